@@ -6,13 +6,16 @@ export interface Logger {
   debug(message: string): void
   info(message: string): void
   warning(message: string): void
+  /** Runs `fn` inside a collapsible log group (on a runner) or under a heading. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
 }
 
 /** A logger that drops everything (for callers that do not care). */
 export const silentLogger: Logger = {
   debug: () => undefined,
   info: () => undefined,
-  warning: () => undefined
+  warning: () => undefined,
+  group: (_name, fn) => fn()
 }
 
 /** The message of anything thrown, without assuming it is an Error. */

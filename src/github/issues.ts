@@ -1,0 +1,68 @@
+import type { GitHubClient } from './client.js'
+import { githubIssueSchema, githubLabelSchema, parseResponse, type GitHubIssue, type GitHubLabel } from './schemas.js'
+import { z } from 'zod'
+
+/** One function per REST call; each takes the client, so callers and tests choose the policy. */
+
+export interface RepoRef {
+  owner: string
+  repo: string
+}
+
+/**
+ * Every issue (open and closed) carrying `label`, all pages, pull requests left out. Listing is
+ * consistent at once, unlike search, so it sees issues created a moment ago.
+ */
+export async function listIssuesWithLabel(
+  client: GitHubClient,
+  repo: RepoRef,
+  label: string
+): Promise<GitHubIssue[]> {
+  const items = await client.paginate(client.rest.issues.listForRepo, {
+    ...repo,
+    labels: label,
+    state: 'all',
+    sort: 'created',
+    direction: 'asc',
+    per_page: 100
+  })
+  return parseResponse(z.array(githubIssueSchema), items, 'GET /repos/{owner}/{repo}/issues').filter(
+    (issue) => issue.pull_request === undefined
+  )
+}
+
+export interface NewIssue {
+  title: string
+  body: string
+  labels: string[]
+}
+
+/**
+ * Creates an issue. Never retried automatically: a create whose response is lost may still have
+ * been stored, so the caller must look for it before trying again.
+ */
+export async function createIssue(client: GitHubClient, repo: RepoRef, issue: NewIssue): Promise<GitHubIssue> {
+  const response = await client.rest.issues.create({
+    ...repo,
+    title: issue.title,
+    body: issue.body,
+    labels: issue.labels,
+    request: { retries: 0 }
+  })
+  return parseResponse(githubIssueSchema, response.data, 'POST /repos/{owner}/{repo}/issues')
+}
+
+export async function getIssue(client: GitHubClient, repo: RepoRef, issueNumber: number): Promise<GitHubIssue> {
+  const response = await client.rest.issues.get({ ...repo, issue_number: issueNumber })
+  return parseResponse(githubIssueSchema, response.data, 'GET /repos/{owner}/{repo}/issues/{issue_number}')
+}
+
+export async function listLabels(client: GitHubClient, repo: RepoRef): Promise<GitHubLabel[]> {
+  const items = await client.paginate(client.rest.issues.listLabelsForRepo, { ...repo, per_page: 100 })
+  return parseResponse(z.array(githubLabelSchema), items, 'GET /repos/{owner}/{repo}/labels')
+}
+
+export async function createLabel(client: GitHubClient, repo: RepoRef, label: Required<Pick<GitHubLabel, 'name'>> & { color: string; description: string }): Promise<GitHubLabel> {
+  const response = await client.rest.issues.createLabel({ ...repo, ...label })
+  return parseResponse(githubLabelSchema, response.data, 'POST /repos/{owner}/{repo}/labels')
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod'
+
+/** The fields of GitHub's issue object the action reads; everything else passes through. */
+export const githubIssueSchema = z.looseObject({
+  id: z.number(),
+  number: z.number().int().positive(),
+  title: z.string(),
+  body: z.string().nullish(),
+  state: z.enum(['open', 'closed']),
+  state_reason: z.string().nullish(),
+  html_url: z.string(),
+  created_at: z.string(),
+  labels: z.array(
+    z.union([z.string(), z.looseObject({ name: z.string().nullish() })]).transform((l) =>
+      typeof l === 'string' ? l : (l.name ?? '')
+    )
+  ),
+  pull_request: z.unknown().optional()
+})
+export type GitHubIssue = z.infer<typeof githubIssueSchema>
+
+export const githubLabelSchema = z.looseObject({
+  name: z.string(),
+  color: z.string().nullish(),
+  description: z.string().nullish()
+})
+export type GitHubLabel = z.infer<typeof githubLabelSchema>
+
+/** Validates an API payload, naming the operation when it does not fit. */
+export function parseResponse<S extends z.ZodType>(schema: S, data: unknown, operation: string): z.infer<S> {
+  const result = schema.safeParse(data)
+  if (!result.success) {
+    const first = result.error.issues[0]
+    const where = first?.path.length ? ` at ${first.path.join('.')}` : ''
+    throw new Error(`GitHub returned an unexpected response to ${operation}${where}: ${first?.message ?? 'invalid'}`)
+  }
+  return result.data
+}

@@ -1,0 +1,94 @@
+import * as core from '@actions/core'
+import { createGitHubClient, type GitHubClientOptions } from './github/client.js'
+import { readActionConfig } from './inputs/action-inputs.js'
+import { ConfigError, type Config } from './inputs/config.js'
+import { errorMessage, type Logger } from './log.js'
+import { countRows, issuesOutput, type RunResult } from './report/result.js'
+import { renderSummary } from './report/summary.js'
+import { SentryClient, type SentryClientOptions } from './sentry/client.js'
+import { CacheStateStore } from './state/cache-store.js'
+import { MemoryStateStore, type StateStore } from './state/store.js'
+import { runSync } from './sync.js'
+import { describeGitHubError } from './github/errors.js'
+
+/** The action's logger: @actions/core, with log groups. */
+export const actionLogger: Logger = {
+  debug: (m) => core.debug(m),
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  group: (name, fn) => core.group(name, fn)
+}
+
+/** Knobs for embedding the action (tests, the demo); a runner uses the defaults. */
+export interface RunOptions {
+  sentry?: Partial<Pick<SentryClientOptions, 'sleep' | 'timeoutMs' | 'maxRetries' | 'maxRetryWaitMs'>>
+  github?: Partial<Omit<GitHubClientOptions, 'token' | 'baseUrl' | 'log'>>
+  state?: StateStore
+}
+
+/** The action's entry point. Never throws: every failure ends in core.setFailed. */
+export async function run(options: RunOptions = {}): Promise<void> {
+  const log = actionLogger
+  let config: Config
+  try {
+    config = readActionConfig()
+  } catch (error) {
+    core.setFailed(errorMessage(error))
+    return
+  }
+  try {
+    warnOnPlainHttp(config.sentry.url, log)
+    const sentry = new SentryClient({ baseUrl: config.sentry.url, token: config.sentry.token, log, ...options.sentry })
+    const github = createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, log, ...options.github })
+    const state =
+      options.state ??
+      (config.dryRun
+        ? new MemoryStateStore()
+        : new CacheStateStore({
+            scope: {
+              repository: `${config.github.owner}/${config.github.repo}`,
+              org: config.sentry.org,
+              trackingLabel: config.trackingLabel
+            },
+            log
+          }))
+    const result = await runSync(config, { sentry, github, state, log })
+    await report(result, config)
+    const failed = result.rows.filter((r) => r.action === 'failed')
+    if (failed.length > 0) {
+      core.setFailed(
+        `${failed.length} Sentry issue(s) could not be synced: ${failed
+          .map((r) => `${r.shortId} (${r.detail ?? 'unknown error'})`)
+          .join('; ')}. The others were synced; the next run retries these.`
+      )
+    }
+  } catch (error) {
+    core.setFailed(error instanceof ConfigError ? error.message : describeGitHubError(error, config))
+  }
+}
+
+async function report(result: RunResult, config: Config): Promise<void> {
+  const counts = countRows(result.rows)
+  await core.group('Outputs', async () => {
+    for (const [name, value] of Object.entries(counts)) {
+      core.setOutput(name, value)
+      core.info(`${name}: ${value}`)
+    }
+    core.setOutput('issues', JSON.stringify(issuesOutput(result.rows)))
+  })
+  try {
+    await core.summary.addRaw(renderSummary(result, `${config.github.owner}/${config.github.repo}`)).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  }
+}
+
+function warnOnPlainHttp(url: string, log: Logger): void {
+  const { protocol, hostname } = new URL(url)
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname)
+  if (protocol === 'http:' && !loopback) {
+    log.warning(
+      `sentry-url uses plain http (${url}): the Sentry token travels unencrypted. Use https unless this network is trusted.`
+    )
+  }
+}

@@ -1,0 +1,131 @@
+import type { SentryIssue } from '../sentry/schemas.js'
+import { markerKey, parseMarker } from './marker.js'
+
+/**
+ * The planning core: Sentry issues + the GitHub issues that already carry markers + cached state
+ * → one decision per Sentry issue. Pure: no I/O, no clock, no @actions imports.
+ */
+
+/** A GitHub issue that carries a marker, as the index sees it. */
+export interface TrackedIssue {
+  number: number
+  url: string
+  state: 'open' | 'closed'
+  stateReason?: string | null
+  createdAt: string
+  /** Which dedup layer found it. */
+  foundBy: 'label' | 'search' | 'cache'
+}
+
+/** `org/sentryIssueId` → the GitHub issues carrying that marker, oldest first. */
+export type IssueIndex = Map<string, TrackedIssue[]>
+
+export interface IndexableIssue {
+  number: number
+  body?: string | null
+  html_url: string
+  state: 'open' | 'closed'
+  state_reason?: string | null
+  created_at: string
+}
+
+/** Builds the index from listed issues, reading each body's marker; issues without one are ignored. */
+export function buildIndex(
+  issues: Iterable<IndexableIssue>,
+  foundBy: TrackedIssue['foundBy'],
+  into: IssueIndex = new Map()
+): IssueIndex {
+  for (const issue of issues) {
+    const ref = parseMarker(issue.body)
+    if (!ref) continue
+    const key = markerKey(ref)
+    const list = into.get(key) ?? []
+    if (list.some((t) => t.number === issue.number)) continue
+    list.push({
+      number: issue.number,
+      url: issue.html_url,
+      state: issue.state,
+      stateReason: issue.state_reason ?? null,
+      createdAt: issue.created_at,
+      foundBy
+    })
+    list.sort(compareTracked)
+    into.set(key, list)
+  }
+  return into
+}
+
+function compareTracked(a: TrackedIssue, b: TrackedIssue): number {
+  return a.createdAt === b.createdAt ? a.number - b.number : a.createdAt < b.createdAt ? -1 : 1
+}
+
+export type SkipReason = 'exists' | 'below-threshold' | 'deferred'
+
+export type PlanItem =
+  | { kind: 'create'; sentry: SentryIssue; key: string; cachedNumber?: number }
+  | { kind: 'skip'; sentry: SentryIssue; key: string; reason: SkipReason; existing?: TrackedIssue }
+
+export interface PlanOptions {
+  org: string
+  minEvents: number
+  minUsers: number
+  maxNewIssues: number
+}
+
+export interface PlanInput {
+  sentryIssues: readonly SentryIssue[]
+  index: IssueIndex
+  /** Cached `org/sentryId` → issue number; a hint for issues the index cannot see. */
+  cached: Readonly<Record<string, number>>
+  options: PlanOptions
+}
+
+/**
+ * Decides per Sentry issue. An issue with a GitHub issue in the index, open or closed, is never
+ * created again. New issues below the thresholds are skipped; of the rest, the most frequent
+ * `maxNewIssues` are created and the others deferred to the next run. A cached number the index
+ * does not know is passed along with the create, for the caller to verify before creating.
+ */
+export function planSync(input: PlanInput): PlanItem[] {
+  const { options } = input
+  const seen = new Set<string>()
+  const items: PlanItem[] = []
+  const candidates: Array<Extract<PlanItem, { kind: 'create' }>> = []
+
+  for (const sentry of input.sentryIssues) {
+    const key = markerKey({ org: options.org, issueId: sentry.id })
+    if (seen.has(key)) continue
+    seen.add(key)
+    const existing = input.index.get(key)?.[0]
+    if (existing) {
+      items.push({ kind: 'skip', sentry, key, reason: 'exists', existing })
+    } else if (sentry.count < options.minEvents || sentry.userCount < options.minUsers) {
+      items.push({ kind: 'skip', sentry, key, reason: 'below-threshold' })
+    } else {
+      const cachedNumber = input.cached[key]
+      candidates.push(cachedNumber === undefined ? { kind: 'create', sentry, key } : { kind: 'create', sentry, key, cachedNumber })
+    }
+  }
+
+  candidates.sort(byFrequency)
+  candidates.forEach((candidate, position) => {
+    items.push(
+      position < options.maxNewIssues
+        ? candidate
+        : { kind: 'skip', sentry: candidate.sentry, key: candidate.key, reason: 'deferred' }
+    )
+  })
+  return items
+}
+
+function byFrequency(a: { sentry: SentryIssue }, b: { sentry: SentryIssue }): number {
+  return (
+    b.sentry.count - a.sentry.count ||
+    b.sentry.userCount - a.sentry.userCount ||
+    compareIds(a.sentry.id, b.sentry.id)
+  )
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+}

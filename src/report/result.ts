@@ -1,0 +1,53 @@
+/** What one run did: a row per Sentry issue acted on, plus run-level failures. */
+
+export const ACTIONS = ['created', 'updated', 'closed', 'reopened', 'skipped', 'failed'] as const
+export type RowAction = (typeof ACTIONS)[number]
+
+export interface ResultRow {
+  sentryId: string
+  shortId: string
+  title: string
+  permalink: string
+  events: number
+  users: number
+  action: RowAction
+  /** Why a row was skipped or failed, or how an existing issue was found. */
+  detail?: string
+  number?: number
+  url?: string
+}
+
+export interface RunResult {
+  dryRun: boolean
+  rows: ResultRow[]
+  /** Sentry issues read this run, and whether the cap cut the list short. */
+  sentryIssuesRead: number
+  truncated: boolean
+  /** Problems that are not tied to one Sentry issue (state, labels, ...). */
+  warnings: string[]
+}
+
+export type Counts = Record<RowAction, number>
+
+export function countRows(rows: readonly ResultRow[]): Counts {
+  const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Counts
+  for (const row of rows) counts[row.action] += 1
+  return counts
+}
+
+/** The `issues` output: one entry per Sentry issue acted on. */
+export function issuesOutput(rows: readonly ResultRow[]): Array<{
+  sentryId: string
+  shortId: string
+  number: number | null
+  url: string | null
+  action: RowAction
+}> {
+  return rows.map((r) => ({
+    sentryId: r.sentryId,
+    shortId: r.shortId,
+    number: r.number ?? null,
+    url: r.url ?? null,
+    action: r.action
+  }))
+}

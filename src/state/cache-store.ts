@@ -1,0 +1,86 @@
+import * as cache from '@actions/cache'
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { errorMessage, type Logger } from '../log.js'
+import { coerceState, emptyState, type StateStore, type SyncState } from './store.js'
+
+/**
+ * State kept in the Actions cache. Cache keys are immutable, so every run saves under a fresh
+ * key (`…-{run_id}-{run_attempt}`) and restores the newest entry by prefix. The prefix is scoped by
+ * repository, Sentry organisation and tracking label, so unrelated syncs never share state.
+ * Every failure is a warning: the cache is the last of three dedup layers, never a reason to fail.
+ */
+
+export interface CacheScope {
+  repository: string
+  org: string
+  trackingLabel: string
+}
+
+export interface CacheStoreOptions {
+  scope: CacheScope
+  log: Logger
+  runId?: string
+  runAttempt?: string
+  /** Folder for the cached file; defaults to RUNNER_TEMP (or the OS temp folder). */
+  directory?: string
+}
+
+export function cacheKeyPrefix(scope: CacheScope): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([scope.repository.toLowerCase(), scope.org, scope.trackingLabel.toLowerCase()]))
+    .digest('hex')
+    .slice(0, 16)
+  return `sentry-issues-state-v1-${digest}-`
+}
+
+export class CacheStateStore implements StateStore {
+  private readonly file: string
+  private readonly prefix: string
+
+  constructor(private readonly options: CacheStoreOptions) {
+    const directory =
+      options.directory ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'sentry-issues-action-state')
+    this.file = path.join(directory, 'state.json')
+    this.prefix = cacheKeyPrefix(options.scope)
+  }
+
+  private available(): boolean {
+    if (cache.isFeatureAvailable()) return true
+    this.options.log.warning(
+      'The Actions cache is not available here, so the sync state is not kept between runs. Deduplication still works through the tracking label.'
+    )
+    return false
+  }
+
+  async load(): Promise<SyncState> {
+    if (!this.available()) return emptyState()
+    try {
+      const hit = await cache.restoreCache([this.file], this.prefix, [this.prefix])
+      if (!hit) {
+        this.options.log.info('No cached sync state yet.')
+        return emptyState()
+      }
+      this.options.log.debug(`Restored sync state from cache entry ${hit}.`)
+      return coerceState(JSON.parse(await readFile(this.file, 'utf8')))
+    } catch (error) {
+      this.options.log.warning(`Could not restore the sync state from the cache: ${errorMessage(error)}`)
+      return emptyState()
+    }
+  }
+
+  async save(state: SyncState): Promise<void> {
+    if (!cache.isFeatureAvailable()) return
+    const key = `${this.prefix}${this.options.runId ?? process.env.GITHUB_RUN_ID ?? Date.now()}-${this.options.runAttempt ?? process.env.GITHUB_RUN_ATTEMPT ?? '1'}`
+    try {
+      await mkdir(path.dirname(this.file), { recursive: true })
+      await writeFile(this.file, JSON.stringify(state))
+      await cache.saveCache([this.file], key)
+      this.options.log.debug(`Saved sync state to cache entry ${key}.`)
+    } catch (error) {
+      this.options.log.warning(`Could not save the sync state to the cache: ${errorMessage(error)}`)
+    }
+  }
+}

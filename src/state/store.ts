@@ -1,0 +1,49 @@
+/**
+ * Cached state: a small map from `org/sentryIssueId` to the GitHub issue number that tracks it.
+ * It is the third dedup layer (after the label index and marker search), so losing it is never
+ * fatal; stores therefore degrade to warnings rather than failing a run.
+ */
+export interface SyncState {
+  version: 1
+  /** `org/sentryIssueId` → GitHub issue number. */
+  issues: Record<string, number>
+}
+
+export function emptyState(): SyncState {
+  return { version: 1, issues: {} }
+}
+
+export interface StateStore {
+  /** Restores the newest saved state, or an empty one when there is none. Never throws. */
+  load(): Promise<SyncState>
+  /** Saves the state. Never throws: failures are reported as warnings. */
+  save(state: SyncState): Promise<void>
+}
+
+/** Validates a parsed JSON value as SyncState, dropping entries that do not fit. */
+export function coerceState(value: unknown): SyncState {
+  const state = emptyState()
+  if (typeof value !== 'object' || value === null) return state
+  const issues = (value as { issues?: unknown }).issues
+  if (typeof issues !== 'object' || issues === null) return state
+  for (const [key, number] of Object.entries(issues)) {
+    if (/^[a-z0-9][a-z0-9_-]*\/[1-9][0-9]*$/.test(key) && Number.isSafeInteger(number) && number > 0) {
+      state.issues[key] = number as number
+    }
+  }
+  return state
+}
+
+/** An in-memory store (dry runs, tests of the core). */
+export class MemoryStateStore implements StateStore {
+  constructor(private state: SyncState = emptyState()) {}
+  async load(): Promise<SyncState> {
+    return structuredClone(this.state)
+  }
+  async save(state: SyncState): Promise<void> {
+    this.state = structuredClone(state)
+  }
+  get current(): SyncState {
+    return structuredClone(this.state)
+  }
+}
