@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals'
+import { CacheStateStore, cacheKeyPrefix } from '../../src/state/cache-store.js'
+import { MemoryStateStore, coerceState, emptyState } from '../../src/state/store.js'
+import type { Logger } from '../../src/log.js'
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = []
+  return {
+    warnings,
+    debug: () => undefined,
+    info: () => undefined,
+    warning: (m) => void warnings.push(m),
+    group: (_n, fn) => fn()
+  }
+}
+
+describe('state stores', () => {
+  it('the memory store round-trips a copy', async () => {
+    const store = new MemoryStateStore()
+    const state = emptyState()
+    state.issues['acme/1'] = 5
+    await store.save(state)
+    state.issues['acme/2'] = 6
+    expect(await store.load()).toEqual({ version: 1, issues: { 'acme/1': 5 } })
+  })
+
+  it('coerceState keeps only well-formed entries', () => {
+    expect(
+      coerceState({ version: 1, issues: { 'acme/1': 5, 'acme/x': 6, 'bad key': 7, 'acme/2': -1, 'acme/3': 1.5 } })
+    ).toEqual({ version: 1, issues: { 'acme/1': 5 } })
+    expect(coerceState('garbage')).toEqual(emptyState())
+    expect(coerceState(null)).toEqual(emptyState())
+  })
+
+  it('the cache store degrades to a warning outside a runner', async () => {
+    const saved = process.env.ACTIONS_CACHE_URL
+    const savedV2 = process.env.ACTIONS_RESULTS_URL
+    delete process.env.ACTIONS_CACHE_URL
+    delete process.env.ACTIONS_RESULTS_URL
+    try {
+      const log = recordingLogger()
+      const store = new CacheStateStore({ scope: { repository: 'o/r', org: 'acme', trackingLabel: 'sentry' }, log })
+      expect(await store.load()).toEqual(emptyState())
+      await expect(store.save({ version: 1, issues: { 'acme/1': 1 } })).resolves.toBeUndefined()
+      expect(log.warnings).toHaveLength(1)
+      expect(log.warnings[0]).toContain('cache is not available')
+    } finally {
+      if (saved !== undefined) process.env.ACTIONS_CACHE_URL = saved
+      if (savedV2 !== undefined) process.env.ACTIONS_RESULTS_URL = savedV2
+    }
+  })
+
+  it('scopes cache keys by repository, org and tracking label', () => {
+    const a = cacheKeyPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'sentry' })
+    expect(cacheKeyPrefix({ repository: 'O/R', org: 'acme', trackingLabel: 'Sentry' })).toBe(a)
+    expect(cacheKeyPrefix({ repository: 'o/r2', org: 'acme', trackingLabel: 'sentry' })).not.toBe(a)
+    expect(cacheKeyPrefix({ repository: 'o/r', org: 'other', trackingLabel: 'sentry' })).not.toBe(a)
+    expect(cacheKeyPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'errors' })).not.toBe(a)
+    expect(a).toMatch(/^sentry-issues-state-v1-[0-9a-f]{16}-$/)
+  })
+})
