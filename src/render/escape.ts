@@ -52,6 +52,7 @@ const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu
  */
 const INVISIBLE = /[\u00AD\u180E\u200B\u2060-\u2064\uFEFF\uFFF9-\uFFFB\u{E0000}-\u{E007F}]/gu
 /** C0 controls except tab/LF/CR, DEL, and C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
@@ -102,7 +103,11 @@ export function truncateCodePoints(text: string, max: number, ellipsis: string =
  * Keeps at most `maxUnits` UTF-16 code units (what `String.length` counts), ending with `ellipsis`
  * when something is cut. Never splits a surrogate pair.
  */
-export function truncateCodeUnits(text: string, maxUnits: number, ellipsis: string = ELLIPSIS): string {
+export function truncateCodeUnits(
+  text: string,
+  maxUnits: number,
+  ellipsis: string = ELLIPSIS
+): string {
   if (text.length <= maxUnits) return text
   if (maxUnits <= 0) return ''
   const suffix = ellipsis.length <= maxUnits ? ellipsis : ''
@@ -136,7 +141,21 @@ export function neutralizeReferences(text: string): string {
   )
 }
 
-const BACKSLASH_ESCAPED = new Set(['\\', '`', '*', '_', '~', '[', ']', '(', ')', '#', '|', '$', '!'])
+const BACKSLASH_ESCAPED = new Set([
+  '\\',
+  '`',
+  '*',
+  '_',
+  '~',
+  '[',
+  ']',
+  '(',
+  ')',
+  '#',
+  '|',
+  '$',
+  '!'
+])
 const HTML_ENCODED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
 
 function escapeMarkdownChars(text: string): string {
@@ -179,7 +198,10 @@ export function sanitizeTitle(text: string, maxLength = 256): string {
  * `<!--` besides its marker. Nothing else changes: code blocks render literally.
  */
 export function sanitizeCodeContent(text: string): string {
-  return stripUnsafeChars(text.replace(/\r\n?|[\u2028\u2029]/gu, '\n')).replaceAll('<!--', `<!${ZWSP}--`)
+  return stripUnsafeChars(text.replace(/\r\n?|[\u2028\u2029]/gu, '\n')).replaceAll(
+    '<!--',
+    `<!${ZWSP}--`
+  )
 }
 
 /** The longest run of `ch` in `text`. */
@@ -224,6 +246,7 @@ const GITHUB_HOST = /(^|\.)github\.com$/iu
  * can be written as `[text](<url>)`.
  */
 export function safeLinkUrl(raw: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (raw.length > 2048 || /[\s\u0000-\u001F\u007F-\u009F]/u.test(raw)) return undefined
   if (raw !== stripUnsafeChars(raw)) return undefined
   let url: URL
@@ -235,6 +258,9 @@ export function safeLinkUrl(raw: string): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
   if (url.username !== '' || url.password !== '') return undefined
   if (GITHUB_HOST.test(url.hostname)) return undefined
-  const href = url.href.replace(/[<>\\()`]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  const href = url.href.replace(
+    /[<>\\()`]/gu,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  )
   return href.length <= 2048 ? href : undefined
 }

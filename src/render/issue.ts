@@ -120,7 +120,8 @@ type MessagePart =
   | { kind: 'block'; fence: string; content: string; note?: string }
 
 function assemble(issue: SentryIssue, marker: string, message: MessagePart): string {
-  const heading = escapeInline(issue.title, LIMITS.heading) || inlineOrNone(issue.shortId, LIMITS.shortId)
+  const heading =
+    escapeInline(issue.title, LIMITS.heading) || inlineOrNone(issue.shortId, LIMITS.shortId)
   const lines: string[] = [
     marker,
     '',
@@ -163,7 +164,7 @@ export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
   const marker = renderMarker({ org: ctx.org, issueId: issue.id })
   const raw = messageText(issue)
   // Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation.
-  const full = escapeCode(raw).content.replace(/^\n+|\s+$/gu, '')
+  const full = escapeCode(raw).content.replace(/^\n+/u, '').trimEnd()
   const trimmed = full.trim()
 
   if (!trimmed.includes('\n') && codePointLength(trimmed) <= INLINE_MESSAGE_MAX) {
