@@ -1,0 +1,124 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { FakeGitHub, type FakeGitHubOptions } from '../../src/fakes/fake-github.js'
+import { FakeSentry, type FakeSentryOptions } from '../../src/fakes/fake-sentry.js'
+import { inputEnv, parseOutputs } from '../../src/fakes/action-runner.js'
+import { run, type RunOptions } from '../../src/main.js'
+import { MemoryStateStore } from '../../src/state/store.js'
+
+/**
+ * Test harness: both fakes on loopback, and the action's real run() driven through real INPUT_*
+ * variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, exactly as on a runner.
+ */
+export interface Harness {
+  sentry: FakeSentry
+  github: FakeGitHub
+  workdir: string
+  state: MemoryStateStore
+  baseInputs: Record<string, string>
+  /** Runs the action in-process; returns outputs, summary and whether it failed. */
+  run(inputs?: Record<string, string>, options?: RunOptions): Promise<InProcessRun>
+  close(): Promise<void>
+}
+
+export interface InProcessRun {
+  outputs: Record<string, string>
+  summary: string
+  failed: boolean
+  stdout: string
+}
+
+export const fastClients: RunOptions = {
+  sentry: { sleep: async () => undefined, maxRetries: 2, timeoutMs: 5000 },
+  github: { writeSpacingMs: 0, searchSpacingMs: 0, retryAfterBaseMs: 1, retries: 2 }
+}
+
+export async function startHarness(
+  opts: { sentry?: FakeSentryOptions; github?: FakeGitHubOptions } = {}
+): Promise<Harness> {
+  const sentry = await FakeSentry.start(opts.sentry)
+  const github = await FakeGitHub.start(opts.github)
+  const workdir = await mkdtemp(path.join(os.tmpdir(), 'sia-test-'))
+  const state = new MemoryStateStore()
+  const baseInputs = {
+    'sentry-url': sentry.url,
+    'sentry-token': sentry.token,
+    'sentry-org': sentry.org,
+    'github-token': github.token,
+    repository: `${github.owner}/${github.repo}`
+  }
+  let runs = 0
+  return {
+    sentry,
+    github,
+    workdir,
+    state,
+    baseInputs,
+    async run(inputs = {}, options = {}) {
+      const id = ++runs
+      const outputFile = path.join(workdir, `out-${id}`)
+      const summaryFile = path.join(workdir, `summary-${id}`)
+      await writeFile(outputFile, '')
+      await writeFile(summaryFile, '')
+      const saved = { ...process.env }
+      const env = {
+        ...inputEnv({ ...baseInputs, ...inputs }),
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_API_URL: github.url,
+        GITHUB_SERVER_URL: github.url,
+        RUNNER_TEMP: workdir
+      }
+      Object.assign(process.env, env)
+      const previousExit = process.exitCode
+      process.exitCode = undefined
+      const lines: string[] = []
+      const originalWrite = process.stdout.write.bind(process.stdout)
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
+        return true
+      }) as typeof process.stdout.write
+      let failed: boolean
+      try {
+        await run({
+          ...fastClients,
+          ...options,
+          sentry: { ...fastClients.sentry, ...options.sentry },
+          github: { ...fastClients.github, ...options.github },
+          state: options.state ?? state
+        })
+        failed = process.exitCode === 1
+      } finally {
+        process.stdout.write = originalWrite
+        process.exitCode = previousExit
+        for (const key of Object.keys(env)) {
+          if (saved[key] === undefined) delete process.env[key]
+          else process.env[key] = saved[key]
+        }
+      }
+      return {
+        outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+        summary: await readFile(summaryFile, 'utf8'),
+        failed,
+        stdout: lines.join('')
+      }
+    },
+    async close() {
+      await Promise.all([sentry.close(), github.close()])
+      await rm(workdir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Sentry issue id → GitHub issue numbers carrying its marker. */
+export function markersInGitHub(github: FakeGitHub): Map<string, number[]> {
+  const map = new Map<string, number[]>()
+  for (const issue of github.issues) {
+    const first = (issue.body ?? '').split('\n')[0] ?? ''
+    const match = /^<!-- sentry-issue: ([^ ]+) -->$/.exec(first)
+    if (!match?.[1]) continue
+    map.set(match[1], [...(map.get(match[1]) ?? []), issue.number])
+  }
+  return map
+}
