@@ -25,7 +25,11 @@ describe('run() against the fake servers', () => {
     expect([...markers.values()].every((numbers) => numbers.length === 1)).toBe(true)
     const issuePages = h.sentry.requests.filter((r) => r.path.endsWith('/issues/'))
     expect(issuePages).toHaveLength(3)
-    expect(issuePages.every((r) => r.query.get('query') === 'is:unresolved' && r.query.get('limit') === '100')).toBe(true)
+    expect(
+      issuePages.every(
+        (r) => r.query.get('query') === 'is:unresolved' && r.query.get('limit') === '100'
+      )
+    ).toBe(true)
 
     h.github.resetRequests()
     const second = await h.run({ 'max-new-issues': '300', 'sentry-projects': 'web-frontend' })
@@ -40,14 +44,21 @@ describe('run() against the fake servers', () => {
     h.sentry.seed(2, { seed: 2 })
     const result = await h.run({ labels: 'bug, triage' })
     expect(result.outputs.created).toBe('2')
-    for (const issue of h.github.issues) expect(issue.labels.sort()).toEqual(['bug', 'sentry', 'triage'])
+    for (const issue of h.github.issues)
+      expect(issue.labels.sort()).toEqual(['bug', 'sentry', 'triage'])
     const names = h.github.labels.map((l) => l.name).sort()
     expect(names).toEqual(['bug', 'sentry', 'triage'])
     expect(h.github.labels.every((l) => l.color !== 'ededed')).toBe(true)
-    const labelPosts = h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/labels'))
-    const issuePosts = h.github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/issues'))
+    const labelPosts = h.github.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/labels')
+    )
+    const issuePosts = h.github.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/issues')
+    )
     expect(labelPosts).toHaveLength(3)
-    expect(h.github.requests.indexOf(labelPosts[2]!)).toBeLessThan(h.github.requests.indexOf(issuePosts[0]!))
+    expect(h.github.requests.indexOf(labelPosts[2]!)).toBeLessThan(
+      h.github.requests.indexOf(issuePosts[0]!)
+    )
   })
 
   it('never creates a second issue for a closed tracked issue', async () => {
@@ -140,13 +151,23 @@ describe('run() against the fake servers', () => {
     const result = await h.run({ 'sentry-token': 'sntryu_wrong_secret_value' })
     expect(result.failed).toBe(true)
     expect(result.stdout).toContain('sentry-token')
-    expect(result.stdout).not.toContain('sntryu_wrong_secret_value')
+    // The runner hides masked values; only the ::add-mask:: command itself may carry the secret.
+    const visible = result.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
+    expect(result.stdout).toContain('::add-mask::sntryu_wrong_secret_value')
+    expect(visible.join('\n')).not.toContain('sntryu_wrong_secret_value')
     expect(h.github.writeCount()).toBe(0)
   })
 
   it('a failure on one Sentry issue does not stop the others; the step fails naming it', async () => {
     h.sentry.seed(3, { seed: 7 })
-    h.github.injectFault({ kind: 'status', status: 422, method: 'POST', pathIncludes: '/issues', times: 1, body: { message: 'Validation Failed' } })
+    h.github.injectFault({
+      kind: 'status',
+      status: 422,
+      method: 'POST',
+      pathIncludes: '/issues',
+      times: 1,
+      body: { message: 'Validation Failed' }
+    })
     const result = await h.run()
     expect(result.failed).toBe(true)
     expect(result.outputs.created).toBe('2')
@@ -161,7 +182,13 @@ describe('run() against the fake servers', () => {
 
   it('a create whose response is lost does not become two issues', async () => {
     h.sentry.seed(2, { seed: 8 })
-    h.github.injectFault({ kind: 'store-then-fail', status: 502, method: 'POST', pathIncludes: '/issues', times: 1 })
+    h.github.injectFault({
+      kind: 'store-then-fail',
+      status: 502,
+      method: 'POST',
+      pathIncludes: '/issues',
+      times: 1
+    })
     const result = await h.run()
     expect(result.failed).toBe(false)
     expect(result.outputs.created).toBe('2')

@@ -41,10 +41,14 @@ async function main(): Promise<void> {
       RUNNER_TEMP: workdir
     }
 
-    console.log(`\n▶ Fake Sentry at ${sentry.url} with ${sentry.issues.length} issues; fake GitHub at ${github.url}\n`)
+    console.log(
+      `\n▶ Fake Sentry at ${sentry.url} with ${sentry.issues.length} issues; fake GitHub at ${github.url}\n`
+    )
     console.log('▶ Run 1: node dist/index.js\n')
     const first = await runAction({ entry, inputs, env, workdir, echo: true })
-    console.log(`\n▶ Run 1 exit code ${first.code}; outputs: ${JSON.stringify(pick(first.outputs))}`)
+    console.log(
+      `\n▶ Run 1 exit code ${first.code}; outputs: ${JSON.stringify(pick(first.outputs))}`
+    )
     console.log('\n▶ Run 1 job summary:\n')
     console.log(first.summary)
 
@@ -52,17 +56,26 @@ async function main(): Promise<void> {
     console.log('▶ Run 2: node dist/index.js (nothing new in Sentry)\n')
     const second = await runAction({ entry, inputs, env, workdir, echo: true })
     const secondWrites = github.writeCount() - writesBefore
-    console.log(`\n▶ Run 2 exit code ${second.code}; outputs: ${JSON.stringify(pick(second.outputs))}; write requests: ${secondWrites}`)
+    console.log(
+      `\n▶ Run 2 exit code ${second.code}; outputs: ${JSON.stringify(pick(second.outputs))}; write requests: ${secondWrites}`
+    )
 
     console.log(`\n▶ The fake GitHub now holds ${github.issues.length} issue(s):\n`)
     for (const issue of github.issues) {
-      console.log(`  #${issue.number} [${issue.state}] ${issue.title}  (labels: ${issue.labels.join(', ')})`)
+      console.log(
+        `  #${issue.number} [${issue.state}] ${issue.title}  (labels: ${issue.labels.join(', ')})`
+      )
     }
     const first1 = github.issues[0]
     if (first1) console.log(`\n▶ Body of #${first1.number}:\n\n${first1.body ?? ''}\n`)
 
-    const ok = first.code === 0 && second.code === 0 && second.outputs.created === '0' && secondWrites === 0
-    console.log(ok ? '✔ Demo finished: the second run created nothing and wrote nothing.' : '✘ Demo found a problem (see above).')
+    const ok =
+      first.code === 0 && second.code === 0 && second.outputs.created === '0' && secondWrites === 0
+    console.log(
+      ok
+        ? '✔ Demo finished: the second run created nothing and wrote nothing.'
+        : '✘ Demo found a problem (see above).'
+    )
     process.exitCode = ok ? 0 : 1
   } finally {
     await Promise.all([sentry.close(), github.close()])

@@ -21,7 +21,9 @@ export const actionLogger: Logger = {
 
 /** Knobs for embedding the action (tests, the demo); a runner uses the defaults. */
 export interface RunOptions {
-  sentry?: Partial<Pick<SentryClientOptions, 'sleep' | 'timeoutMs' | 'maxRetries' | 'maxRetryWaitMs'>>
+  sentry?: Partial<
+    Pick<SentryClientOptions, 'sleep' | 'timeoutMs' | 'maxRetries' | 'maxRetryWaitMs'>
+  >
   github?: Partial<Omit<GitHubClientOptions, 'token' | 'baseUrl' | 'log'>>
   state?: StateStore
 }
@@ -38,8 +40,18 @@ export async function run(options: RunOptions = {}): Promise<void> {
   }
   try {
     warnOnPlainHttp(config.sentry.url, log)
-    const sentry = new SentryClient({ baseUrl: config.sentry.url, token: config.sentry.token, log, ...options.sentry })
-    const github = createGitHubClient({ token: config.github.token, baseUrl: config.github.apiUrl, log, ...options.github })
+    const sentry = new SentryClient({
+      baseUrl: config.sentry.url,
+      token: config.sentry.token,
+      log,
+      ...options.sentry
+    })
+    const github = createGitHubClient({
+      token: config.github.token,
+      baseUrl: config.github.apiUrl,
+      log,
+      ...options.github
+    })
     const state =
       options.state ??
       (config.dryRun
@@ -63,7 +75,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
       )
     }
   } catch (error) {
-    core.setFailed(error instanceof ConfigError ? error.message : describeGitHubError(error, config))
+    core.setFailed(
+      error instanceof ConfigError ? error.message : describeGitHubError(error, config)
+    )
   }
 }
 
@@ -77,7 +91,9 @@ async function report(result: RunResult, config: Config): Promise<void> {
     core.setOutput('issues', JSON.stringify(issuesOutput(result.rows)))
   })
   try {
-    await core.summary.addRaw(renderSummary(result, `${config.github.owner}/${config.github.repo}`)).write()
+    await core.summary
+      .addRaw(renderSummary(result, `${config.github.owner}/${config.github.repo}`))
+      .write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   }

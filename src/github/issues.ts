@@ -1,5 +1,11 @@
 import type { GitHubClient } from './client.js'
-import { githubIssueSchema, githubLabelSchema, parseResponse, type GitHubIssue, type GitHubLabel } from './schemas.js'
+import {
+  githubIssueSchema,
+  githubLabelSchema,
+  parseResponse,
+  type GitHubIssue,
+  type GitHubLabel
+} from './schemas.js'
 import { z } from 'zod'
 
 /** One function per REST call; each takes the client, so callers and tests choose the policy. */
@@ -26,9 +32,11 @@ export async function listIssuesWithLabel(
     direction: 'asc',
     per_page: 100
   })
-  return parseResponse(z.array(githubIssueSchema), items, 'GET /repos/{owner}/{repo}/issues').filter(
-    (issue) => issue.pull_request === undefined
-  )
+  return parseResponse(
+    z.array(githubIssueSchema),
+    items,
+    'GET /repos/{owner}/{repo}/issues'
+  ).filter((issue) => issue.pull_request === undefined)
 }
 
 export interface NewIssue {
@@ -41,7 +49,11 @@ export interface NewIssue {
  * Creates an issue. Never retried automatically: a create whose response is lost may still have
  * been stored, so the caller must look for it before trying again.
  */
-export async function createIssue(client: GitHubClient, repo: RepoRef, issue: NewIssue): Promise<GitHubIssue> {
+export async function createIssue(
+  client: GitHubClient,
+  repo: RepoRef,
+  issue: NewIssue
+): Promise<GitHubIssue> {
   const response = await client.rest.issues.create({
     ...repo,
     title: issue.title,
@@ -52,17 +64,32 @@ export async function createIssue(client: GitHubClient, repo: RepoRef, issue: Ne
   return parseResponse(githubIssueSchema, response.data, 'POST /repos/{owner}/{repo}/issues')
 }
 
-export async function getIssue(client: GitHubClient, repo: RepoRef, issueNumber: number): Promise<GitHubIssue> {
+export async function getIssue(
+  client: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number
+): Promise<GitHubIssue> {
   const response = await client.rest.issues.get({ ...repo, issue_number: issueNumber })
-  return parseResponse(githubIssueSchema, response.data, 'GET /repos/{owner}/{repo}/issues/{issue_number}')
+  return parseResponse(
+    githubIssueSchema,
+    response.data,
+    'GET /repos/{owner}/{repo}/issues/{issue_number}'
+  )
 }
 
 export async function listLabels(client: GitHubClient, repo: RepoRef): Promise<GitHubLabel[]> {
-  const items = await client.paginate(client.rest.issues.listLabelsForRepo, { ...repo, per_page: 100 })
+  const items = await client.paginate(client.rest.issues.listLabelsForRepo, {
+    ...repo,
+    per_page: 100
+  })
   return parseResponse(z.array(githubLabelSchema), items, 'GET /repos/{owner}/{repo}/labels')
 }
 
-export async function createLabel(client: GitHubClient, repo: RepoRef, label: Required<Pick<GitHubLabel, 'name'>> & { color: string; description: string }): Promise<GitHubLabel> {
+export async function createLabel(
+  client: GitHubClient,
+  repo: RepoRef,
+  label: Required<Pick<GitHubLabel, 'name'>> & { color: string; description: string }
+): Promise<GitHubLabel> {
   const response = await client.rest.issues.createLabel({ ...repo, ...label })
   return parseResponse(githubLabelSchema, response.data, 'POST /repos/{owner}/{repo}/labels')
 }

@@ -11,9 +11,9 @@ export const githubIssueSchema = z.looseObject({
   html_url: z.string(),
   created_at: z.string(),
   labels: z.array(
-    z.union([z.string(), z.looseObject({ name: z.string().nullish() })]).transform((l) =>
-      typeof l === 'string' ? l : (l.name ?? '')
-    )
+    z
+      .union([z.string(), z.looseObject({ name: z.string().nullish() })])
+      .transform((l) => (typeof l === 'string' ? l : (l.name ?? '')))
   ),
   pull_request: z.unknown().optional()
 })
@@ -27,12 +27,18 @@ export const githubLabelSchema = z.looseObject({
 export type GitHubLabel = z.infer<typeof githubLabelSchema>
 
 /** Validates an API payload, naming the operation when it does not fit. */
-export function parseResponse<S extends z.ZodType>(schema: S, data: unknown, operation: string): z.infer<S> {
+export function parseResponse<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  operation: string
+): z.infer<S> {
   const result = schema.safeParse(data)
   if (!result.success) {
     const first = result.error.issues[0]
     const where = first?.path.length ? ` at ${first.path.join('.')}` : ''
-    throw new Error(`GitHub returned an unexpected response to ${operation}${where}: ${first?.message ?? 'invalid'}`)
+    throw new Error(
+      `GitHub returned an unexpected response to ${operation}${where}: ${first?.message ?? 'invalid'}`
+    )
   }
   return result.data
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { errorMessage } from '../log.js'
 import { ORG_SLUG_PATTERN } from '../plan/marker.js'
+import { normalizeSentryBaseUrl } from '../sentry/url.js'
 
 /**
  * The one typed configuration of a run, shared by the action and the CLI. Raw values arrive as
@@ -7,7 +9,15 @@ import { ORG_SLUG_PATTERN } from '../plan/marker.js'
  * zod and reports every problem at once, each naming the input and what it allows.
  */
 
-export const SENTRY_SORTS = ['date', 'new', 'freq', 'user', 'trends', 'inbox', 'recommended'] as const
+export const SENTRY_SORTS = [
+  'date',
+  'new',
+  'freq',
+  'user',
+  'trends',
+  'inbox',
+  'recommended'
+] as const
 
 export const INPUT_DEFAULTS = {
   'sentry-url': 'https://sentry.io',
@@ -69,33 +79,15 @@ function boolInput(name: string) {
     .transform((v) => v === 'true')
 }
 
-/**
- * Normalises a Sentry base URL: an http(s) origin plus an optional path prefix for self-hosted
- * installations under a sub-path. A trailing slash and a trailing `/api/0` are tolerated.
- */
-export function normalizeSentryUrl(input: string): string {
-  const url = new URL(input.trim())
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`unsupported protocol ${url.protocol}`)
-  }
-  if (url.username || url.password) throw new Error('credentials in the URL are not allowed')
-  if (url.search || url.hash) throw new Error('query strings and fragments are not allowed')
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/0$/, '')
-  return `${url.origin}${path}`
-}
-
 const sentryUrl = z
   .string()
   .trim()
   .min(1, 'sentry-url must not be empty')
   .transform((value, ctx) => {
     try {
-      return normalizeSentryUrl(value)
+      return normalizeSentryBaseUrl(value)
     } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `sentry-url must be an http(s) URL such as https://sentry.io, https://de.sentry.io or https://sentry.example.com/prefix (${error instanceof Error ? error.message : 'invalid URL'})`
-      })
+      ctx.addIssue({ code: 'custom', message: errorMessage(error) })
       return z.NEVER
     }
   })
@@ -140,9 +132,7 @@ const labelList = z
   .string()
   .transform(parseList)
   .pipe(
-    z.array(
-      z.string().max(50, 'labels: each label must be at most 50 characters (GitHub’s limit)')
-    )
+    z.array(z.string().max(50, 'labels: each label must be at most 50 characters (GitHub’s limit)'))
   )
 
 const STATS_PERIOD = /^(?:\d+[smhdw])?$/
@@ -152,7 +142,10 @@ const schema = z.object({
   'sentry-token': z
     .string()
     .trim()
-    .min(1, 'sentry-token is required: a Sentry auth token with event:read, org:read and project:read'),
+    .min(
+      1,
+      'sentry-token is required: a Sentry auth token with event:read, org:read and project:read'
+    ),
   'sentry-org': z
     .string()
     .trim()
@@ -245,7 +238,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
   for (const key of Object.keys(schema.shape)) {
     const value = raw[key]
     const fallback = (INPUT_DEFAULTS as Record<string, string>)[key]
-    withDefaults[key] = value !== undefined && value.trim() !== '' ? value : (fallback ?? value ?? '')
+    withDefaults[key] =
+      value !== undefined && value.trim() !== '' ? value : (fallback ?? value ?? '')
   }
   const result = schema.safeParse(withDefaults)
   const problems: string[] = []

@@ -103,7 +103,11 @@ export function planSync(input: PlanInput): PlanItem[] {
       items.push({ kind: 'skip', sentry, key, reason: 'below-threshold' })
     } else {
       const cachedNumber = input.cached[key]
-      candidates.push(cachedNumber === undefined ? { kind: 'create', sentry, key } : { kind: 'create', sentry, key, cachedNumber })
+      candidates.push(
+        cachedNumber === undefined
+          ? { kind: 'create', sentry, key }
+          : { kind: 'create', sentry, key, cachedNumber }
+      )
     }
   }
 

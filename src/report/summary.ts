@@ -55,7 +55,10 @@ export function renderSummary(result: RunResult, repository: string): string {
 }
 
 function table(rows: readonly ResultRow[]): string[] {
-  const out = ['| Sentry issue | GitHub issue | events | users | action | |', '|---|---|---:|---:|---|---|']
+  const out = [
+    '| Sentry issue | GitHub issue | events | users | action | |',
+    '|---|---|---:|---:|---|---|'
+  ]
   for (const row of rows.slice(0, MAX_TABLE_ROWS)) {
     out.push(
       `| ${link(escapeInline(row.shortId, 100), row.permalink)} | ${row.number !== undefined ? link(`#${row.number}`, row.url) : '—'} | ${row.events} | ${row.users} | ${ACTION_LABEL[row.action]} | ${escapeInline(row.detail ?? row.title, 140)} |`

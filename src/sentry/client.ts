@@ -13,9 +13,11 @@
  *   the Authorization header and is scrubbed from every message and log line.
  */
 import { rootCertificates } from 'node:tls'
-import { EnvHttpProxyAgent, request, type ProxyAgent } from 'undici'
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici'
+import { getProxyUrl } from '@actions/http-client'
 import type { z } from 'zod'
 import { errorMessage, silentLogger, type Logger } from '../log.js'
+import { normalizeSentryBaseUrl } from './url.js'
 import {
   sentryErrorBodySchema,
   sentryIssueListSchema,
@@ -132,36 +134,6 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT'
 ])
 
-/**
- * Normalises a `sentry-url` into origin + path prefix, without a trailing slash or `/api/0`:
- * `https://sentry.io/` → `https://sentry.io`, `https://x.example/sentry/api/0/` → `https://x.example/sentry`.
- * Throws for anything that is not an http(s) URL, and for URLs with credentials, a query or a fragment.
- */
-export function normalizeSentryBaseUrl(input: string): string {
-  let url: URL
-  try {
-    url = new URL(input.trim())
-  } catch {
-    throw new Error(
-      'sentry-url is not a valid URL: use e.g. https://sentry.io, https://de.sentry.io or https://sentry.example.com'
-    )
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(`sentry-url must start with https:// or http:// (got ${url.protocol})`)
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new Error('sentry-url must not contain credentials: pass the token as sentry-token')
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new Error('sentry-url must not contain a query string or fragment')
-  }
-  const path = url.pathname
-    .replace(/\/+$/, '')
-    .replace(/\/api\/0$/, '')
-    .replace(/\/+$/, '')
-  return `${url.origin}${path}`
-}
-
 /** A failed attempt before any usable answer: a network error or a timeout. */
 class TransportFailure extends Error {
   readonly kind: 'network' | 'timeout'
@@ -203,7 +175,7 @@ export class SentryClient {
   readonly #log: Pick<Logger, 'debug' | 'info' | 'warning'>
   readonly #sleep: (ms: number) => Promise<void>
   readonly #userAgent: string
-  readonly #dispatcher: EnvHttpProxyAgent
+  readonly #dispatcher: Dispatcher
   #requestCount = 0
   /** Epoch ms before which no request should be sent (rate-limit budget exhausted). */
   #pauseUntil = 0
@@ -222,7 +194,7 @@ export class SentryClient {
       info: (message) => log.info(this.#redact(message)),
       warning: (message) => log.warning(this.#redact(message))
     }
-    this.#dispatcher = createDispatcher(opts.caCert)
+    this.#dispatcher = createDispatcher(this.baseUrl, opts.caCert)
   }
 
   /** HTTP requests sent so far (every attempt counts). */
@@ -732,25 +704,20 @@ export class SentryClient {
 // ---------------------------------------------------------------------------------------------
 // Module helpers
 
-function createDispatcher(caCert: string | undefined): EnvHttpProxyAgent {
-  const env = (name: string): string | undefined => {
-    const value = process.env[name.toLowerCase()] || process.env[name.toUpperCase()]
-    return value === undefined || value.trim() === '' ? undefined : value.trim()
+/**
+ * The dispatcher for every Sentry request: through the proxy that the runner's rules
+ * (HTTPS_PROXY/HTTP_PROXY/NO_PROXY, as @actions/http-client reads them, the same rules the GitHub
+ * client follows) choose for the Sentry URL, trusting an extra CA when one is given.
+ */
+function createDispatcher(baseUrl: string, caCert: string | undefined): Dispatcher {
+  // An explicit `ca` replaces Node's roots, so keep them and add the extra CA.
+  const ca =
+    caCert !== undefined && caCert.trim() !== '' ? [...rootCertificates, caCert] : undefined
+  const proxyUrl = getProxyUrl(baseUrl)
+  if (proxyUrl) {
+    return new ProxyAgent({ uri: proxyUrl, ...(ca ? { requestTls: { ca } } : {}) })
   }
-  const options: EnvHttpProxyAgent.Options & Pick<ProxyAgent.Options, 'requestTls'> = {
-    noProxy: env('no_proxy') ?? ''
-  }
-  const httpProxy = env('http_proxy')
-  const httpsProxy = env('https_proxy')
-  if (httpProxy !== undefined) options.httpProxy = httpProxy
-  if (httpsProxy !== undefined) options.httpsProxy = httpsProxy
-  if (caCert !== undefined && caCert.trim() !== '') {
-    // An explicit `ca` replaces Node's roots, so keep them and add the extra CA.
-    const ca = [...rootCertificates, caCert]
-    options.connect = { ca }
-    options.requestTls = { ca }
-  }
-  return new EnvHttpProxyAgent(options)
+  return new Agent(ca ? { connect: { ca } } : {})
 }
 
 function unique(values: string[]): string[] {
@@ -914,3 +881,5 @@ function describeNetworkError(error: unknown): string {
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
 }
+
+export { normalizeSentryBaseUrl }

@@ -43,7 +43,12 @@ export const sentryIssueSchema = z.looseObject({
   type: z.string().nullish(),
   isUnhandled: z.boolean().nullish(),
   count: countSchema,
-  userCount: z.number().int().nonnegative().nullish().transform((v) => v ?? 0),
+  userCount: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullish()
+    .transform((v) => v ?? 0),
   firstSeen: nullableString,
   lastSeen: nullableString,
   metadata: z

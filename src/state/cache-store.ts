@@ -30,7 +30,9 @@ export interface CacheStoreOptions {
 
 export function cacheKeyPrefix(scope: CacheScope): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([scope.repository.toLowerCase(), scope.org, scope.trackingLabel.toLowerCase()]))
+    .update(
+      JSON.stringify([scope.repository.toLowerCase(), scope.org, scope.trackingLabel.toLowerCase()])
+    )
     .digest('hex')
     .slice(0, 16)
   return `sentry-issues-state-v1-${digest}-`
@@ -42,7 +44,8 @@ export class CacheStateStore implements StateStore {
 
   constructor(private readonly options: CacheStoreOptions) {
     const directory =
-      options.directory ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'sentry-issues-action-state')
+      options.directory ??
+      path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'sentry-issues-action-state')
     this.file = path.join(directory, 'state.json')
     this.prefix = cacheKeyPrefix(options.scope)
   }
@@ -66,7 +69,9 @@ export class CacheStateStore implements StateStore {
       this.options.log.debug(`Restored sync state from cache entry ${hit}.`)
       return coerceState(JSON.parse(await readFile(this.file, 'utf8')))
     } catch (error) {
-      this.options.log.warning(`Could not restore the sync state from the cache: ${errorMessage(error)}`)
+      this.options.log.warning(
+        `Could not restore the sync state from the cache: ${errorMessage(error)}`
+      )
       return emptyState()
     }
   }

@@ -27,7 +27,11 @@ export function coerceState(value: unknown): SyncState {
   const issues = (value as { issues?: unknown }).issues
   if (typeof issues !== 'object' || issues === null) return state
   for (const [key, number] of Object.entries(issues)) {
-    if (/^[a-z0-9][a-z0-9_-]*\/[1-9][0-9]*$/.test(key) && Number.isSafeInteger(number) && number > 0) {
+    if (
+      /^[a-z0-9][a-z0-9_-]*\/[1-9][0-9]*$/.test(key) &&
+      Number.isSafeInteger(number) &&
+      number > 0
+    ) {
       state.issues[key] = number as number
     }
   }
