@@ -1,26 +1,5 @@
 import * as core from '@actions/core'
-import { parseConfig, type Config, type RawInputs } from './config.js'
-
-/** Every input the action reads, exactly as named in action.yml. */
-export const INPUT_NAMES = [
-  'sentry-url',
-  'sentry-token',
-  'sentry-org',
-  'sentry-projects',
-  'sentry-environments',
-  'query',
-  'stats-period',
-  'sort',
-  'max-sentry-issues',
-  'max-new-issues',
-  'min-events',
-  'min-users',
-  'github-token',
-  'repository',
-  'tracking-label',
-  'labels',
-  'dry-run'
-] as const
+import { INPUT_NAMES, parseConfig, type Config, type RawInputs } from './config.js'
 
 /**
  * Reads the action's inputs (the only place that calls core.getInput), masks the secrets before

@@ -32,8 +32,19 @@ export const INPUT_DEFAULTS = {
   'min-users': '0',
   'tracking-label': 'sentry',
   labels: 'bug',
-  'dry-run': 'false'
+  'dry-run': 'false',
+  'heal-duplicates': 'true',
+  'update-existing': 'true',
+  'close-on-resolve': 'true',
+  'close-on-ignore': 'false',
+  'on-regression': 'reopen',
+  'reopen-not-planned': 'false',
+  'resolve-in-sentry': 'false',
+  'sentry-comment': 'false',
+  'sentry-ca-cert': ''
 } as const
+
+export const REGRESSION_POLICIES = ['reopen', 'new', 'comment', 'ignore'] as const
 
 export type RawInputs = Record<string, string | undefined>
 
@@ -188,8 +199,28 @@ const schema = z.object({
   repository,
   'tracking-label': labelName('tracking-label'),
   labels: labelList,
-  'dry-run': boolInput('dry-run')
+  'dry-run': boolInput('dry-run'),
+  'heal-duplicates': boolInput('heal-duplicates'),
+  'update-existing': boolInput('update-existing'),
+  'close-on-resolve': boolInput('close-on-resolve'),
+  'close-on-ignore': boolInput('close-on-ignore'),
+  'on-regression': z.enum(REGRESSION_POLICIES, {
+    error: `on-regression must be one of: ${REGRESSION_POLICIES.join(', ')}`
+  }),
+  'reopen-not-planned': boolInput('reopen-not-planned'),
+  'resolve-in-sentry': boolInput('resolve-in-sentry'),
+  'sentry-comment': boolInput('sentry-comment'),
+  'sentry-ca-cert': z
+    .string()
+    .trim()
+    .refine(
+      (v) => v === '' || /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(v),
+      'sentry-ca-cert must be one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)'
+    )
 })
+
+/** Every input, exactly as named in action.yml (the CLI offers each as a flag too). */
+export const INPUT_NAMES = Object.keys(schema.shape) as Array<keyof typeof schema.shape>
 
 export interface Config {
   sentry: {
@@ -216,6 +247,19 @@ export interface Config {
   trackingLabel: string
   labels: string[]
   dryRun: boolean
+  /** Close extra issues that carry the same marker (concurrent runs), keeping the oldest. */
+  healDuplicates: boolean
+  lifecycle: {
+    updateExisting: boolean
+    closeOnResolve: boolean
+    closeOnIgnore: boolean
+    onRegression: (typeof REGRESSION_POLICIES)[number]
+    reopenNotPlanned: boolean
+    resolveInSentry: boolean
+    sentryComment: boolean
+  }
+  /** Extra PEM CA certificate(s) trusted for Sentry requests only. */
+  sentryCaCert?: string
 }
 
 export interface Environment {
@@ -235,7 +279,7 @@ function firstInputName(path: PropertyKey[]): string {
  */
 export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
   const withDefaults: Record<string, string> = {}
-  for (const key of Object.keys(schema.shape)) {
+  for (const key of INPUT_NAMES) {
     const value = raw[key]
     const fallback = (INPUT_DEFAULTS as Record<string, string>)[key]
     withDefaults[key] =
@@ -287,7 +331,18 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
     minUsers: v['min-users'],
     trackingLabel,
     labels,
-    dryRun: v['dry-run']
+    dryRun: v['dry-run'],
+    healDuplicates: v['heal-duplicates'],
+    lifecycle: {
+      updateExisting: v['update-existing'],
+      closeOnResolve: v['close-on-resolve'],
+      closeOnIgnore: v['close-on-ignore'],
+      onRegression: v['on-regression'],
+      reopenNotPlanned: v['reopen-not-planned'],
+      resolveInSentry: v['resolve-in-sentry'],
+      sentryComment: v['sentry-comment']
+    },
+    ...(v['sentry-ca-cert'] ? { sentryCaCert: v['sentry-ca-cert'] } : {})
   }
 }
 
