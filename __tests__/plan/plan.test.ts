@@ -18,6 +18,7 @@ function sentry(id: number, count = 10, users = 1): SentryIssue {
 
 function ghIssue(number: number, sentryId: number, createdAt: string, org = 'acme') {
   return {
+    id: 1000 + number,
     number,
     body: `${renderMarker({ org, issueId: String(sentryId) })}\nbody`,
     html_url: `https://github.com/o/r/issues/${number}`,

@@ -93,3 +93,73 @@ export async function createLabel(
   const response = await client.rest.issues.createLabel({ ...repo, ...label })
   return parseResponse(githubLabelSchema, response.data, 'POST /repos/{owner}/{repo}/labels')
 }
+
+export interface SearchResult {
+  items: GitHubIssue[]
+  totalCount: number
+  /** True when GitHub said the results are incomplete or the 1,000-result cap cut them. */
+  incomplete: boolean
+}
+
+/**
+ * Runs one issue search, following pages up to GitHub's 1,000-result cap. The client's search
+ * limiter paces the pages (30 searches a minute).
+ */
+export async function searchIssues(client: GitHubClient, q: string): Promise<SearchResult> {
+  const items: GitHubIssue[] = []
+  let totalCount = 0
+  let incomplete = false
+  for (let page = 1; page <= 10; page++) {
+    const response = await client.rest.search.issuesAndPullRequests({ q, per_page: 100, page })
+    const data = parseResponse(searchResponseSchema, response.data, 'GET /search/issues')
+    totalCount = data.total_count
+    incomplete ||= data.incomplete_results
+    items.push(...data.items)
+    if (data.items.length < 100 || items.length >= totalCount) break
+  }
+  if (totalCount > items.length) incomplete = true
+  return { items, totalCount, incomplete }
+}
+
+const searchResponseSchema = z.looseObject({
+  total_count: z.number(),
+  incomplete_results: z.boolean(),
+  items: z.array(githubIssueSchema)
+})
+
+export interface IssuePatch {
+  title?: string
+  body?: string
+  state?: 'open' | 'closed'
+  state_reason?: 'completed' | 'not_planned' | 'reopened' | 'duplicate'
+  /** With state_reason `duplicate`: the `id` (not number) of the issue this one duplicates. */
+  duplicate_issue_id?: number
+  labels?: string[]
+}
+
+export async function updateIssue(
+  client: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  patch: IssuePatch
+): Promise<GitHubIssue> {
+  const response = await client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+    ...repo,
+    issue_number: issueNumber,
+    ...patch
+  })
+  return parseResponse(
+    githubIssueSchema,
+    response.data,
+    'PATCH /repos/{owner}/{repo}/issues/{issue_number}'
+  )
+}
+
+export async function createComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  body: string
+): Promise<void> {
+  await client.rest.issues.createComment({ ...repo, issue_number: issueNumber, body })
+}

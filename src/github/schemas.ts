@@ -9,6 +9,7 @@ export const githubIssueSchema = z.looseObject({
   state: z.enum(['open', 'closed']),
   state_reason: z.string().nullish(),
   html_url: z.string(),
+  repository_url: z.string().optional(),
   created_at: z.string(),
   labels: z.array(
     z

@@ -8,6 +8,8 @@ import { markerKey, parseMarker } from './marker.js'
 
 /** A GitHub issue that carries a marker, as the index sees it. */
 export interface TrackedIssue {
+  /** GitHub's issue id (needed to mark another issue as its duplicate). */
+  id: number
   number: number
   url: string
   state: 'open' | 'closed'
@@ -21,6 +23,7 @@ export interface TrackedIssue {
 export type IssueIndex = Map<string, TrackedIssue[]>
 
 export interface IndexableIssue {
+  id: number
   number: number
   body?: string | null
   html_url: string
@@ -38,10 +41,8 @@ export function buildIndex(
   for (const issue of issues) {
     const ref = parseMarker(issue.body)
     if (!ref) continue
-    const key = markerKey(ref)
-    const list = into.get(key) ?? []
-    if (list.some((t) => t.number === issue.number)) continue
-    list.push({
+    addToIndex(into, markerKey(ref), {
+      id: issue.id,
       number: issue.number,
       url: issue.html_url,
       state: issue.state,
@@ -49,10 +50,17 @@ export function buildIndex(
       createdAt: issue.created_at,
       foundBy
     })
-    list.sort(compareTracked)
-    into.set(key, list)
   }
   return into
+}
+
+/** Adds one tracked issue under `key` (once per issue number), keeping the list oldest first. */
+export function addToIndex(index: IssueIndex, key: string, tracked: TrackedIssue): void {
+  const list = index.get(key) ?? []
+  if (list.some((t) => t.number === tracked.number)) return
+  list.push(tracked)
+  list.sort(compareTracked)
+  index.set(key, list)
 }
 
 function compareTracked(a: TrackedIssue, b: TrackedIssue): number {
@@ -132,4 +140,27 @@ function byFrequency(a: { sentry: SentryIssue }, b: { sentry: SentryIssue }): nu
 
 function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+}
+
+export interface DuplicateSet {
+  key: string
+  /** The oldest issue with the marker: the one that stays. */
+  keep: TrackedIssue
+  /** Newer issues with the same marker that are still open: to be closed as duplicates. */
+  close: TrackedIssue[]
+}
+
+/**
+ * Markers carried by more than one GitHub issue (two runs at once can both create one). The
+ * oldest issue is kept; the newer open ones are closed as its duplicates.
+ */
+export function findDuplicates(index: IssueIndex, org: string): DuplicateSet[] {
+  const sets: DuplicateSet[] = []
+  for (const [key, tracked] of index) {
+    if (!key.startsWith(`${org}/`) || tracked.length < 2) continue
+    const [keep, ...rest] = [...tracked].sort(compareTracked)
+    const close = rest.filter((t) => t.state === 'open')
+    if (keep && close.length > 0) sets.push({ key, keep, close })
+  }
+  return sets
 }
