@@ -8,7 +8,8 @@ import { renderSummary } from './report/summary.js'
 import { SentryClient, type SentryClientOptions } from './sentry/client.js'
 import { CacheStateStore } from './state/cache-store.js'
 import { MemoryStateStore, type StateStore } from './state/store.js'
-import { runSync } from './sync.js'
+import { runClosedIssueEvent, runSync, type IssueEventPayload } from './sync.js'
+import { readFile } from 'node:fs/promises'
 import { describeGitHubError } from './github/errors.js'
 
 /** The action's logger: @actions/core, with log groups. */
@@ -64,7 +65,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
             },
             log
           }))
-    const result = await runSync(config, { sentry, github, state, log })
+    const event = await readIssueEvent()
+    const result = event
+      ? await runClosedIssueEvent(config, { sentry, github, state, log }, event)
+      : await runSync(config, { sentry, github, state, log })
     await report(result, config)
     const failed = result.rows.filter((r) => r.action === 'failed')
     if (failed.length > 0) {
@@ -97,6 +101,15 @@ async function report(result: RunResult, config: Config): Promise<void> {
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   }
+}
+
+/**
+ * The payload of an `issues` event, when that is what triggered the run: such a run handles that
+ * one issue (a close, with resolve-in-sentry) instead of a full sync.
+ */
+async function readIssueEvent(): Promise<IssueEventPayload | undefined> {
+  if (process.env.GITHUB_EVENT_NAME !== 'issues' || !process.env.GITHUB_EVENT_PATH) return undefined
+  return JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH, 'utf8')) as IssueEventPayload
 }
 
 function warnOnPlainHttp(url: string, log: Logger): void {

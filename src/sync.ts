@@ -14,6 +14,7 @@ import {
 } from './github/issues.js'
 import type { GitHubIssue } from './github/schemas.js'
 import { MARKER_PREFIX, markerKey, parseMarker } from './plan/marker.js'
+import { decideExisting, type LifecycleDecision } from './plan/lifecycle.js'
 import {
   addToIndex,
   buildIndex,
@@ -64,6 +65,10 @@ interface RunContext {
   result: RunResult
   /** Notes per Sentry key, shown in the row (e.g. a cached issue that no longer exists). */
   notes: Map<string, string>
+  /** Sentry project ids the run reads (resolved from the configured slugs once). */
+  projectIds: string[]
+  lastRunAt?: string
+  lookups?: { found: SentryIssue[]; missing: string[] }
 }
 
 export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult> {
@@ -77,7 +82,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     warnings: []
   }
 
-  const sentryIssues = await log.group('Reading Sentry issues', () =>
+  const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () =>
     readSentry(config, deps, result)
   )
 
@@ -90,8 +95,12 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
       return built
     }
   )
-  const ctx: RunContext = { config, deps, repo, index, result, notes: new Map() }
+  const ctx: RunContext = { config, deps, repo, index, result, notes: new Map(), projectIds }
   const state = await deps.state.load()
+  ctx.lastRunAt = state.lastRunAt
+  ctx.lookups = await log.group('Looking up tracked issues outside the query', () =>
+    lookUpTracked(ctx, sentryIssues)
+  )
 
   const plan = await log.group('Planning', async () => {
     let items = makePlan(ctx, sentryIssues, state)
@@ -146,7 +155,7 @@ async function readSentry(
   config: Config,
   deps: SyncDeps,
   result: RunResult
-): Promise<SentryIssue[]> {
+): Promise<{ issues: SentryIssue[]; projectIds: string[] }> {
   const projectIds = await deps.sentry.resolveProjectIds(config.sentry.org, config.sentry.projects)
   const listed = await deps.sentry.listIssues(config.sentry.org, {
     query: config.sentry.query,
@@ -166,7 +175,7 @@ async function readSentry(
       `More than ${config.sentry.maxIssues} Sentry issues matched; only the first ${config.sentry.maxIssues} were read. Raise max-sentry-issues or narrow the query.`
     )
   }
-  return listed.issues
+  return { issues: listed.issues, projectIds }
 }
 
 function makePlan(
@@ -176,6 +185,11 @@ function makePlan(
 ): PlanItem[] {
   return planSync({
     sentryIssues,
+    ...(ctx.lookups ? { lookups: ctx.lookups } : {}),
+    lifecycle: {
+      options: ctx.config.lifecycle,
+      ...(ctx.lastRunAt ? { lastRunAt: ctx.lastRunAt } : {})
+    },
     index: ctx.index,
     cached: state.issues,
     options: {
@@ -185,6 +199,53 @@ function makePlan(
       maxNewIssues: ctx.config.maxNewIssues
     }
   })
+}
+
+/**
+ * Tracked issues the query did not return still need their Sentry status: open ones (to close on
+ * resolve, or note a deletion) and, with resolve-in-sentry, ones closed since the last run. They
+ * are looked up in batches by id. If the lookup fails, nothing is concluded about them.
+ */
+async function lookUpTracked(
+  ctx: RunContext,
+  sentryIssues: readonly SentryIssue[]
+): Promise<{ found: SentryIssue[]; missing: string[] } | undefined> {
+  const { config } = ctx
+  const listed = new Set(sentryIssues.map((s) => s.id))
+  const prefix = `${config.sentry.org}/`
+  const ids: string[] = []
+  for (const [key, tracked] of ctx.index) {
+    const primary = tracked[0]
+    if (!primary || !key.startsWith(prefix)) continue
+    const id = key.slice(prefix.length)
+    if (listed.has(id)) continue
+    const wanted =
+      (primary.state === 'open' &&
+        (config.lifecycle.closeOnResolve ||
+          config.lifecycle.closeOnIgnore ||
+          config.lifecycle.updateExisting)) ||
+      (primary.state === 'closed' &&
+        config.lifecycle.resolveInSentry &&
+        primary.stateReason === 'completed' &&
+        (!ctx.lastRunAt || (primary.closedAt ?? '') > ctx.lastRunAt))
+    if (wanted) ids.push(id)
+  }
+  if (ids.length === 0) return undefined
+  try {
+    const found = await ctx.deps.sentry.getIssuesByIds(config.sentry.org, ids, ctx.projectIds)
+    const foundIds = new Set(found.map((s) => s.id))
+    const missing = ids.filter((id) => !foundIds.has(id)).map((id) => `${prefix}${id}`)
+    ctx.deps.log.info(
+      `Looked up ${ids.length} tracked issue(s) outside the query: ${found.length} found, ${missing.length} gone.`
+    )
+    return { found, missing }
+  } catch (error) {
+    warn(
+      ctx,
+      `Could not look up ${ids.length} tracked issue(s) outside the query (${errorMessage(error)}); their GitHub issues are left as they are this run.`
+    )
+    return undefined
+  }
 }
 
 /**
@@ -265,22 +326,124 @@ async function verifyCached(ctx: RunContext, items: CreateItem[]): Promise<void>
 }
 
 async function execute(ctx: RunContext, item: PlanItem): Promise<ResultRow> {
-  const { config, deps } = ctx
-  const base = baseRow(item.sentry)
-  const note = ctx.notes.get(item.key)
-  if (item.kind === 'skip') {
+  switch (item.kind) {
+    case 'skip':
+      return {
+        ...baseRow(item.sentry),
+        action: 'skipped',
+        detail: ctx.notes.get(item.key) ?? skipDetail(item, ctx.config),
+        ...(item.existing ? { number: item.existing.number, url: item.existing.url } : {})
+      }
+    case 'create':
+      return create(ctx, item)
+    case 'lifecycle':
+      return applyLifecycle(ctx, baseRow(item.sentry), item.existing, item.decision, item.sentry)
+    case 'gone':
+      return item.decision.kind === 'none'
+        ? {
+            ...keyRow(item.key),
+            action: 'skipped',
+            number: item.existing.number,
+            url: item.existing.url,
+            detail: item.decision.why
+          }
+        : applyLifecycle(ctx, keyRow(item.key), item.existing, item.decision)
+  }
+}
+
+const ROW_ACTION = {
+  update: 'updated',
+  close: 'closed',
+  reopen: 'reopened',
+  'resolve-in-sentry': 'updated'
+} as const
+
+/** Carries out one lifecycle decision on an existing issue: a few writes, comment first. */
+async function applyLifecycle(
+  ctx: RunContext,
+  base: Omit<ResultRow, 'action'>,
+  existing: TrackedIssue,
+  decision: LifecycleDecision,
+  sentry?: SentryIssue
+): Promise<ResultRow> {
+  if (decision.kind === 'none' || decision.kind === 'recreate') {
     return {
       ...base,
       action: 'skipped',
-      detail: note ?? skipDetail(item, config),
-      ...(item.existing ? { number: item.existing.number, url: item.existing.url } : {})
+      number: existing.number,
+      url: existing.url,
+      detail: decision.why
     }
   }
+  const row: ResultRow = {
+    ...base,
+    action: ROW_ACTION[decision.kind],
+    number: existing.number,
+    url: existing.url,
+    detail:
+      decision.kind === 'resolve-in-sentry' ? `resolved in Sentry (${decision.why})` : decision.why
+  }
+  if (ctx.config.dryRun)
+    return { ...row, detail: `dry run: would ${decision.kind}: ${decision.why}` }
+  const { github } = ctx.deps
+  try {
+    switch (decision.kind) {
+      case 'update':
+        if (decision.comment)
+          await createComment(github, ctx.repo, existing.number, decision.comment)
+        await updateIssue(github, ctx.repo, existing.number, { body: decision.body })
+        break
+      case 'close':
+        await createComment(github, ctx.repo, existing.number, decision.comment)
+        await updateIssue(github, ctx.repo, existing.number, {
+          state: 'closed',
+          state_reason: decision.stateReason,
+          ...(decision.body !== undefined ? { body: decision.body } : {})
+        })
+        break
+      case 'reopen':
+        await updateIssue(github, ctx.repo, existing.number, {
+          state: 'open',
+          ...(decision.body !== undefined ? { body: decision.body } : {})
+        })
+        await createComment(github, ctx.repo, existing.number, decision.comment)
+        break
+      case 'resolve-in-sentry':
+        if (!sentry) throw new Error('no Sentry issue to resolve')
+        await ctx.deps.sentry.updateIssueStatus(ctx.config.sentry.org, sentry.id, 'resolved')
+        if (decision.body !== undefined) {
+          await updateIssue(github, ctx.repo, existing.number, { body: decision.body })
+        }
+        break
+    }
+    ctx.deps.log.info(`#${existing.number}: ${row.action} (${decision.why}).`)
+    return row
+  } catch (error) {
+    const message = `could not ${decision.kind} #${existing.number}: ${errorMessage(error)}`
+    ctx.deps.log.warning(`${base.shortId}: ${message}`)
+    return { ...row, action: 'failed', detail: message }
+  }
+}
+
+/** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
+function supersededLine(key: string, by: string): string {
+  return `<!-- sentry-issue (superseded ${by}): ${key} -->`
+}
+
+async function create(ctx: RunContext, item: CreateItem): Promise<ResultRow> {
+  const { config, deps } = ctx
+  const base = baseRow(item.sentry)
+  const note =
+    ctx.notes.get(item.key) ??
+    (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined)
   const rendered = renderIssue(item.sentry, {
     org: config.sentry.org,
     trackingLabel: config.trackingLabel,
     labels: config.labels
   })
+  if (item.supersedes) {
+    rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`
+  }
   if (config.dryRun) {
     deps.log.info(`Would create: ${rendered.title}`)
     return {
@@ -289,10 +452,27 @@ async function execute(ctx: RunContext, item: PlanItem): Promise<ResultRow> {
       detail: note ? `dry run: ${note}` : 'dry run: would create'
     }
   }
+  if (item.supersedes) {
+    // Retire the old issue's marker first, so exactly one issue carries it at any time.
+    const old = item.supersedes
+    try {
+      const body = old.body ?? ''
+      const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : ''
+      await updateIssue(deps.github, ctx.repo, old.number, {
+        body: `${supersededLine(item.key, 'by a newer issue')}${rest}`
+      })
+      ctx.index.delete(item.key)
+    } catch (error) {
+      const message = `could not retire the marker of closed #${old.number}: ${errorMessage(error)}`
+      deps.log.warning(`${item.sentry.shortId}: ${message}`)
+      return { ...base, action: 'failed', number: old.number, url: old.url, detail: message }
+    }
+  }
   try {
     const created = await createIssue(deps.github, ctx.repo, rendered)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
     buildIndex([created], 'label', ctx.index)
+    await afterCreate(ctx, item.sentry, created.html_url)
     return {
       ...base,
       action: 'created',
@@ -321,6 +501,19 @@ async function execute(ctx: RunContext, item: PlanItem): Promise<ResultRow> {
       `Could not create the issue for ${item.sentry.shortId}: ${errorMessage(error)}`
     )
     return { ...base, action: 'failed', detail: errorMessage(error) }
+  }
+}
+
+/** Optional note on the Sentry issue linking the new GitHub issue; a failure is only a warning. */
+async function afterCreate(ctx: RunContext, sentry: SentryIssue, url: string): Promise<void> {
+  if (!ctx.config.lifecycle.sentryComment) return
+  try {
+    await ctx.deps.sentry.addComment(ctx.config.sentry.org, sentry.id, `GitHub issue: ${url}`)
+  } catch (error) {
+    warn(
+      ctx,
+      `Could not post a note on Sentry issue ${sentry.shortId} (${errorMessage(error)}). Notes need a user auth token with event:write; organization tokens cannot post them. Turn sentry-comment off or use a user token.`
+    )
   }
 }
 
@@ -413,7 +606,11 @@ async function ensureLabels(ctx: RunContext): Promise<void> {
 }
 
 async function saveState(ctx: RunContext, previous: SyncState): Promise<void> {
-  const next: SyncState = { version: 1, issues: { ...previous.issues } }
+  const next: SyncState = {
+    version: 1,
+    issues: { ...previous.issues },
+    lastRunAt: new Date().toISOString()
+  }
   for (const [key, tracked] of ctx.index) {
     const first = tracked.find((t) => t.url !== '')
     if (first && key.startsWith(`${ctx.config.sentry.org}/`)) next.issues[key] = first.number
@@ -475,4 +672,97 @@ function statusOf(error: unknown): number | undefined {
     return typeof status === 'number' ? status : undefined
   }
   return undefined
+}
+
+/** The parts of an `issues` event payload the action reads. */
+export interface IssueEventPayload {
+  action?: string
+  issue?: {
+    id?: number
+    number?: number
+    body?: string | null
+    html_url?: string
+    state?: string
+    state_reason?: string | null
+    created_at?: string
+    closed_at?: string | null
+  }
+}
+
+/**
+ * `on: issues: types: [closed]`: handles the one issue in the payload and nothing else. With
+ * resolve-in-sentry, an issue a person closed as completed resolves its Sentry issue (an issue
+ * the action closed itself records `resolved` in its stats block and is left alone).
+ */
+export async function runClosedIssueEvent(
+  config: Config,
+  deps: SyncDeps,
+  payload: IssueEventPayload
+): Promise<RunResult> {
+  const result: RunResult = {
+    dryRun: config.dryRun,
+    rows: [],
+    sentryIssuesRead: 0,
+    truncated: false,
+    warnings: []
+  }
+  const issue = payload.issue
+  const ref = parseMarker(issue?.body)
+  if (payload.action !== 'closed' || !issue || !ref || ref.org !== config.sentry.org) {
+    deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.')
+    return result
+  }
+  if (!config.lifecycle.resolveInSentry) {
+    deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.')
+    return result
+  }
+  const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
+  const key = markerKey(ref)
+  const [sentry] = await deps.sentry.getIssuesByIds(config.sentry.org, [ref.issueId])
+  const tracked: TrackedIssue = {
+    id: issue.id ?? 0,
+    number: issue.number ?? 0,
+    url: issue.html_url ?? '',
+    state: 'closed',
+    stateReason: issue.state_reason ?? null,
+    createdAt: issue.created_at ?? '',
+    closedAt: issue.closed_at ?? null,
+    body: issue.body ?? null,
+    foundBy: 'label'
+  }
+  if (!sentry) {
+    result.rows.push({
+      ...keyRow(key),
+      action: 'skipped',
+      number: tracked.number,
+      url: tracked.url,
+      detail: 'Sentry no longer has this issue'
+    })
+    return result
+  }
+  result.sentryIssuesRead = 1
+  const decision = decideExisting(sentry, tracked, {
+    options: { ...config.lifecycle, onRegression: 'ignore' }
+  })
+  const ctx: RunContext = {
+    config,
+    deps,
+    repo,
+    index: new Map(),
+    result,
+    notes: new Map(),
+    projectIds: []
+  }
+  result.rows.push(
+    decision.kind === 'resolve-in-sentry'
+      ? await applyLifecycle(ctx, baseRow(sentry), tracked, decision, sentry)
+      : {
+          ...baseRow(sentry),
+          action: 'skipped',
+          number: tracked.number,
+          url: tracked.url,
+          detail: decision.kind === 'none' ? decision.why : 'nothing to do'
+        }
+  )
+  return result
 }

@@ -64,7 +64,7 @@ describe('planSync', () => {
       cached: {},
       options
     })
-    expect(plan.map((p) => [p.sentry.id, p.kind])).toEqual([
+    expect(plan.map((p) => [p.kind === 'gone' ? p.key : p.sentry.id, p.kind])).toEqual([
       ['100', 'skip'],
       ['101', 'skip'],
       ['102', 'create']
@@ -100,10 +100,10 @@ describe('planSync', () => {
       cached: {},
       options: { ...options, maxNewIssues: 2 }
     })
-    const creates = plan.filter((p) => p.kind === 'create').map((p) => p.sentry.id)
-    const deferred = plan
-      .filter((p) => p.kind === 'skip' && p.reason === 'deferred')
-      .map((p) => p.sentry.id)
+    const creates = plan.flatMap((p) => (p.kind === 'create' ? [p.sentry.id] : []))
+    const deferred = plan.flatMap((p) =>
+      p.kind === 'skip' && p.reason === 'deferred' ? [p.sentry.id] : []
+    )
     expect(creates).toEqual(['2', '4'])
     expect(deferred.sort()).toEqual(['1', '3'])
   })

@@ -11,6 +11,7 @@ export const githubIssueSchema = z.looseObject({
   html_url: z.string(),
   repository_url: z.string().optional(),
   created_at: z.string(),
+  closed_at: z.string().nullish(),
   labels: z.array(
     z
       .union([z.string(), z.looseObject({ name: z.string().nullish() })])

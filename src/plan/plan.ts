@@ -1,4 +1,11 @@
 import type { SentryIssue } from '../sentry/schemas.js'
+import {
+  decideDeleted,
+  decideExisting,
+  DEFAULT_LIFECYCLE,
+  type LifecycleContext,
+  type LifecycleDecision
+} from './lifecycle.js'
 import { markerKey, parseMarker } from './marker.js'
 
 /**
@@ -15,6 +22,10 @@ export interface TrackedIssue {
   state: 'open' | 'closed'
   stateReason?: string | null
   createdAt: string
+  closedAt?: string | null
+  /** The issue body as listed (the lifecycle reads and rewrites its stats block). */
+  body?: string | null
+  labels?: string[]
   /** Which dedup layer found it. */
   foundBy: 'label' | 'search' | 'cache'
 }
@@ -30,6 +41,8 @@ export interface IndexableIssue {
   state: 'open' | 'closed'
   state_reason?: string | null
   created_at: string
+  closed_at?: string | null
+  labels?: string[]
 }
 
 /** Builds the index from listed issues, reading each body's marker; issues without one are ignored. */
@@ -48,6 +61,9 @@ export function buildIndex(
       state: issue.state,
       stateReason: issue.state_reason ?? null,
       createdAt: issue.created_at,
+      closedAt: issue.closed_at ?? null,
+      body: issue.body ?? null,
+      ...(issue.labels ? { labels: issue.labels } : {}),
       foundBy
     })
   }
@@ -70,8 +86,30 @@ function compareTracked(a: TrackedIssue, b: TrackedIssue): number {
 export type SkipReason = 'exists' | 'below-threshold' | 'deferred'
 
 export type PlanItem =
-  | { kind: 'create'; sentry: SentryIssue; key: string; cachedNumber?: number }
-  | { kind: 'skip'; sentry: SentryIssue; key: string; reason: SkipReason; existing?: TrackedIssue }
+  | {
+      kind: 'create'
+      sentry: SentryIssue
+      key: string
+      cachedNumber?: number
+      /** A closed issue this one replaces (on-regression: new). */
+      supersedes?: TrackedIssue
+    }
+  | {
+      kind: 'skip'
+      sentry: SentryIssue
+      key: string
+      reason: SkipReason
+      existing?: TrackedIssue
+      why?: string
+    }
+  | {
+      kind: 'lifecycle'
+      sentry: SentryIssue
+      key: string
+      existing: TrackedIssue
+      decision: Exclude<LifecycleDecision, { kind: 'none' | 'recreate' }>
+    }
+  | { kind: 'gone'; key: string; existing: TrackedIssue; decision: LifecycleDecision }
 
 export interface PlanOptions {
   org: string
@@ -82,6 +120,12 @@ export interface PlanOptions {
 
 export interface PlanInput {
   sentryIssues: readonly SentryIssue[]
+  /**
+   * Tracked issues the query did not return, looked up by id: those Sentry still has, and the
+   * keys it no longer has (deleted or merged).
+   */
+  lookups?: { found: readonly SentryIssue[]; missing: readonly string[] }
+  lifecycle?: LifecycleContext
   index: IssueIndex
   /** Cached `org/sentryId` → issue number; a hint for issues the index cannot see. */
   cached: Readonly<Record<string, number>>
@@ -106,7 +150,9 @@ export function planSync(input: PlanInput): PlanItem[] {
     seen.add(key)
     const existing = input.index.get(key)?.[0]
     if (existing) {
-      items.push({ kind: 'skip', sentry, key, reason: 'exists', existing })
+      const item = decide(sentry, key, existing, input.lifecycle)
+      if (item.kind === 'create') candidates.push(item)
+      else items.push(item)
     } else if (sentry.count < options.minEvents || sentry.userCount < options.minUsers) {
       items.push({ kind: 'skip', sentry, key, reason: 'below-threshold' })
     } else {
@@ -119,6 +165,33 @@ export function planSync(input: PlanInput): PlanItem[] {
     }
   }
 
+  for (const sentry of input.lookups?.found ?? []) {
+    const key = markerKey({ org: options.org, issueId: sentry.id })
+    const existing = input.index.get(key)?.[0]
+    if (seen.has(key) || !existing) continue
+    seen.add(key)
+    const item = decide(sentry, key, existing, input.lifecycle)
+    // A looked-up issue is outside the query: it is never created anew.
+    items.push(
+      item.kind === 'create'
+        ? {
+            kind: 'skip',
+            sentry,
+            key,
+            reason: 'exists',
+            existing,
+            why: 'regressed, outside the query'
+          }
+        : item
+    )
+  }
+  for (const key of input.lookups?.missing ?? []) {
+    const existing = input.index.get(key)?.[0]
+    if (seen.has(key) || !existing) continue
+    seen.add(key)
+    items.push({ kind: 'gone', key, existing, decision: decideDeleted(existing) })
+  }
+
   candidates.sort(byFrequency)
   candidates.forEach((candidate, position) => {
     items.push(
@@ -128,6 +201,23 @@ export function planSync(input: PlanInput): PlanItem[] {
     )
   })
   return items
+}
+
+function decide(
+  sentry: SentryIssue,
+  key: string,
+  existing: TrackedIssue,
+  lifecycle: LifecycleContext | undefined
+): PlanItem {
+  const decision = decideExisting(
+    sentry,
+    existing,
+    lifecycle ?? { options: { ...DEFAULT_LIFECYCLE, updateExisting: false, closeOnResolve: false } }
+  )
+  if (decision.kind === 'none')
+    return { kind: 'skip', sentry, key, reason: 'exists', existing, why: decision.why }
+  if (decision.kind === 'recreate') return { kind: 'create', sentry, key, supersedes: existing }
+  return { kind: 'lifecycle', sentry, key, existing, decision }
 }
 
 function byFrequency(a: { sentry: SentryIssue }, b: { sentry: SentryIssue }): number {

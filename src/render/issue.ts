@@ -1,5 +1,8 @@
+import { renderStatsBlock, snapshotOf } from './stats-block.js'
 import { renderMarker } from '../plan/marker.js'
-import type { SentryIssue } from '../sentry/schemas.js'
+import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
+import type { CodeLinker } from './code-links.js'
+import { renderEventParts, type EventSectionParts } from './event.js'
 import {
   codePointLength,
   escapeCode,
@@ -16,7 +19,12 @@ import {
  * `escapeInline`, the message (when it is long or spans lines) goes into a fenced code block via
  * `escapeCode`, the title through `sanitizeTitle`. The only raw constructs in the body are the
  * ones written here: the marker on line 1, the heading, the list, the table, the footer, and a link
- * to the permalink when `safeLinkUrl` accepts it.
+ * to the permalink when `safeLinkUrl` accepts it. With the issue's latest event, the body also
+ * holds its section (see event.ts: exception, stack trace, tags).
+ *
+ * Size: a body never exceeds GitHub's 65,536 characters. When it would, the stack trace loses
+ * frames first (down to none, and says so), then the message is cut (and says so); the marker and
+ * the structure are never cut.
  */
 
 /** GitHub rejects issue bodies longer than this (characters); we count UTF-16 code units. */
@@ -33,7 +41,16 @@ export interface RenderContext {
   trackingLabel: string
   /** Extra labels to add. */
   labels: string[]
+  /** The issue's latest event: adds the event section (exception, stack trace, key tags). */
+  event?: SentryEvent | undefined
+  /** Stack frames shown at most (default 20); 0 leaves the stack trace out. */
+  maxFrames?: number | undefined
+  /** Links stack frames to the repository's source. */
+  codeLinks?: CodeLinker | undefined
 }
+
+/** Frames shown when `maxFrames` is not given (the `max-frames` input's default). */
+export const DEFAULT_MAX_FRAMES = 20
 
 export interface RenderedIssue {
   title: string
@@ -42,7 +59,7 @@ export interface RenderedIssue {
 }
 
 /** Source-length caps (code points) for one-line fields, so they cannot crowd out the message. */
-const LIMITS = {
+export const LIMITS = {
   heading: 512,
   errorType: 256,
   location: 512,
@@ -54,11 +71,11 @@ const LIMITS = {
 } as const
 
 /** Single-line messages up to this many code points are shown inline, longer ones in a block. */
-const INLINE_MESSAGE_MAX = 300
+export const INLINE_MESSAGE_MAX = 300
 
-const NONE = '—'
+export const NONE = '—'
 
-const FOOTER =
+export const FOOTER =
   '_Created by sentry-issues-action. The hidden first line of this description links the issue ' +
   'to Sentry: keep it when editing._'
 
@@ -70,38 +87,32 @@ export function renderTitle(issue: SentryIssue): string {
   return TITLE_PREFIX + title
 }
 
-function inlineOrNone(value: string | null | undefined, max: number): string {
+export function inlineOrNone(value: string | null | undefined, max: number): string {
   const escaped = value == null ? '' : escapeInline(value, max)
   return escaped === '' ? NONE : escaped
 }
 
-function formatCount(n: number): string {
+export function formatCount(n: number): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US') : NONE
 }
 
-function permalinkMarkdown(permalink: string): string {
+export function permalinkMarkdown(permalink: string): string {
   const href = safeLinkUrl(permalink)
   if (href !== undefined) return `[Open in Sentry](<${href}>)`
   return inlineOrNone(permalink, LIMITS.permalinkText)
 }
 
-function location(issue: SentryIssue): string | undefined {
+export function location(issue: SentryIssue): string | undefined {
   if (issue.culprit != null && issue.culprit.trim() !== '') return issue.culprit
   const { function: fn, filename } = issue.metadata
   if (fn && filename) return `${fn} in ${filename}`
   return fn || filename || undefined
 }
 
-function projectCell(issue: SentryIssue): string {
+export function projectCell(issue: SentryIssue): string {
   const slug = inlineOrNone(issue.project.slug, LIMITS.project)
   const name = issue.project.name == null ? '' : escapeInline(issue.project.name, LIMITS.project)
   return name !== '' && name !== slug ? `${name} (${slug})` : slug
-}
-
-function statusCell(issue: SentryIssue): string {
-  const status = inlineOrNone(issue.status, LIMITS.enumValue)
-  const sub = issue.substatus == null ? '' : escapeInline(issue.substatus, LIMITS.enumValue)
-  return sub === '' ? status : `${status} (${sub})`
 }
 
 function table(rows: Array<[string, string]>): string[] {
@@ -109,17 +120,22 @@ function table(rows: Array<[string, string]>): string[] {
 }
 
 /** The message shown in the body: metadata.value, or the title when there is none. */
-function messageText(issue: SentryIssue): string {
+export function messageText(issue: SentryIssue): string {
   const value = issue.metadata.value
   return value != null && value.trim() !== '' ? value : issue.title
 }
 
 /** How the message appears: inline in the list, or as a block after it. */
-type MessagePart =
+export type MessagePart =
   | { kind: 'inline'; markdown: string }
   | { kind: 'block'; fence: string; content: string; note?: string }
 
-function assemble(issue: SentryIssue, marker: string, message: MessagePart): string {
+function assemble(
+  issue: SentryIssue,
+  marker: string,
+  message: MessagePart,
+  eventSection = ''
+): string {
   const heading =
     escapeInline(issue.title, LIMITS.heading) || inlineOrNone(issue.shortId, LIMITS.shortId)
   const lines: string[] = [
@@ -142,16 +158,15 @@ function assemble(issue: SentryIssue, marker: string, message: MessagePart): str
   lines.push(
     '',
     ...table([
-      ['Events', formatCount(issue.count)],
-      ['Users affected', formatCount(issue.userCount)],
       ['First seen', inlineOrNone(issue.firstSeen, LIMITS.date)],
-      ['Last seen', inlineOrNone(issue.lastSeen, LIMITS.date)],
       ['Project', projectCell(issue)],
-      ['Short ID', inlineOrNone(issue.shortId, LIMITS.shortId)],
-      ['Level', inlineOrNone(issue.level, LIMITS.enumValue)],
-      ['Status', statusCell(issue)]
+      ['Short ID', inlineOrNone(issue.shortId, LIMITS.shortId)]
     ]),
     '',
+    // The living part: later runs rewrite only what is between its two delimiter lines.
+    renderStatsBlock(snapshotOf(issue)),
+    '',
+    ...(eventSection === '' ? [] : [eventSection, '']),
     '---',
     '',
     FOOTER,
@@ -161,36 +176,116 @@ function assemble(issue: SentryIssue, marker: string, message: MessagePart): str
 }
 
 export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
+  return fitBody(issue, ctx, (parts) =>
+    assemble(issue, parts.marker, parts.message, parts.event?.section ?? '')
+  )
+}
+
+/** What a body is made of, once the size budget has been applied. */
+export interface BodyParts {
+  /** The marker line (line 1 of every body). */
+  marker: string
+  /** The message: inline, or a fenced block (cut, with a note, when the body was too long). */
+  message: MessagePart
+  /** The latest event's section and its parts; undefined without an event. */
+  event?: EventSectionParts | undefined
+}
+
+/**
+ * Builds a body with `compose` and keeps it within GitHub's limit: first with everything, then
+ * with fewer stack frames (the most that fit, possibly none), then with the message cut. Any
+ * `compose` works (the default layout, or a body template); the trimming order is the same.
+ */
+export function fitBody(
+  issue: SentryIssue,
+  ctx: RenderContext,
+  compose: (parts: BodyParts) => string
+): string {
   const marker = renderMarker({ org: ctx.org, issueId: issue.id })
   const raw = messageText(issue)
   // Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation.
   const full = escapeCode(raw).content.replace(/^\n+/u, '').trimEnd()
   const trimmed = full.trim()
+  const inline = !trimmed.includes('\n') && codePointLength(trimmed) <= INLINE_MESSAGE_MAX
+  const fullMessage: MessagePart = inline
+    ? { kind: 'inline', markdown: escapeInline(trimmed, INLINE_MESSAGE_MAX) || NONE }
+    : { kind: 'block', ...escapeCode(full) }
 
-  if (!trimmed.includes('\n') && codePointLength(trimmed) <= INLINE_MESSAGE_MAX) {
-    const markdown = escapeInline(trimmed, INLINE_MESSAGE_MAX)
-    return assemble(issue, marker, { kind: 'inline', markdown: markdown === '' ? NONE : markdown })
-  }
+  const event = ctx.event
+  const maxFrames = Math.max(0, Math.floor(ctx.maxFrames ?? DEFAULT_MAX_FRAMES))
+  const eventOpts = { maxFrames, codeLinks: ctx.codeLinks }
+  const sectionWith = (frames: number, trimmedForSize: boolean): EventSectionParts | undefined =>
+    event === undefined ? undefined : renderEventParts(event, eventOpts, { frames, trimmedForSize })
+  const build = (message: MessagePart, section: EventSectionParts | undefined): string =>
+    compose({ marker, message, ...(section === undefined ? {} : { event: section }) })
 
-  // Multi-line or long: a fenced block. If the body is too long, cut the message (never the
-  // marker or the structure) and say so; recompute the fence, which can only get shorter.
-  let content = full
-  let note: string | undefined
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const body = assemble(issue, marker, { kind: 'block', ...escapeCode(content), note })
+  // 1. Everything.
+  let section = sectionWith(maxFrames, false)
+  let body = build(fullMessage, section)
+  if (body.length <= MAX_BODY_LENGTH) return body
+
+  // 2. Fewer frames: the most that fit with the whole message (binary search), else none.
+  const shown = section?.frames.shown ?? 0
+  if (shown > 0) {
+    let lo = 0
+    let hi = shown - 1
+    let best: string | undefined
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2)
+      const candidate = build(fullMessage, sectionWith(mid, true))
+      if (candidate.length <= MAX_BODY_LENGTH) {
+        best = candidate
+        lo = mid + 1
+      } else {
+        hi = mid - 1
+      }
+    }
+    if (best !== undefined) return best
+    section = sectionWith(0, true)
+    body = build(fullMessage, section)
     if (body.length <= MAX_BODY_LENGTH) return body
-    const excess = body.length - MAX_BODY_LENGTH
-    content = truncateCodeUnits(content, content.length - excess - 256, '')
-    note =
-      `(truncated, showing the first ${formatCount(codePointLength(content))} of ` +
-      `${formatCount(codePointLength(full))} characters)`
   }
-  // Unreachable with the field caps above; keep the body valid regardless.
-  return assemble(issue, marker, {
-    kind: 'block',
-    ...escapeCode(''),
-    note: '(truncated, omitted because the issue is too large)'
-  })
+
+  // 3. Cut the message (never the marker or the structure) and say so; recompute the fence,
+  //    which can only get shorter.
+  if (fullMessage.kind === 'block') {
+    let content = full
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const excess = body.length - MAX_BODY_LENGTH
+      content = truncateCodeUnits(content, Math.max(0, content.length - excess - 256), '')
+      const note =
+        `(truncated, showing the first ${formatCount(codePointLength(content))} of ` +
+        `${formatCount(codePointLength(full))} characters)`
+      body = build({ kind: 'block', ...escapeCode(content), note }, section)
+      if (body.length <= MAX_BODY_LENGTH) return body
+      if (content === '') break
+    }
+    body = build(
+      {
+        kind: 'block',
+        ...escapeCode(''),
+        note: '(truncated, omitted because the issue is too large)'
+      },
+      section
+    )
+    if (body.length <= MAX_BODY_LENGTH) return body
+  }
+
+  // 4. Unreachable with the default layout and the field caps; a template could still repeat
+  //    values beyond the limit. Cut at a line boundary and say so.
+  return cutToLimit(body)
+}
+
+const CUT_NOTE = "\n\n_This description was cut to fit GitHub's size limit._\n"
+
+/** The body cut at the last line break that leaves room for a note (the marker line is kept). */
+function cutToLimit(body: string): string {
+  const room = MAX_BODY_LENGTH - CUT_NOTE.length
+  const head = truncateCodeUnits(body, room, '')
+  const lastBreak = head.lastIndexOf('\n')
+  const firstBreak = body.indexOf('\n')
+  const cut = lastBreak > firstBreak ? head.slice(0, lastBreak) : head
+  return cut + CUT_NOTE
 }
 
 /** Unique, non-empty labels in order: the tracking label first. */

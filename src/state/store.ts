@@ -7,6 +7,8 @@ export interface SyncState {
   version: 1
   /** `org/sentryIssueId` → GitHub issue number. */
   issues: Record<string, number>
+  /** When the previous run finished (ISO 8601): "closed since the last run" is measured from it. */
+  lastRunAt?: string
 }
 
 export function emptyState(): SyncState {
@@ -24,6 +26,9 @@ export interface StateStore {
 export function coerceState(value: unknown): SyncState {
   const state = emptyState()
   if (typeof value !== 'object' || value === null) return state
+  const lastRunAt = (value as { lastRunAt?: unknown }).lastRunAt
+  if (typeof lastRunAt === 'string' && !Number.isNaN(Date.parse(lastRunAt)))
+    state.lastRunAt = lastRunAt
   const issues = (value as { issues?: unknown }).issues
   if (typeof issues !== 'object' || issues === null) return state
   for (const [key, number] of Object.entries(issues)) {
