@@ -8,6 +8,9 @@
  * - `GET /api/0/organizations/{org}/issues/` with `query`, `statsPeriod`/`start`/`end`, repeatable
  *   numeric `project` and `environment`, `sort`, `limit`, `cursor`, and the batch look-up by `group`;
  * - `GET /api/0/organizations/{org}/projects/`, `GET` and `PUT /api/0/organizations/{org}/issues/{id}/`;
+ * - an issue's latest event, at `GET /api/0/organizations/{org}/issues/{id}/events/latest/` and at the
+ *   older unscoped `GET /api/0/issues/{id}/events/latest/` (with `legacyEventsOnly`, the org-scoped
+ *   route is unknown, as on an old self-hosted server: an empty 404 from Sentry's catch-all);
  * - cursor pagination with Sentry's exact `Link` header (both `previous` and `next`, always);
  * - the `X-Sentry-Rate-Limit-*` headers, and optional real per-second rate limiting answered with a
  *   429 that, like Sentry, carries no `Retry-After`.
@@ -15,7 +18,7 @@
  * Faults (`injectFault`) simulate what proxies and networks do: error statuses and HTML pages,
  * connections reset mid-body, slow responses, malformed JSON, and a cursor that loops forever.
  *
- * Issues are built from the example in Sentry's own OpenAPI description (extracted into
+ * Issues and events are built from the examples in Sentry's own OpenAPI description (extracted into
  * `data/sentry-spec.json` by `scripts/extract-sentry-spec.mjs`), so every required field is present.
  * `issues` and `projects` are plain public arrays: tests may read and mutate them freely; every
  * request sees their current state. Keys of an issue that start with `_` (such as `_environments`)
@@ -58,6 +61,13 @@ export interface FakeSentryOptions {
   forbiddenTokens?: string[]
   /** The clock that `statsPeriod` filtering and new issues' timestamps use (default: real time). */
   now?: () => Date
+  /**
+   * Imitate an old self-hosted server: the org-scoped latest-event route does not exist (answered
+   * like any unknown route, an empty 404), only `/api/0/issues/{id}/events/latest/` does.
+   */
+  legacyEventsOnly?: boolean
+  /** Fixed delay (real time) before every request is handled, for benchmarks. Default 0. */
+  latencyMs?: number
 }
 
 export interface FakeSentryProject {
@@ -127,6 +137,43 @@ export interface FakeIssueInput {
   [field: string]: unknown
 }
 
+/** An event as the fake stores and serves it (an `IssueEventDetailsResponse`). */
+export type FakeEvent = Record<string, unknown>
+
+/** One stack frame of a new event; missing fields get realistic defaults. */
+export interface FakeFrameInput {
+  filename: string
+  absPath?: string | null
+  module?: string | null
+  function?: string | null
+  lineNo?: number | null
+  colNo?: number | null
+  inApp?: boolean | null
+  /** Source lines around `lineNo`, as Sentry serves them: `[lineNo, text]`. */
+  context?: Array<[number, string]>
+}
+
+/** Fields to set on a new event; anything not given is derived from its issue. */
+export interface FakeEventInput {
+  /** JavaScript (browser) or Python (Django) shape; default from the issue's platform. */
+  flavour?: 'javascript' | 'python'
+  id?: string
+  dateCreated?: string
+  /** The raised exception's type and value (default: the issue's metadata). */
+  type?: string
+  value?: string
+  mechanism?: { type: string; handled: boolean } | null
+  /** Oldest call first, the raising frame last (default: realistic frames for the flavour). */
+  frames?: FakeFrameInput[]
+  /** Tags, as `{key: value}` or Sentry's `[{key, value}]` (default: realistic tags). */
+  tags?: Record<string, string> | Array<{ key: string; value: string }>
+  /** The release version; null for none. */
+  release?: string | null
+  environment?: string
+  /** Any other field of the served event, set last. */
+  [field: string]: unknown
+}
+
 // ---------------------------------------------------------------------------------------------
 // Constants
 
@@ -141,6 +188,10 @@ const FIRST_ISSUE_ID = 6_000_000_000
 const FIRST_PROJECT_ID = 4_500_000_000_000_000
 
 const DETAIL_NOT_FOUND = 'The requested resource does not exist'
+/** What current servers say on the org-scoped route when the issue has no event (in range). */
+const DETAIL_NO_EVENT = 'Event not found'
+/** What the older unscoped route says. */
+const DETAIL_NO_EVENTS_LEGACY = 'No events found for group'
 const DETAIL_INVALID_TOKEN = 'Invalid token'
 const DETAIL_FORBIDDEN = 'You do not have permission to perform this action.'
 
@@ -189,6 +240,21 @@ function specExampleIssue(): FakeIssue {
 
 const EXAMPLE_ISSUE = specExampleIssue()
 
+const EVENT_DETAILS_OPERATION =
+  'GET /api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/events/{event_id}/'
+
+/** The example of `IssueEventDetailsResponse` in Sentry's OpenAPI description. */
+function specExampleEvent(): FakeEvent {
+  const examples = (spec as unknown as ExtractedSpec).operations[EVENT_DETAILS_OPERATION]?.examples
+  const first = Object.values(examples?.['200'] ?? {})[0]?.value
+  if (typeof first !== 'object' || first === null || Array.isArray(first)) {
+    throw new Error('data/sentry-spec.json has no event example: re-run the extract script')
+  }
+  return first as FakeEvent
+}
+
+const EXAMPLE_EVENT = specExampleEvent()
+
 // ---------------------------------------------------------------------------------------------
 // Seed data
 
@@ -198,6 +264,9 @@ interface ErrorTemplate {
   filename: string
   function: string
   module: string
+  /** The raising line of its latest events: number and source, with the lines around it. */
+  lineNo: number
+  code: [before: string, line: string, after: string]
 }
 
 const PYTHON_ERRORS: ErrorTemplate[] = [
@@ -206,42 +275,66 @@ const PYTHON_ERRORS: ErrorTemplate[] = [
     values: ["'user_id'", "'order_id'", "'tenant'", "'Authorization'"],
     filename: 'app/views/users.py',
     function: 'get_user',
-    module: 'app.views.users'
+    module: 'app.views.users',
+    lineNo: 42,
+    code: [
+      '    def get_user(request):',
+      "        user_id = request.session['user_id']",
+      '        return User.objects.get(pk=user_id)'
+    ]
   },
   {
     type: 'ValueError',
     values: ["invalid literal for int() with base 10: 'abc'", 'too many values to unpack'],
     filename: 'app/services/billing.py',
     function: 'parse_amount',
-    module: 'app.services.billing'
+    module: 'app.services.billing',
+    lineNo: 87,
+    code: ["    raw_amount = payload.get('amount', '0')", '    return int(raw_amount)', '']
   },
   {
     type: 'AttributeError',
     values: ["'NoneType' object has no attribute 'id'", "'dict' object has no attribute 'email'"],
     filename: 'app/models/order.py',
     function: 'customer_email',
-    module: 'app.models.order'
+    module: 'app.models.order',
+    lineNo: 133,
+    code: ['    def customer_email(self):', '        return self.customer.profile.email', '']
   },
   {
     type: 'ZeroDivisionError',
     values: ['division by zero'],
     filename: 'app/reports/metrics.py',
     function: 'conversion_rate',
-    module: 'app.reports.metrics'
+    module: 'app.reports.metrics',
+    lineNo: 58,
+    code: ['    visits = stats.visits(day)', '    return orders / visits', '']
   },
   {
     type: 'OperationalError',
     values: ['could not connect to server: Connection refused', 'server closed the connection'],
     filename: 'app/db/session.py',
     function: 'execute',
-    module: 'app.db.session'
+    module: 'app.db.session',
+    lineNo: 21,
+    code: [
+      '    def execute(self, statement, params=None):',
+      '        return self.connection.execute(statement, params)',
+      ''
+    ]
   },
   {
     type: 'TimeoutError',
     values: ['timed out after 30 seconds waiting for payments-api'],
     filename: 'app/clients/payments.py',
     function: 'charge',
-    module: 'app.clients.payments'
+    module: 'app.clients.payments',
+    lineNo: 64,
+    code: [
+      "        payload = {'amount': amount, 'currency': currency}",
+      '        response = self.session.post(self.url, json=payload, timeout=30)',
+      '        response.raise_for_status()'
+    ]
   }
 ]
 
@@ -255,42 +348,70 @@ const JAVASCRIPT_ERRORS: ErrorTemplate[] = [
     ],
     filename: 'src/components/UserCard.tsx',
     function: 'UserCard',
-    module: 'src/components/UserCard'
+    module: 'src/components/UserCard',
+    lineNo: 18,
+    code: [
+      'export function UserCard({ user }: Props) {',
+      '  const initials = user.profile.name.slice(0, 2)',
+      '  return <Avatar initials={initials} />'
+    ]
   },
   {
     type: 'ReferenceError',
     values: ['process is not defined', 'analytics is not defined'],
     filename: 'src/lib/tracking.ts',
     function: 'track',
-    module: 'src/lib/tracking'
+    module: 'src/lib/tracking',
+    lineNo: 9,
+    code: [
+      'export function track(event: string, properties?: object) {',
+      '  analytics.track(event, properties)',
+      '}'
+    ]
   },
   {
     type: 'RangeError',
     values: ['Maximum call stack size exceeded', 'Invalid time value'],
     filename: 'src/utils/date.ts',
     function: 'formatDate',
-    module: 'src/utils/date'
+    module: 'src/utils/date',
+    lineNo: 27,
+    code: [
+      "export function formatDate(value: string, locale = 'en-US') {",
+      '  return new Intl.DateTimeFormat(locale).format(new Date(value))',
+      '}'
+    ]
   },
   {
     type: 'SyntaxError',
     values: ['Unexpected token < in JSON at position 0', 'Unexpected end of JSON input'],
     filename: 'src/api/client.ts',
     function: 'parseResponse',
-    module: 'src/api/client'
+    module: 'src/api/client',
+    lineNo: 44,
+    code: ['  const text = await response.text()', '  return JSON.parse(text)', '}']
   },
   {
     type: 'ChunkLoadError',
     values: ['Loading chunk 42 failed.', 'Loading chunk 7 failed.'],
     filename: 'webpack/runtime/jsonp chunk loading',
     function: 'loadChunk',
-    module: 'webpack/runtime'
+    module: 'webpack/runtime',
+    lineNo: 1,
+    code: ['', 'var loadChunk = function (chunkId) { return __webpack_require__.e(chunkId) }', '']
   },
   {
     type: 'Error',
     values: ['Request failed with status code 500', 'Network Error'],
     filename: 'src/api/orders.ts',
     function: 'fetchOrders',
-    module: 'src/api/orders'
+    module: 'src/api/orders',
+    lineNo: 12,
+    code: [
+      'export async function fetchOrders(page = 1) {',
+      '  const response = await http.get(`/api/orders?page=${page}`)',
+      '  return response.data'
+    ]
   }
 ]
 
@@ -323,6 +444,449 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Events
+
+/** Frames that call into the raising one, per flavour: framework first, then the app's own. */
+const CALLER_FRAMES: Record<'javascript' | 'python', FakeFrameInput[]> = {
+  javascript: [
+    {
+      filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
+      absPath: 'app:///node_modules/react-dom/cjs/react-dom.production.min.js',
+      module: 'react-dom/cjs/react-dom.production.min',
+      function: 'commitRoot',
+      lineNo: 1,
+      colNo: 118_402,
+      inApp: false
+    },
+    {
+      filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
+      absPath: 'app:///node_modules/react-dom/cjs/react-dom.production.min.js',
+      module: 'react-dom/cjs/react-dom.production.min',
+      function: 'renderWithHooks',
+      lineNo: 1,
+      colNo: 57_212,
+      inApp: false
+    },
+    {
+      filename: './src/pages/Dashboard.tsx',
+      absPath: 'app:///src/pages/Dashboard.tsx',
+      module: 'src/pages/Dashboard',
+      function: 'Dashboard',
+      lineNo: 57,
+      colNo: 11,
+      inApp: true,
+      context: [
+        [56, '    <section className="dashboard">'],
+        [57, '      {items.map((item) => <UserCard key={item.id} user={item.user} />)}'],
+        [58, '    </section>']
+      ]
+    }
+  ],
+  python: [
+    {
+      filename: 'django/core/handlers/exception.py',
+      absPath: '/usr/local/lib/python3.12/site-packages/django/core/handlers/exception.py',
+      module: 'django.core.handlers.exception',
+      function: 'inner',
+      lineNo: 55,
+      inApp: false,
+      context: [
+        [54, '        try:'],
+        [55, '            response = get_response(request)'],
+        [56, '        except Exception as exc:']
+      ]
+    },
+    {
+      filename: 'django/core/handlers/base.py',
+      absPath: '/usr/local/lib/python3.12/site-packages/django/core/handlers/base.py',
+      module: 'django.core.handlers.base',
+      function: '_get_response',
+      lineNo: 197,
+      inApp: false,
+      context: [
+        [196, '            try:'],
+        [
+          197,
+          '                response = wrapped_callback(request, *callback_args, **callback_kwargs)'
+        ],
+        [198, '            except Exception as e:']
+      ]
+    },
+    {
+      filename: 'app/api/dispatch.py',
+      absPath: '/srv/app/app/api/dispatch.py',
+      module: 'app.api.dispatch',
+      function: 'dispatch',
+      lineNo: 41,
+      inApp: true,
+      context: [
+        [40, '    handler = ROUTES[request.resolver_match.url_name]'],
+        [41, '    return handler(request, **kwargs)'],
+        [42, '']
+      ]
+    }
+  ]
+}
+
+const BROWSERS = [
+  { name: 'Chrome', version: '124.0.6367' },
+  { name: 'Firefox', version: '125.0' },
+  { name: 'Safari', version: '17.4.1' },
+  { name: 'Edge', version: '124.0.2478' }
+]
+const BROWSER_OSES = [
+  { name: 'Windows', version: '10' },
+  { name: 'Mac OS X', version: '10.15.7' },
+  { name: 'iOS', version: '17.4.1' },
+  { name: 'Android', version: '14' }
+]
+const JS_PAGES = ['/dashboard', '/orders', '/settings/profile', '/checkout']
+const PY_ROUTES = [
+  '/api/users/{user_id}',
+  '/api/orders/{order_id}',
+  '/api/reports/daily',
+  '/api/payments'
+]
+
+/** The catalogue entry an issue was seeded from (by its metadata), if any. */
+function templateFor(metadata: Record<string, unknown>): ErrorTemplate | undefined {
+  return [...PYTHON_ERRORS, ...JAVASCRIPT_ERRORS].find(
+    (t) => t.type === metadata['type'] && t.filename === metadata['filename']
+  )
+}
+
+/** 32 lower-case hex digits from a number (event ids). */
+function hexId(n: number): string {
+  const random = prng(n)
+  let out = ''
+  while (out.length < 32)
+    out += Math.floor(random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0')
+  return out.slice(0, 32)
+}
+
+/** A release version: semver for front ends, a commit SHA for back ends. */
+function defaultRelease(
+  flavour: 'javascript' | 'python',
+  issue: FakeIssue,
+  random: () => number
+): string {
+  const project = (issue['project'] as Record<string, unknown> | undefined) ?? {}
+  if (flavour === 'javascript') {
+    return `${String(project['slug'] ?? 'web')}@2.${14 + Math.floor(random() * 3)}.${Math.floor(random() * 10)}`
+  }
+  return hexId(Math.floor(random() * 1_000_000)).slice(0, 32) + hexId(7).slice(0, 8)
+}
+
+function isoPlus(iso: string, ms: number): string {
+  const time = Date.parse(iso)
+  return new Date((Number.isNaN(time) ? 0 : time) + ms).toISOString()
+}
+
+/** A frame as Sentry serves it: every field present, null where unknown. */
+function serveFrame(frame: FakeFrameInput): Record<string, unknown> {
+  return {
+    absPath: frame.absPath ?? frame.filename,
+    colNo: frame.colNo ?? null,
+    context: frame.context ?? [],
+    errors: null,
+    filename: frame.filename,
+    function: frame.function ?? null,
+    inApp: frame.inApp ?? false,
+    instructionAddr: null,
+    lineNo: frame.lineNo ?? null,
+    module: frame.module ?? null,
+    package: null,
+    platform: null,
+    rawFunction: null,
+    symbol: null,
+    symbolAddr: null,
+    trust: null,
+    vars: null
+  }
+}
+
+/** The raising frame of an issue's events, from its catalogue entry or its metadata. */
+function raisingFrame(
+  flavour: 'javascript' | 'python',
+  metadata: Record<string, unknown>,
+  colNo: number
+): FakeFrameInput {
+  const template = templateFor(metadata)
+  const filename =
+    template?.filename ??
+    (typeof metadata['filename'] === 'string'
+      ? metadata['filename']
+      : flavour === 'python'
+        ? 'app/main.py'
+        : 'src/main.ts')
+  const fn =
+    template?.function ?? (typeof metadata['function'] === 'string' ? metadata['function'] : null)
+  const lineNo = template?.lineNo ?? 1
+  const [before, line, after] = template?.code ?? ['', fn === null ? 'main()' : `${fn}()`, '']
+  const context: Array<[number, string]> = [
+    ...(lineNo > 1 ? [[lineNo - 1, before] as [number, string]] : []),
+    [lineNo, line],
+    [lineNo + 1, after]
+  ]
+  if (flavour === 'python') {
+    return {
+      filename,
+      absPath: `/srv/app/${filename}`,
+      module: template?.module ?? filename.replace(/\.py$/, '').replaceAll('/', '.'),
+      function: fn,
+      lineNo,
+      inApp: true,
+      context
+    }
+  }
+  const path = filename.replace(/^\.?\//, '')
+  return {
+    filename: `./${path}`,
+    absPath: `app:///${path}`,
+    module: template?.module ?? path.replace(/\.[a-z]+$/, ''),
+    function: fn,
+    lineNo,
+    colNo,
+    inApp: true,
+    context
+  }
+}
+
+/** Tags as Sentry serves them: `[{key, value}]`, sorted by key. */
+function tagList(tags: Record<string, string>): Array<{ key: string; value: string }> {
+  return Object.keys(tags)
+    .sort()
+    .map((key) => ({ key, value: tags[key] ?? '' }))
+}
+
+interface EventBuild {
+  issue: FakeIssue
+  flavour: 'javascript' | 'python'
+  eventId: string
+  dateCreated: string
+  type: string
+  value: string
+  mechanism: { type: string; handled: boolean } | null
+  frames: FakeFrameInput[]
+  tags: Array<{ key: string; value: string }>
+  release: string | null
+  contexts: Record<string, unknown>
+}
+
+/**
+ * A complete `IssueEventDetailsResponse`: the spec's example (so every required field is there)
+ * with the event's own exception, frames, tags, release and contexts.
+ */
+function buildEvent(b: EventBuild): FakeEvent {
+  const project = (b.issue['project'] as Record<string, unknown> | undefined) ?? {}
+  const platform = b.flavour
+  const title = `${b.type}: ${b.value}`
+  const raising = b.frames[b.frames.length - 1]
+  const example = structuredClone(EXAMPLE_EVENT)
+  const release =
+    b.release === null
+      ? null
+      : {
+          ...(example['release'] as Record<string, unknown>),
+          version: b.release,
+          shortVersion: /^[0-9a-f]{40}$/.test(b.release) ? b.release.slice(0, 12) : b.release,
+          ref: null,
+          url: null,
+          dateCreated: isoPlus(b.dateCreated, -86_400_000),
+          dateReleased: isoPlus(b.dateCreated, -82_800_000),
+          lastCommit: null,
+          lastDeploy: null
+        }
+  return {
+    ...example,
+    id: b.eventId,
+    eventID: b.eventId,
+    groupID: String(b.issue['id']),
+    projectID: String(project['id'] ?? ''),
+    title,
+    message: '',
+    culprit: b.issue['culprit'] ?? null,
+    location: raising?.filename ?? null,
+    platform,
+    type: 'error',
+    dateCreated: b.dateCreated,
+    dateReceived: isoPlus(b.dateCreated, 412),
+    metadata: { type: b.type, value: b.value, ...(raising ? { filename: raising.filename } : {}) },
+    entries: [
+      {
+        type: 'exception',
+        data: {
+          excOmitted: null,
+          hasSystemFrames: b.frames.some((f) => f.inApp !== true),
+          values: [
+            {
+              type: b.type,
+              value: b.value,
+              module: platform === 'python' ? (raising?.module ?? null) : null,
+              mechanism: b.mechanism,
+              rawStacktrace: null,
+              stacktrace: {
+                frames: b.frames.map(serveFrame),
+                framesOmitted: null,
+                hasSystemFrames: b.frames.some((f) => f.inApp !== true),
+                registers: null
+              },
+              threadId: null
+            }
+          ]
+        }
+      }
+    ],
+    tags: b.tags,
+    release,
+    contexts: b.contexts,
+    context: {},
+    sdk:
+      platform === 'python'
+        ? { name: 'sentry.python.django', version: '2.5.1' }
+        : { name: 'sentry.javascript.react', version: '8.7.0' },
+    user: { data: null, email: null, id: null, ip_address: null, name: null, username: null },
+    fingerprints: [hexId(Number(b.issue['id']) || 1)],
+    errors: [],
+    nextEventID: null,
+    previousEventID: null,
+    occurrence: null,
+    userReport: null,
+    _meta: { ...(example['_meta'] as Record<string, unknown>) }
+  }
+}
+
+/** Realistic tags and contexts for an event of the given flavour. */
+function eventEnvironment(
+  flavour: 'javascript' | 'python',
+  random: () => number,
+  opts: {
+    environment: string
+    release: string | null
+    level: string
+    handled: boolean
+    mechanism: string
+  }
+): { tags: Record<string, string>; contexts: Record<string, unknown> } {
+  const base: Record<string, string> = {
+    environment: opts.environment,
+    handled: opts.handled ? 'yes' : 'no',
+    level: opts.level,
+    mechanism: opts.mechanism,
+    ...(opts.release === null ? {} : { release: opts.release })
+  }
+  if (flavour === 'javascript') {
+    const browser = pick(random, BROWSERS)
+    const os = pick(random, BROWSER_OSES)
+    const page = pick(random, JS_PAGES)
+    return {
+      tags: {
+        ...base,
+        browser: `${browser.name} ${browser.version}`,
+        'browser.name': browser.name,
+        os: `${os.name} ${os.version}`,
+        'os.name': os.name,
+        transaction: page,
+        url: `https://app.example.com${page}`
+      },
+      contexts: {
+        browser: { name: browser.name, version: browser.version, type: 'browser' },
+        os: { name: os.name, version: os.version, type: 'os' }
+      }
+    }
+  }
+  const route = pick(random, PY_ROUTES)
+  const server = `web-${1 + Math.floor(random() * 4)}`
+  return {
+    tags: {
+      ...base,
+      runtime: 'CPython 3.12.3',
+      'runtime.name': 'CPython',
+      server_name: server,
+      transaction: route,
+      url: `https://api.example.com${route.replace(/\{[a-z_]+\}/g, '42')}`
+    },
+    contexts: {
+      runtime: { name: 'CPython', version: '3.12.3', type: 'runtime' },
+      os: { name: 'Linux', version: '6.1.0', type: 'os' }
+    }
+  }
+}
+
+/**
+ * A complete event for `issue` (an issue as the fake stores it), as `addEvent` builds it; pure and
+ * deterministic for a given `sequence` number. Exported for fixtures that need realistic events
+ * without a server.
+ */
+export function createFakeEvent(
+  issue: FakeIssue,
+  input: FakeEventInput = {},
+  sequence = 1,
+  now: Date = new Date()
+): FakeEvent {
+  const number = sequence
+  const {
+    flavour: flavourInput,
+    id,
+    dateCreated,
+    type,
+    value,
+    mechanism,
+    frames,
+    tags,
+    release,
+    environment,
+    ...rest
+  } = input
+  const platform = String(issue['platform'] ?? '')
+  const flavour =
+    flavourInput ?? (/javascript|node|react|vue|angular/.test(platform) ? 'javascript' : 'python')
+  const metadata = (issue['metadata'] as Record<string, unknown> | undefined) ?? {}
+  const random = prng(number * 7919 + Number(String(issue['id']).slice(-6)))
+  const releaseVersion = release !== undefined ? release : defaultRelease(flavour, issue, random)
+  const level = String(issue['level'] ?? 'error')
+  const handled = issue['isUnhandled'] === false
+  const mechanismValue =
+    mechanism !== undefined
+      ? mechanism
+      : {
+          type: flavour === 'python' ? 'django' : handled ? 'generic' : 'onunhandledrejection',
+          handled
+        }
+  const env = eventEnvironment(flavour, random, {
+    environment:
+      environment ??
+      (Array.isArray(issue['_environments']) ? String(issue['_environments'][0]) : 'production'),
+    release: releaseVersion,
+    level,
+    handled,
+    mechanism: mechanismValue?.type ?? 'generic'
+  })
+  const event = buildEvent({
+    issue,
+    flavour,
+    eventId: id ?? hexId(number),
+    dateCreated:
+      dateCreated ??
+      (typeof issue['lastSeen'] === 'string' ? issue['lastSeen'] : now.toISOString()),
+    type: type ?? (typeof metadata['type'] === 'string' ? metadata['type'] : 'Error'),
+    value: value ?? (typeof metadata['value'] === 'string' ? metadata['value'] : ''),
+    mechanism: mechanismValue,
+    frames: frames ?? [
+      ...CALLER_FRAMES[flavour],
+      raisingFrame(flavour, metadata, 9 + Math.floor(random() * 40))
+    ],
+    tags: tags === undefined ? tagList(env.tags) : Array.isArray(tags) ? tags : tagList(tags),
+    release: releaseVersion,
+    contexts: env.contexts
+  })
+  Object.assign(event, rest)
+  return event
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small helpers
 
 /** An error answer (`{"detail": ...}`) thrown inside request handling. */
@@ -341,16 +905,43 @@ interface Reply {
   status: number
   body: unknown
   headers?: Record<string, string>
+  /** Sent as is instead of `body` as JSON (an empty 404 from the catch-all route). */
+  rawBody?: string
 }
 
 type Route =
   | { name: 'issues'; org: string }
   | { name: 'projects'; org: string }
   | { name: 'issue'; org: string; id: string }
+  | { name: 'latest-event'; org: string; id: string }
+  | { name: 'legacy-latest-event'; id: string }
+  | { name: 'comments'; org: string; id: string }
 
 const ROUTE_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/(issues|projects)\/(?:([^/]+)\/)?$/
 
+const LATEST_EVENT_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/issues\/([^/]+)\/events\/latest\/$/
+const LEGACY_LATEST_EVENT_PATTERN = /^\/api\/0\/issues\/([^/]+)\/events\/latest\/$/
+const COMMENTS_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/issues\/([^/]+)\/comments\/$/
+
 function matchRoute(path: string): Route | undefined {
+  const comments = COMMENTS_PATTERN.exec(path)
+  if (comments) {
+    return {
+      name: 'comments',
+      org: decodeURIComponent(comments[1] ?? ''),
+      id: decodeURIComponent(comments[2] ?? '')
+    }
+  }
+  const latest = LATEST_EVENT_PATTERN.exec(path)
+  if (latest) {
+    return {
+      name: 'latest-event',
+      org: decodeURIComponent(latest[1] ?? ''),
+      id: decodeURIComponent(latest[2] ?? '')
+    }
+  }
+  const legacy = LEGACY_LATEST_EVENT_PATTERN.exec(path)
+  if (legacy) return { name: 'legacy-latest-event', id: decodeURIComponent(legacy[1] ?? '') }
   const match = ROUTE_PATTERN.exec(path)
   if (!match) return undefined
   const org = decodeURIComponent(match[1] ?? '')
@@ -362,7 +953,10 @@ function matchRoute(path: string): Route | undefined {
 const ALLOWED_METHODS: Record<Route['name'], string[]> = {
   issues: ['GET'],
   projects: ['GET'],
-  issue: ['GET', 'PUT']
+  issue: ['GET', 'PUT'],
+  'latest-event': ['GET'],
+  'legacy-latest-event': ['GET'],
+  comments: ['POST']
 }
 
 function normalizePrefix(prefix: string | undefined): string {
@@ -471,16 +1065,28 @@ export class FakeSentry {
   readonly pathPrefix: string
   /** Tokens answered with 403 (the token is known but lacks the scopes). */
   forbiddenTokens: string[]
+  /** Notes posted on issues (`POST …/comments/`). */
+  notes: Array<{ issueId: string; text: string; at: number }> = []
+  /** Refuse notes with 403, as Sentry does for organization tokens. */
+  notesForbidden = false
   /** The clock for `statsPeriod` filtering and new issues' timestamps. */
   now: () => Date
   projects: FakeSentryProject[] = []
   issues: FakeIssue[] = []
+  /**
+   * Events by issue id, in the order they were added. The latest is the one with the greatest
+   * `dateCreated` (the last added among equals). Tests may read and mutate this freely.
+   */
+  events = new Map<string, FakeEvent[]>()
   /** Every request received, in order (faulted ones included). */
   requests: FakeSentryRequest[] = []
 
   readonly #server: Server
   readonly #rateLimitHeaders: boolean
   readonly #requestsPerWindow: number | undefined
+  readonly #legacyEventsOnly: boolean
+  readonly #latencyMs: number
+  #nextEventNumber = 1
   #faults: QueuedFault[] = []
   #delays = new Set<PendingDelay>()
   #nextIssueId = FIRST_ISSUE_ID + 1
@@ -500,6 +1106,8 @@ export class FakeSentry {
     this.now = opts.now ?? (() => new Date())
     this.#rateLimitHeaders = opts.rateLimitHeaders ?? true
     this.#requestsPerWindow = opts.requestsPerWindow
+    this.#legacyEventsOnly = opts.legacyEventsOnly ?? false
+    this.#latencyMs = Math.max(0, opts.latencyMs ?? 0)
   }
 
   /** Starts a fake on 127.0.0.1 with a free port. */
@@ -635,13 +1243,35 @@ export class FakeSentry {
   }
 
   /**
+   * Adds an event to an issue (which must exist) and returns it as it will be served. It is built
+   * from the spec's `IssueEventDetailsResponse` example, with a JavaScript (browser, React) or
+   * Python (Django) shape chosen by the issue's platform: the exception of the issue's metadata,
+   * a realistic stack (framework frames, then in-app frames, the raising frame last), tags,
+   * release and contexts. `input` replaces any of it. Deterministic: no randomness but the
+   * event's sequence number.
+   */
+  addEvent(issueId: string, input: FakeEventInput = {}): FakeEvent {
+    const issue = this.issues.find((i) => String(i['id']) === issueId)
+    if (!issue) throw new Error(`Fake Sentry has no issue ${issueId}`)
+    const event = createFakeEvent(issue, input, this.#nextEventNumber++, this.now())
+    const list = this.events.get(issueId) ?? []
+    list.push(event)
+    this.events.set(issueId, list)
+    return event
+  }
+
+  /**
    * Adds `n` realistic, varied issues (error types and messages, levels, substatuses, counts,
    * users, assignees, ages and environments), deterministic for a given `seed` (default 1) and
    * clock. They are all unresolved and last seen within the past 20 hours, so they match the
    * action's defaults (`is:unresolved`, `24h`); set fields on them for other cases. Without a
-   * `projectSlug` they are spread over the existing projects.
+   * `projectSlug` they are spread over the existing projects. Each gets one to three events (see
+   * `addEvent`), the latest at its `lastSeen`, unless `events` is false.
    */
-  seed(n: number, opts: { projectSlug?: string; seed?: number } = {}): FakeIssue[] {
+  seed(
+    n: number,
+    opts: { projectSlug?: string; seed?: number; events?: boolean } = {}
+  ): FakeIssue[] {
     const random = prng(opts.seed ?? 1)
     const projects =
       opts.projectSlug !== undefined
@@ -708,6 +1338,21 @@ export class FakeSentry {
         })
       )
     }
+    if (opts.events !== false) {
+      // A separate generator, so the issues stay what they were before events existed.
+      const eventRandom = prng((opts.seed ?? 1) * 104_729 + 17)
+      for (const issue of created) {
+        const id = String(issue['id'])
+        const firstSeen = String(issue['firstSeen'])
+        const lastSeen = String(issue['lastSeen'])
+        const extra = Math.floor(eventRandom() * 3)
+        const span = Math.max(0, Date.parse(lastSeen) - Date.parse(firstSeen))
+        for (let e = 0; e < extra; e++) {
+          this.addEvent(id, { dateCreated: isoPlus(firstSeen, Math.floor(eventRandom() * span)) })
+        }
+        this.addEvent(id, { dateCreated: lastSeen })
+      }
+    }
     return created
   }
 
@@ -751,6 +1396,7 @@ export class FakeSentry {
     this.requests.push({ method, path, query: target.searchParams, headers: req.headers })
 
     const body = await readBody(req)
+    if (this.#latencyMs > 0) await this.#delay(this.#latencyMs)
     const route = inPrefix ? matchRoute(path) : undefined
     const isList = route?.name === 'issues' || route?.name === 'projects'
     const fault = this.#takeFault(`${path}${target.search}`, isList)
@@ -798,6 +1444,10 @@ export class FakeSentry {
   ): Reply {
     try {
       if (!route) throw new HttpError(404, DETAIL_NOT_FOUND)
+      // An old server does not know the org-scoped route: its catch-all answers an empty 404.
+      if (route.name === 'latest-event' && this.#legacyEventsOnly) {
+        return { status: 404, body: null, rawBody: '' }
+      }
       if (rate.limited) {
         throw new HttpError(
           429,
@@ -809,7 +1459,7 @@ export class FakeSentry {
       if (!ALLOWED_METHODS[route.name].includes(method)) {
         throw new HttpError(405, `Method "${method}" not allowed.`)
       }
-      if (route.org !== this.org) throw new HttpError(404, DETAIL_NOT_FOUND)
+      if ('org' in route && route.org !== this.org) throw new HttpError(404, DETAIL_NOT_FOUND)
 
       const base = this.#absoluteBase(req, target.pathname)
       switch (route.name) {
@@ -819,6 +1469,12 @@ export class FakeSentry {
           return this.#listProjects(target.searchParams, base, flags.loopCursor)
         case 'issue':
           return method === 'PUT' ? this.#updateIssue(route.id, body) : this.#getIssue(route.id)
+        case 'latest-event':
+          return this.#latestEvent(route.id, target.searchParams, DETAIL_NO_EVENT)
+        case 'legacy-latest-event':
+          return this.#latestEvent(route.id, target.searchParams, DETAIL_NO_EVENTS_LEGACY)
+        case 'comments':
+          return this.#addNote(route.id, body)
       }
     } catch (error) {
       if (error instanceof HttpError)
@@ -1016,6 +1672,66 @@ export class FakeSentry {
     return { status: 200, body: serveIssue(this.#findIssue(id)) }
   }
 
+  // ---- GET …/issues/{id}/events/latest/
+
+  #latestEvent(id: string, query: URLSearchParams, noEventDetail: string): Reply {
+    this.#findIssue(id)
+    const environments = query.getAll('environment')
+    const events = (this.events.get(id) ?? []).filter((event) => {
+      if (environments.length === 0) return true
+      const tags = Array.isArray(event['tags'])
+        ? (event['tags'] as Array<Record<string, unknown>>)
+        : []
+      const env = tags.find((t) => t['key'] === 'environment')?.['value']
+      return typeof env === 'string' && environments.includes(env)
+    })
+    let latest: FakeEvent | undefined
+    let latestIndex = -1
+    events.forEach((event, index) => {
+      if (
+        latest === undefined ||
+        (toTime(event['dateCreated']) ?? 0) >= (toTime(latest['dateCreated']) ?? 0)
+      ) {
+        latest = event
+        latestIndex = index
+      }
+    })
+    if (latest === undefined) throw new HttpError(404, noEventDetail)
+    const previous = latestIndex > 0 ? events[latestIndex - 1] : undefined
+    return {
+      status: 200,
+      body: {
+        ...latest,
+        nextEventID: null,
+        previousEventID: previous === undefined ? null : (previous['eventID'] ?? null)
+      }
+    }
+  }
+
+  /**
+   * `POST …/issues/{id}/comments/` (a note; not in the public spec): refused for organization
+   * tokens when `notesForbidden` is set, and for the same text on the same issue within an hour.
+   */
+  #addNote(id: string, body: string): Reply {
+    if (this.notesForbidden) throw new HttpError(403, DETAIL_FORBIDDEN)
+    const issue = this.issues.find((i) => String(i['id']) === id)
+    if (!issue) throw new HttpError(404, DETAIL_NOT_FOUND)
+    let text: unknown
+    try {
+      text = (JSON.parse(body) as { text?: unknown }).text
+    } catch {
+      throw new HttpError(400, 'Malformed request.')
+    }
+    if (typeof text !== 'string' || text.trim() === '')
+      throw new HttpError(400, 'text: This field is required.')
+    const now = this.now().getTime()
+    if (this.notes.some((n) => n.issueId === id && n.text === text && now - n.at < 3_600_000)) {
+      throw new HttpError(400, 'You have already posted that comment.')
+    }
+    this.notes.push({ issueId: id, text, at: now })
+    return { status: 201, body: { id: String(this.notes.length), data: { text }, type: 'note' } }
+  }
+
   #updateIssue(id: string, body: string): Reply {
     const issue = this.#findIssue(id)
     let parsed: unknown
@@ -1121,6 +1837,10 @@ export class FakeSentry {
   }
 
   #send(res: ServerResponse, reply: Reply): void {
+    if (reply.rawBody !== undefined) {
+      this.#sendRaw(res, reply.status, { ...reply.headers }, reply.rawBody)
+      return
+    }
     this.#sendRaw(
       res,
       reply.status,

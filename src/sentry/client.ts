@@ -15,13 +15,15 @@
 import { rootCertificates } from 'node:tls'
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici'
 import { getProxyUrl } from '@actions/http-client'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { errorMessage, silentLogger, type Logger } from '../log.js'
 import { normalizeSentryBaseUrl } from './url.js'
 import {
   sentryErrorBodySchema,
+  sentryEventSchema,
   sentryIssueListSchema,
   sentryProjectListSchema,
+  type SentryEvent,
   type SentryIssue,
   type SentryProject
 } from './schemas.js'
@@ -146,6 +148,9 @@ class TransportFailure extends Error {
   }
 }
 
+/** Write endpoints answer with the changed object; the action needs nothing from it. */
+const writeResponseSchema = z.unknown()
+
 interface RawResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -179,6 +184,8 @@ export class SentryClient {
   #requestCount = 0
   /** Epoch ms before which no request should be sent (rate-limit budget exhausted). */
   #pauseUntil = 0
+  /** Set once the server turned out not to know the org-scoped latest-event route. */
+  #legacyEventRoutes = false
 
   constructor(opts: SentryClientOptions) {
     this.baseUrl = normalizeSentryBaseUrl(opts.baseUrl)
@@ -348,6 +355,85 @@ export class SentryClient {
     return found
   }
 
+  /**
+   * The latest event of an issue, or undefined when it has none (none in range, or the issue is
+   * gone): Sentry answers that with a 404 carrying a JSON `detail`.
+   *
+   * The org-scoped `GET /organizations/{org}/issues/{id}/events/latest/` is tried first. Older
+   * self-hosted servers do not have that route and answer it like any unknown route: a 404 without
+   * a JSON `detail` (an empty body, an HTML page or `{"info": "Route not found…"}`). Then, and for
+   * the rest of this client's life, the unscoped `GET /issues/{id}/events/latest/` is used. A
+   * route-not-found from that one too is an error (the sentry-url is probably not a Sentry API).
+   * Other failures are thrown as `SentryApiError`s, with the same retries and rate-limit handling
+   * as every other call.
+   */
+  async getLatestEvent(
+    org: string,
+    issueId: string,
+    opts: { environments?: string[] } = {}
+  ): Promise<SentryEvent | undefined> {
+    if (!/^\d+$/.test(issueId)) {
+      throw new RangeError(`Sentry issue ids must be numeric (got ${JSON.stringify(issueId)})`)
+    }
+    const params = new URLSearchParams()
+    for (const env of opts.environments ?? []) params.append('environment', env)
+    const id = encodeURIComponent(issueId)
+
+    if (!this.#legacyEventRoutes) {
+      const path = `/organizations/${encodeURIComponent(org)}/issues/${id}/events/latest/`
+      const outcome = await this.#fetchJson(path, params, sentryEventSchema, {
+        allowNotFound: true
+      })
+      if (outcome.kind === 'ok') return outcome.data
+      if (hasErrorDetail(outcome.response)) return undefined
+      this.#legacyEventRoutes = true
+      this.#log.info(
+        `Sentry at ${this.baseUrl} has no organization-scoped latest-event route (an older server); ` +
+          'using /api/0/issues/{id}/events/latest/ instead.'
+      )
+    }
+
+    const path = `/issues/${id}/events/latest/`
+    const outcome = await this.#fetchJson(path, params, sentryEventSchema, { allowNotFound: true })
+    if (outcome.kind === 'ok') return outcome.data
+    if (hasErrorDetail(outcome.response)) return undefined
+    throw new SentryApiError(
+      `Sentry at ${this.baseUrl} has neither latest-event route (GET /api/0/organizations/{org}/issues/{id}/events/latest/ ` +
+        'nor GET /api/0/issues/{id}/events/latest/ answered as Sentry does). Check sentry-url: it should be the ' +
+        "Sentry server's base URL, including any path prefix.",
+      { kind: 'not-found', url: outcome.url, status: 404 }
+    )
+  }
+
+  /** Sets an issue's status (`resolved`, `unresolved`, `ignored`); needs `event:write`. */
+  async updateIssueStatus(
+    org: string,
+    issueId: string,
+    status: 'resolved' | 'unresolved' | 'ignored'
+  ): Promise<void> {
+    if (!/^\d+$/.test(issueId)) throw new RangeError(`issue ids must be numeric (got ${issueId})`)
+    await this.#fetchJson(
+      `/organizations/${encodeURIComponent(org)}/issues/${issueId}/`,
+      new URLSearchParams(),
+      writeResponseSchema,
+      { allowNotFound: false, method: 'PUT', body: { status } }
+    )
+  }
+
+  /**
+   * Posts a note on an issue. Needs a user auth token with `event:write`: organization tokens
+   * are refused (403), and the same text twice within an hour is refused (400).
+   */
+  async addComment(org: string, issueId: string, text: string): Promise<void> {
+    if (!/^\d+$/.test(issueId)) throw new RangeError(`issue ids must be numeric (got ${issueId})`)
+    await this.#fetchJson(
+      `/organizations/${encodeURIComponent(org)}/issues/${issueId}/comments/`,
+      new URLSearchParams(),
+      writeResponseSchema,
+      { allowNotFound: false, method: 'POST', body: { text } }
+    )
+  }
+
   // -------------------------------------------------------------------------------------------
   // Pagination
 
@@ -414,8 +500,28 @@ export class SentryClient {
     params: URLSearchParams,
     schema: S
   ): Promise<{ data: z.output<S>; link: string | undefined }> {
+    const outcome = await this.#fetchJson(path, params, schema, { allowNotFound: false })
+    if (outcome.kind === 'ok') return outcome
+    // Unreachable: without allowNotFound a 404 is thrown.
+    throw this.#httpError(outcome.response, outcome.url, `GET ${path}`, 1)
+  }
+
+  /**
+   * One validated GET with the retry policy. With `allowNotFound`, a 404 is returned (with its
+   * raw response, for the caller to interpret) instead of thrown.
+   */
+  async #fetchJson<S extends z.ZodType>(
+    path: string,
+    params: URLSearchParams,
+    schema: S,
+    opts: { allowNotFound: boolean; method?: 'GET' | 'PUT' | 'POST'; body?: unknown }
+  ): Promise<
+    | { kind: 'ok'; data: z.output<S>; link: string | undefined }
+    | { kind: 'not-found'; response: RawResponse; url: string }
+  > {
     const url = this.#url(path, params)
-    const what = `GET ${new URL(url).pathname}`
+    const method = opts.method ?? 'GET'
+    const what = `${method} ${new URL(url).pathname}`
     const attempts = this.#maxRetries + 1
     let retriedInvalid = false
 
@@ -425,7 +531,7 @@ export class SentryClient {
 
       let response: RawResponse
       try {
-        response = await this.#send(url)
+        response = await this.#send(url, method, opts.body)
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error
         if (error.retriable && canRetry) {
@@ -465,8 +571,10 @@ export class SentryClient {
             { kind: 'invalid-response', url, status, cause: result.error }
           )
         }
-        return { data: result.data, link: headerValue(response.headers, 'link') }
+        return { kind: 'ok', data: result.data, link: headerValue(response.headers, 'link') }
       }
+
+      if (status === 404 && opts.allowNotFound) return { kind: 'not-found', response, url }
 
       if (status === 429) {
         if (canRetry) {
@@ -489,14 +597,19 @@ export class SentryClient {
   }
 
   /** One HTTP attempt: the whole response, headers and body, within the timeout. */
-  async #send(url: string): Promise<RawResponse> {
+  async #send(
+    url: string,
+    method: 'GET' | 'PUT' | 'POST' = 'GET',
+    body?: unknown
+  ): Promise<RawResponse> {
     this.#requestCount++
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs)
     const started = Date.now()
     try {
       const response = await request(url, {
-        method: 'GET',
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         dispatcher: this.#dispatcher,
         signal: controller.signal,
         headersTimeout: this.#timeoutMs,
@@ -504,11 +617,12 @@ export class SentryClient {
         headers: {
           authorization: `Bearer ${this.#token}`,
           accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           'user-agent': this.#userAgent
         }
       })
       const text = await response.body.text()
-      this.#log.debug(`GET ${url} → ${response.statusCode} (${Date.now() - started} ms)`)
+      this.#log.debug(`${method} ${url} → ${response.statusCode} (${Date.now() - started} ms)`)
       return { status: response.statusCode, headers: response.headers, text }
     } catch (error) {
       const code = errorCode(error)
@@ -793,6 +907,20 @@ function parseJsonBody(response: RawResponse): ParsedBody {
 function htmlTitle(text: string): string | undefined {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim()
   return title === undefined || title === '' ? undefined : title.slice(0, 120)
+}
+
+/**
+ * Whether an error response is one of Sentry's own: a JSON object with a `detail`. Sentry's
+ * endpoints answer "no such issue" or "no event" that way; an unknown route gets Sentry's catch-all
+ * (an empty 404, or `{"info": …}`), and a proxy or web server answers with HTML.
+ */
+function hasErrorDetail(response: RawResponse): boolean {
+  try {
+    const parsed = sentryErrorBodySchema.safeParse(JSON.parse(response.text))
+    return parsed.success && parsed.data.detail !== undefined && parsed.data.detail !== null
+  } catch {
+    return false
+  }
 }
 
 /** Sentry's `detail`, or a short description of a non-JSON error body. */

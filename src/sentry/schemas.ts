@@ -88,3 +88,170 @@ export const sentryProjectListSchema = z.array(sentryProjectSchema)
 export const sentryErrorBodySchema = z.looseObject({
   detail: z.unknown().optional()
 })
+
+// ---------------------------------------------------------------------------------------------
+// Events (`GET …/issues/{id}/events/latest/`, `IssueEventDetailsResponse`)
+//
+// An event is the richest and least predictable thing Sentry serves: SDKs of every platform and
+// age fill it, and fields vary between server versions. Everything the action does not strictly
+// need is optional, and a malformed part (a frame whose `lineNo` is a string, a tag that is not a
+// `{key, value}` pair) is dropped or nulled rather than failing the whole event: a latest event is
+// an extra, and it must never stop an issue from being synced.
+
+/** A string, or null when the value is missing or of another type. */
+const lenientString = z.string().nullish().catch(null)
+/** A non-negative integer (line and column numbers), or null. */
+const lenientLineNumber = z.number().int().nonnegative().nullish().catch(null)
+const lenientBoolean = z.boolean().nullish().catch(null)
+
+/** An array whose items are validated one by one; invalid items (and a non-array) are dropped. */
+function lenientArray<T extends z.ZodType>(item: T) {
+  return z
+    .unknown()
+    .transform((value): Array<z.output<T>> => {
+      if (!Array.isArray(value)) return []
+      const kept: Array<z.output<T>> = []
+      for (const entry of value) {
+        const parsed = item.safeParse(entry)
+        if (parsed.success) kept.push(parsed.data)
+      }
+      return kept
+    })
+    .optional()
+    .transform((v) => v ?? [])
+}
+
+/** One line of source around a frame: `[lineNo, text]`. */
+const contextLineSchema = z.tuple([z.number().int(), z.string()])
+
+export const sentryFrameSchema = z.looseObject({
+  filename: lenientString,
+  absPath: lenientString,
+  module: lenientString,
+  package: lenientString,
+  function: lenientString,
+  lineNo: lenientLineNumber,
+  colNo: lenientLineNumber,
+  inApp: lenientBoolean,
+  context: lenientArray(contextLineSchema)
+})
+export type SentryFrame = z.infer<typeof sentryFrameSchema>
+
+export const sentryStacktraceSchema = z.looseObject({
+  /** Oldest call first: the frame that raised is the last one. */
+  frames: lenientArray(sentryFrameSchema),
+  framesOmitted: z.unknown().optional()
+})
+export type SentryStacktrace = z.infer<typeof sentryStacktraceSchema>
+
+export const sentryExceptionSchema = z.looseObject({
+  type: lenientString,
+  value: lenientString,
+  module: lenientString,
+  mechanism: z.looseObject({ type: lenientString, handled: lenientBoolean }).nullish().catch(null),
+  stacktrace: sentryStacktraceSchema.nullish().catch(null)
+})
+export type SentryException = z.infer<typeof sentryExceptionSchema>
+
+/** The `data` of an `exception` entry: the chain, the cause first and the raised exception last. */
+export const sentryExceptionEntryDataSchema = z.looseObject({
+  values: lenientArray(sentryExceptionSchema)
+})
+
+/** The `data` of a `threads` entry (platforms that attach the stacks of all threads). */
+export const sentryThreadsEntryDataSchema = z.looseObject({
+  values: lenientArray(
+    z.looseObject({
+      crashed: lenientBoolean,
+      current: lenientBoolean,
+      stacktrace: sentryStacktraceSchema.nullish().catch(null)
+    })
+  )
+})
+
+export const sentryEventEntrySchema = z.looseObject({
+  type: z.string(),
+  data: z.unknown().optional()
+})
+
+export const sentryEventTagSchema = z.looseObject({
+  key: z.string(),
+  value: z.union([z.string(), z.number(), z.boolean()]).transform(String)
+})
+
+export const sentryEventReleaseSchema = z.looseObject({
+  version: lenientString,
+  shortVersion: lenientString,
+  ref: lenientString,
+  url: lenientString,
+  dateCreated: lenientString,
+  dateReleased: lenientString
+})
+
+export const sentryEventSchema = z.looseObject({
+  id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
+  eventID: lenientString,
+  groupID: z.union([z.string(), z.number()]).transform(String).nullish().catch(null),
+  title: lenientString,
+  message: lenientString,
+  culprit: lenientString,
+  location: lenientString,
+  platform: lenientString,
+  type: lenientString,
+  dateCreated: lenientString,
+  dateReceived: lenientString,
+  entries: lenientArray(sentryEventEntrySchema),
+  tags: lenientArray(sentryEventTagSchema),
+  /** An object on current servers; some older ones send the version as a plain string. */
+  release: z
+    .union([z.string().transform((version) => ({ version })), sentryEventReleaseSchema])
+    .nullish()
+    .catch(null),
+  metadata: z.record(z.string(), z.unknown()).nullish().catch(null),
+  contexts: z.record(z.string(), z.unknown()).nullish().catch(null),
+  sdk: z.looseObject({ name: lenientString, version: lenientString }).nullish().catch(null)
+})
+export type SentryEvent = z.infer<typeof sentryEventSchema>
+
+/** The exception chain of an event (cause first, the raised exception last); empty if none. */
+export function eventExceptions(event: SentryEvent): SentryException[] {
+  const entry = event.entries.find((e) => e.type === 'exception')
+  if (!entry) return []
+  const parsed = sentryExceptionEntryDataSchema.safeParse(entry.data)
+  return parsed.success ? parsed.data.values : []
+}
+
+/**
+ * The stack trace that best explains the event: the raised exception's, else the crashed (or
+ * current) thread's, else a bare `stacktrace` entry's (messages captured with a stack).
+ */
+export function eventStacktrace(event: SentryEvent): SentryStacktrace | undefined {
+  const exceptions = eventExceptions(event)
+  for (let i = exceptions.length - 1; i >= 0; i--) {
+    const stack = exceptions[i]?.stacktrace
+    if (stack && stack.frames.length > 0) return stack
+  }
+  const threads = event.entries.find((e) => e.type === 'threads')
+  if (threads) {
+    const parsed = sentryThreadsEntryDataSchema.safeParse(threads.data)
+    if (parsed.success) {
+      const values = parsed.data.values
+      const thread =
+        values.find((t) => t.crashed === true && t.stacktrace) ??
+        values.find((t) => t.current === true && t.stacktrace) ??
+        (values.length === 1 ? values[0] : undefined)
+      if (thread?.stacktrace && thread.stacktrace.frames.length > 0) return thread.stacktrace
+    }
+  }
+  const bare = event.entries.find((e) => e.type === 'stacktrace')
+  if (bare) {
+    const parsed = sentryStacktraceSchema.safeParse(bare.data)
+    if (parsed.success && parsed.data.frames.length > 0) return parsed.data
+  }
+  return undefined
+}
+
+/** The value of the event tag `key` (the first one), if any. */
+export function eventTag(event: SentryEvent, key: string): string | undefined {
+  return event.tags.find((t) => t.key === key)?.value
+}

@@ -1,0 +1,314 @@
+import { createCodeLinker, parseCodeMappings } from '../render/code-links.js'
+import { renderIssue } from '../render/issue.js'
+import { issueLabels, parsePriorityLabels, DEFAULT_PRIORITY_LABELS } from '../render/labels.js'
+import {
+  sentryEventSchema,
+  sentryIssueSchema,
+  type SentryEvent,
+  type SentryIssue
+} from '../sentry/schemas.js'
+import { createFakeEvent, type FakeEvent, type FakeIssue } from './fake-sentry.js'
+
+/**
+ * Two realistic Sentry issues with their latest events, one from a JavaScript (React) front end
+ * and one from a Python (Django) back end, shaped like the `IssueEventDetailsResponse` example of
+ * Sentry's OpenAPI description (the fake's event builder starts from it). Tests render them, and
+ * `scripts/render-examples.mjs` writes what the action files for them to `docs/examples/`.
+ *
+ * Only for tests, docs and the demo: product code must not import this module.
+ */
+
+export interface Example {
+  /** The issue as Sentry's issues list serves it. */
+  rawIssue: FakeIssue
+  /** The latest event as Sentry serves it. */
+  rawEvent: FakeEvent
+  issue: SentryIssue
+  event: SentryEvent
+}
+
+const JS_ISSUE: FakeIssue = {
+  id: '6012345678',
+  shortId: 'WEB-FRONTEND-1A2',
+  title: "TypeError: Cannot read properties of undefined (reading 'name')",
+  culprit: 'src/components/UserCard.tsx in UserCard',
+  permalink: 'https://acme.sentry.io/issues/6012345678/',
+  level: 'error',
+  status: 'unresolved',
+  substatus: 'escalating',
+  priority: 'high',
+  platform: 'javascript',
+  type: 'error',
+  isUnhandled: true,
+  count: '1432',
+  userCount: 318,
+  firstSeen: '2026-11-12T08:14:03.512000Z',
+  lastSeen: '2026-11-20T11:58:02.000000Z',
+  metadata: {
+    type: 'TypeError',
+    value: "Cannot read properties of undefined (reading 'name')",
+    filename: './src/components/UserCard.tsx',
+    function: 'UserCard'
+  },
+  project: {
+    id: '4500000000000001',
+    slug: 'web-frontend',
+    name: 'Web Frontend',
+    platform: 'javascript'
+  },
+  assignedTo: null,
+  _environments: ['production']
+}
+
+const JS_EVENT = createFakeEvent(
+  JS_ISSUE,
+  {
+    id: 'c0a3f2e81b7d4b6e9a1f0d2c3b4a5968',
+    dateCreated: '2026-11-20T11:58:02.000000Z',
+    mechanism: { type: 'onunhandledrejection', handled: false },
+    release: 'web-frontend@2.16.4',
+    frames: [
+      {
+        filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
+        absPath: 'app:///node_modules/react-dom/cjs/react-dom.production.min.js',
+        module: 'react-dom/cjs/react-dom.production.min',
+        function: 'commitRoot',
+        lineNo: 1,
+        colNo: 118402,
+        inApp: false
+      },
+      {
+        filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
+        absPath: 'app:///node_modules/react-dom/cjs/react-dom.production.min.js',
+        module: 'react-dom/cjs/react-dom.production.min',
+        function: 'renderWithHooks',
+        lineNo: 1,
+        colNo: 57212,
+        inApp: false
+      },
+      {
+        filename: './src/pages/Dashboard.tsx',
+        absPath: 'app:///src/pages/Dashboard.tsx',
+        module: 'src/pages/Dashboard',
+        function: 'Dashboard',
+        lineNo: 57,
+        colNo: 11,
+        inApp: true,
+        context: [
+          [56, '    <section className="dashboard">'],
+          [57, '      {members.map((member) => <UserCard key={member.id} user={member.user} />)}'],
+          [58, '    </section>']
+        ]
+      },
+      {
+        filename: './src/components/UserCard.tsx',
+        absPath: 'app:///src/components/UserCard.tsx',
+        module: 'src/components/UserCard',
+        function: 'UserCard',
+        lineNo: 18,
+        colNo: 37,
+        inApp: true,
+        context: [
+          [17, 'export function UserCard({ user }: Props) {'],
+          [18, '  const initials = user.profile.name.slice(0, 2)'],
+          [19, '  return <Avatar initials={initials} />']
+        ]
+      }
+    ],
+    tags: {
+      browser: 'Chrome 124.0.6367',
+      'browser.name': 'Chrome',
+      environment: 'production',
+      handled: 'no',
+      level: 'error',
+      mechanism: 'onunhandledrejection',
+      os: 'Windows 10',
+      'os.name': 'Windows',
+      release: 'web-frontend@2.16.4',
+      transaction: '/dashboard',
+      url: 'https://app.example.com/dashboard'
+    }
+  },
+  1
+)
+
+const PY_ISSUE: FakeIssue = {
+  id: '6012345999',
+  shortId: 'API-7F',
+  title: "KeyError: 'user_id'",
+  culprit: 'app.views.users in get_user',
+  permalink: 'https://acme.sentry.io/issues/6012345999/',
+  level: 'error',
+  status: 'unresolved',
+  substatus: 'ongoing',
+  priority: 'medium',
+  platform: 'python',
+  type: 'error',
+  isUnhandled: true,
+  count: '87',
+  userCount: 12,
+  firstSeen: '2026-11-18T22:41:10.004000Z',
+  lastSeen: '2026-11-20T10:03:55.000000Z',
+  metadata: {
+    type: 'KeyError',
+    value: "'user_id'",
+    filename: 'app/views/users.py',
+    function: 'get_user'
+  },
+  project: { id: '4500000000000002', slug: 'api', name: 'API', platform: 'python' },
+  assignedTo: { type: 'team', id: '201', name: 'backend' },
+  _environments: ['production']
+}
+
+const PY_EVENT = createFakeEvent(
+  PY_ISSUE,
+  {
+    id: '9f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    dateCreated: '2026-11-20T10:03:55.000000Z',
+    mechanism: { type: 'django', handled: false },
+    release: '3f2c9e1d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e',
+    frames: [
+      {
+        filename: 'django/core/handlers/exception.py',
+        absPath: '/usr/local/lib/python3.12/site-packages/django/core/handlers/exception.py',
+        module: 'django.core.handlers.exception',
+        function: 'inner',
+        lineNo: 55,
+        inApp: false,
+        context: [
+          [54, '        try:'],
+          [55, '            response = get_response(request)'],
+          [56, '        except Exception as exc:']
+        ]
+      },
+      {
+        filename: 'django/core/handlers/base.py',
+        absPath: '/usr/local/lib/python3.12/site-packages/django/core/handlers/base.py',
+        module: 'django.core.handlers.base',
+        function: '_get_response',
+        lineNo: 197,
+        inApp: false,
+        context: [
+          [196, '            try:'],
+          [
+            197,
+            '                response = wrapped_callback(request, *callback_args, **callback_kwargs)'
+          ],
+          [198, '            except Exception as e:']
+        ]
+      },
+      {
+        filename: 'app/api/dispatch.py',
+        absPath: '/srv/app/app/api/dispatch.py',
+        module: 'app.api.dispatch',
+        function: 'dispatch',
+        lineNo: 41,
+        inApp: true,
+        context: [
+          [40, '    handler = ROUTES[request.resolver_match.url_name]'],
+          [41, '    return handler(request, **kwargs)'],
+          [42, '']
+        ]
+      },
+      {
+        filename: 'app/views/users.py',
+        absPath: '/srv/app/app/views/users.py',
+        module: 'app.views.users',
+        function: 'get_user',
+        lineNo: 42,
+        inApp: true,
+        context: [
+          [41, 'def get_user(request):'],
+          [42, '    user_id = request.session["user_id"]'],
+          [43, '    return User.objects.get(pk=user_id)']
+        ]
+      }
+    ],
+    tags: {
+      environment: 'production',
+      handled: 'no',
+      level: 'error',
+      mechanism: 'django',
+      release: '3f2c9e1d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e',
+      runtime: 'CPython 3.12.3',
+      'runtime.name': 'CPython',
+      server_name: 'web-2',
+      transaction: '/api/users/{user_id}',
+      url: 'https://api.example.com/api/users/42'
+    }
+  },
+  2
+)
+
+function example(rawIssue: FakeIssue, rawEvent: FakeEvent): Example {
+  const served = Object.fromEntries(Object.entries(rawIssue).filter(([k]) => !k.startsWith('_')))
+  return {
+    rawIssue,
+    rawEvent,
+    issue: sentryIssueSchema.parse(served),
+    event: sentryEventSchema.parse(rawEvent)
+  }
+}
+
+export const JAVASCRIPT_EXAMPLE: Example = example(JS_ISSUE, JS_EVENT)
+export const PYTHON_EXAMPLE: Example = example(PY_ISSUE, PY_EVENT)
+
+/** The repository and mappings the examples are rendered for. */
+export const EXAMPLE_SETTINGS = {
+  org: 'acme',
+  serverUrl: 'https://github.com',
+  owner: 'acme',
+  repo: 'shop',
+  codeMappings: 'app:///src/ => web/src/\n/srv/app/ => backend/',
+  trackingLabel: 'sentry',
+  labels: ['bug'],
+  maxFrames: 20
+} as const
+
+/** What the action files for each example (title, labels and body), as Markdown. */
+export function renderExamples(): Record<'javascript' | 'python', string> {
+  const s = EXAMPLE_SETTINGS
+  const codeLinks = createCodeLinker({
+    mappings: parseCodeMappings(s.codeMappings).mappings,
+    serverUrl: s.serverUrl,
+    owner: s.owner,
+    repo: s.repo
+  })
+  const rules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
+  const render = ({ issue, event }: Example): string => {
+    const labels = issueLabels(issue, event, {
+      trackingLabel: s.trackingLabel,
+      labels: s.labels,
+      priorityRules: rules,
+      sources: [],
+      prefixes: {
+        level: 'level',
+        priority: 'sentry priority',
+        environment: 'env',
+        project: 'project'
+      }
+    })
+    const rendered = renderIssue(issue, {
+      org: s.org,
+      trackingLabel: s.trackingLabel,
+      labels: labels.slice(1),
+      event,
+      maxFrames: s.maxFrames,
+      codeLinks
+    })
+    return [
+      '<!-- Generated by scripts/render-examples.mjs from src/fakes/example-events.ts: do not edit. -->',
+      '',
+      `**Title:** ${rendered.title}`,
+      '',
+      `**Labels:** ${rendered.labels.join(', ')}`,
+      '',
+      '**Body:**',
+      '',
+      '---',
+      '',
+      rendered.body
+    ].join('\n')
+  }
+  return { javascript: render(JAVASCRIPT_EXAMPLE), python: render(PYTHON_EXAMPLE) }
+}

@@ -1,0 +1,556 @@
+import Mustache from 'mustache'
+import type { SentryIssue } from '../sentry/schemas.js'
+import { eventExceptions, eventTag } from '../sentry/schemas.js'
+import { escapeInline, safeLinkUrl, sanitizeTitle, truncateCodeUnits, ZWSP } from './escape.js'
+import { eventRelease } from './event.js'
+import {
+  FOOTER,
+  INLINE_MESSAGE_MAX,
+  LIMITS,
+  MAX_TITLE_LENGTH,
+  fitBody,
+  formatCount,
+  location,
+  messageText,
+  permalinkMarkdown,
+  projectCell,
+  renderBody,
+  renderTitle,
+  type BodyParts,
+  type RenderContext,
+  type RenderedIssue
+} from './issue.js'
+import { renderStatsBlock, snapshotOf } from './stats-block.js'
+
+/**
+ * `title-template` and `body-template`: Mustache templates (logic-less) for new issues.
+ *
+ * Template text is written by the repository's owner and trusted; every value comes from Sentry
+ * and is not. So values are escaped before the template sees them (Markdown-escaped with
+ * `escapeInline` for bodies, `sanitizeTitle` for titles), and Mustache's own HTML escaping is
+ * switched off for the render: `{{x}}` and `{{{x}}}` print the same, already-escaped value, so
+ * triple braces bypass nothing. Multi-line values (the message block, the stack trace, the tags
+ * table, the stats block) are always placed on lines of their own, after a blank line, whatever
+ * the template says, so no surrounding construct can swallow their code fences.
+ *
+ * Checks when the input is read (each problem names the input): the template parses; every
+ * variable and section is a known one (`{{#x}}…{{/x}}` renders when `x` is not empty, `{{^x}}`
+ * when it is); no partials; no `<!--`; a variable may not follow `@`, `#` or `GH-` directly, nor
+ * be followed by `@` or `#` (they would build mentions and references out of Sentry text). Body
+ * templates may also not contain code fences or raw HTML that hides Markdown (`<!…>`, `<?…>`,
+ * `<pre>`, `<script>`, `<style>`, `<textarea>`); title templates may not use multi-line values.
+ *
+ * The body always starts with the marker line (prepended here, whatever the template says),
+ * and is kept within GitHub's size limit the same way as the default body (fewer stack frames
+ * first, then a shorter message). The defaults below render exactly what `renderTitle` and
+ * `renderBody` render.
+ */
+
+export type TemplateKind = 'title' | 'body'
+
+export interface TemplateVariable {
+  name: string
+  description: string
+  /** A multi-line Markdown block: body templates only, always on lines of its own. */
+  block?: boolean
+  /** Not available in titles. */
+  bodyOnly?: boolean
+}
+
+export const TEMPLATE_VARIABLES: readonly TemplateVariable[] = [
+  { name: 'title', description: "The Sentry issue's title." },
+  { name: 'shortId', description: 'The short ID, such as WEB-APP-1A2.' },
+  {
+    name: 'permalink',
+    description:
+      'The Sentry URL of the issue (only when it is a plain http(s) URL; empty otherwise), for links: [text]({{permalink}}).',
+    bodyOnly: true
+  },
+  {
+    name: 'sentryLink',
+    description:
+      'A Markdown link "Open in Sentry" to the issue (the address as text when it is not a safe link).',
+    bodyOnly: true
+  },
+  { name: 'errorType', description: 'The error type (metadata.type), such as TypeError.' },
+  {
+    name: 'message',
+    description: 'The error message on one line (cut at 300 characters).'
+  },
+  {
+    name: 'messageBlock',
+    description:
+      'When the message is long or spans lines: the whole message in a code block (empty otherwise, use {{message}} then).',
+    block: true,
+    bodyOnly: true
+  },
+  {
+    name: 'messageNote',
+    description:
+      'When the message block had to be cut to fit: "(truncated, showing the first N of M characters)".',
+    bodyOnly: true
+  },
+  { name: 'culprit', description: "Where it happened: Sentry's culprit, else function in file." },
+  { name: 'events', description: 'Number of events, such as 1,234.' },
+  { name: 'users', description: 'Number of users affected.' },
+  { name: 'firstSeen', description: 'When it was first seen (ISO 8601).' },
+  { name: 'lastSeen', description: 'When it was last seen (ISO 8601).' },
+  { name: 'project', description: 'The project: "Name (slug)", or the slug.' },
+  { name: 'projectSlug', description: "The project's slug." },
+  { name: 'projectName', description: "The project's name." },
+  { name: 'level', description: 'The level: fatal, error, warning, info or debug.' },
+  { name: 'status', description: 'The status, such as unresolved.' },
+  {
+    name: 'substatus',
+    description: 'The substatus, such as new, ongoing, regressed or escalating.'
+  },
+  { name: 'priority', description: "Sentry's priority: high, medium or low." },
+  { name: 'platform', description: 'The platform, such as javascript or python.' },
+  { name: 'release', description: "The latest event's release." },
+  { name: 'environment', description: "The latest event's environment." },
+  { name: 'exception', description: "The latest event's exception: Type: value." },
+  { name: 'eventDate', description: 'When the latest event happened.' },
+  {
+    name: 'stackTrace',
+    description:
+      "The latest event's stack trace, a collapsed block (subject to stack-trace and max-frames).",
+    block: true,
+    bodyOnly: true
+  },
+  {
+    name: 'eventTags',
+    description: "The latest event's key tags as a table.",
+    block: true,
+    bodyOnly: true
+  },
+  {
+    name: 'eventSection',
+    description: 'The whole "Latest event" section: exception, stack trace and tags.',
+    block: true,
+    bodyOnly: true
+  },
+  {
+    name: 'stats',
+    description:
+      'The live stats table (events, users, last seen, level, priority, status, release) that later runs keep up to date; without it they cannot.',
+    block: true,
+    bodyOnly: true
+  }
+]
+
+/** `tags.<key>`: the latest event's tag `key` (Sentry's tag key syntax). */
+const TAG_VARIABLE = /^tags\.([a-zA-Z0-9_.:-]{1,64})$/u
+
+export const DEFAULT_TITLE_TEMPLATE =
+  '🐛 Sentry: {{#title}}{{title}}{{/title}}{{^title}}{{#shortId}}{{shortId}}{{/shortId}}{{^shortId}}Untitled issue{{/shortId}}{{/title}}'
+
+/** Reproduces `renderBody` exactly (a test holds them together). */
+export const DEFAULT_BODY_TEMPLATE = `## {{#title}}{{title}}{{/title}}{{^title}}{{#shortId}}{{shortId}}{{/shortId}}{{^shortId}}—{{/shortId}}{{/title}}
+
+- **Sentry issue:** {{sentryLink}}
+- **Error type:** {{#errorType}}{{errorType}}{{/errorType}}{{^errorType}}—{{/errorType}}
+- **Location:** {{#culprit}}{{culprit}}{{/culprit}}{{^culprit}}—{{/culprit}}
+{{^messageBlock}}
+- **Message:** {{#message}}{{message}}{{/message}}{{^message}}—{{/message}}
+{{/messageBlock}}
+{{#messageBlock}}
+
+{{#messageNote}}**Message** {{messageNote}}:{{/messageNote}}{{^messageNote}}**Message:**{{/messageNote}}
+
+{{messageBlock}}
+{{/messageBlock}}
+
+| Field | Value |
+| --- | --- |
+| First seen | {{#firstSeen}}{{firstSeen}}{{/firstSeen}}{{^firstSeen}}—{{/firstSeen}} |
+| Project | {{#project}}{{project}}{{/project}}{{^project}}—{{/project}} |
+| Short ID | {{#shortId}}{{shortId}}{{/shortId}}{{^shortId}}—{{/shortId}} |
+
+{{stats}}
+
+{{#eventSection}}
+{{eventSection}}
+
+{{/eventSection}}
+---
+
+${FOOTER}
+`
+
+const MAX_TEMPLATE_LENGTH: Record<TemplateKind, number> = { title: 1_000, body: 20_000 }
+const INPUT_NAMES: Record<TemplateKind, string> = {
+  title: 'title-template',
+  body: 'body-template'
+}
+
+export interface CompiledTemplate {
+  kind: TemplateKind
+  source: string
+  /** Mustache's token tree, every variable name replaced by `v{index}` into `names`. */
+  tokens: unknown[]
+  /** The template's variable names (`title`, `tags.browser`, …), by index. */
+  names: string[]
+}
+
+const VARIABLES = new Map(TEMPLATE_VARIABLES.map((v) => [v.name, v]))
+const BLOCK_NAMES = new Set(TEMPLATE_VARIABLES.filter((v) => v.block).map((v) => v.name))
+
+/** Every variable a template of this kind may use, for messages. */
+export function templateVariableNames(kind: TemplateKind): string[] {
+  return [
+    ...TEMPLATE_VARIABLES.filter((v) => kind === 'body' || !v.bodyOnly).map((v) => v.name),
+    'tags.<name>'
+  ]
+}
+
+function isKnown(kind: TemplateKind, name: string): boolean {
+  if (TAG_VARIABLE.test(name)) return true
+  const variable = VARIABLES.get(name)
+  return variable !== undefined && (kind === 'body' || !variable.bodyOnly)
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const TEMPLATE_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u
+const HIDING_HTML = /<[!?]|<\/?(?:pre|script|style|textarea)\b/iu
+const FENCE_LINE = /^ {0,3}(?:`{3,}|~{3,})/mu
+const BEFORE_HAZARD = /(?:[@#]|gh-)$/iu
+const AFTER_HAZARD = /^[@#]/u
+
+type Token = [string, string, number, number, ...unknown[]]
+
+/**
+ * Checks and compiles a template. The result's problems name the input (`title-template` or
+ * `body-template`) and say what is allowed.
+ */
+export function compileTemplate(
+  kind: TemplateKind,
+  source: string,
+  inputName: string = INPUT_NAMES[kind]
+): { template?: CompiledTemplate; problems: string[] } {
+  const problems: string[] = []
+  const fail = (message: string): { problems: string[] } => ({
+    problems: [...problems, `${inputName}: ${message}`]
+  })
+  if (source.length > MAX_TEMPLATE_LENGTH[kind]) {
+    return fail(`at most ${MAX_TEMPLATE_LENGTH[kind].toLocaleString('en-US')} characters`)
+  }
+  if (TEMPLATE_CONTROL.test(source)) return fail('control characters are not allowed')
+  if (source.includes('<!--')) {
+    return fail('"<!--" is not allowed (the action keeps its hidden marker as the only comment)')
+  }
+  if (kind === 'body') {
+    if (HIDING_HTML.test(source)) {
+      problems.push(
+        `${inputName}: raw HTML that hides Markdown (<!…>, <?…>, <pre>, <script>, <style>, <textarea>) is not allowed`
+      )
+    }
+    if (FENCE_LINE.test(source)) {
+      problems.push(
+        `${inputName}: code fences (\`\`\` or ~~~) are not allowed; {{messageBlock}} and {{stackTrace}} bring their own`
+      )
+    }
+  }
+
+  let parsed: unknown[]
+  try {
+    // A fresh writer: its cache is our own, and the tokens are ours to rewrite.
+    parsed = new Mustache.Writer().parse(source) as unknown[]
+  } catch (error) {
+    return fail(
+      `the template does not parse: ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+
+  const names: string[] = []
+  const indexOf = new Map<string, number>()
+  const unknown = new Set<string>()
+  const misplaced = new Set<string>()
+
+  const walk = (tokens: unknown[], depth: number): unknown[] =>
+    tokens.map((raw, i) => {
+      const token = [...(raw as Token)] as Token
+      const [type, name] = token
+      if (type === 'text' || type === '!' || type === '=') return token
+      if (type === '>') {
+        problems.push(`${inputName}: partials ({{> ${name}}}) are not supported`)
+        return token
+      }
+      if (name === '.' && (type === 'name' || type === '&') && depth > 0) return token
+      if (!isKnown(kind, name)) {
+        unknown.add(name)
+        return token
+      }
+      if ((type === 'name' || type === '&') && BLOCK_NAMES.has(name)) {
+        if (kind === 'title') misplaced.add(name)
+      }
+      if (type === 'name' || type === '&') {
+        const before = tokens[i - 1] as Token | undefined
+        const after = tokens[i + 1] as Token | undefined
+        if (before?.[0] === 'text' && BEFORE_HAZARD.test(before[1])) {
+          problems.push(
+            `${inputName}: {{${name}}} directly after "@", "#" or "GH-" would let Sentry text mention people or reference issues`
+          )
+        }
+        if (after?.[0] === 'text' && AFTER_HAZARD.test(after[1])) {
+          problems.push(
+            `${inputName}: {{${name}}} directly before "@" or "#" would let Sentry text mention people or reference issues`
+          )
+        }
+      }
+      let index = indexOf.get(name)
+      if (index === undefined) {
+        index = names.length
+        names.push(name)
+        indexOf.set(name, index)
+      }
+      token[1] = `v${index}`
+      if ((type === '#' || type === '^') && Array.isArray(token[4])) {
+        token[4] = walk(token[4] as unknown[], depth + 1)
+      }
+      return token
+    })
+
+  const tokens = walk(parsed, 0)
+  if (unknown.size > 0) {
+    problems.push(
+      `${inputName}: unknown variable${unknown.size > 1 ? 's' : ''} ${[...unknown].map((n) => `{{${n}}}`).join(', ')}; ` +
+        `valid variables: ${templateVariableNames(kind).join(', ')}`
+    )
+  }
+  if (misplaced.size > 0) {
+    problems.push(
+      `${inputName}: ${[...misplaced].map((n) => `{{${n}}}`).join(', ')} ${misplaced.size > 1 ? 'are' : 'is a'} multi-line ` +
+        `value${misplaced.size > 1 ? 's' : ''}, not allowed in a title`
+    )
+  }
+  if (problems.length > 0) return { problems: unique(problems) }
+  return { template: { kind, source, tokens, names }, problems: [] }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+type Values = Map<string, string>
+
+function esc(value: string | null | undefined, max: number): string {
+  return value == null ? '' : escapeInline(value, max)
+}
+
+function plain(value: string | null | undefined): string {
+  return value == null ? '' : sanitizeTitle(value, MAX_TITLE_LENGTH)
+}
+
+/** A URL for a link destination or text: safeLinkUrl's, with table and math characters encoded. */
+function permalinkValue(permalink: string): string {
+  const href = safeLinkUrl(permalink)
+  if (href === undefined) return ''
+  return href.replace(/[|$[\]*]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+}
+
+function bodyValues(issue: SentryIssue, ctx: RenderContext, parts: BodyParts): Values {
+  const event = ctx.event
+  const message = parts.message
+  const slug = esc(issue.project.slug, LIMITS.project)
+  const name = esc(issue.project.name, LIMITS.project)
+  const values: Values = new Map([
+    ['title', esc(issue.title, LIMITS.heading)],
+    ['shortId', esc(issue.shortId, LIMITS.shortId)],
+    ['permalink', permalinkValue(issue.permalink)],
+    ['sentryLink', permalinkMarkdown(issue.permalink)],
+    ['errorType', esc(issue.metadata.type, LIMITS.errorType)],
+    [
+      'message',
+      message.kind === 'inline'
+        ? message.markdown === '—'
+          ? ''
+          : message.markdown
+        : esc(messageText(issue), INLINE_MESSAGE_MAX)
+    ],
+    ['messageBlock', message.kind === 'block' ? codeBlock(message.fence, message.content) : ''],
+    ['messageNote', message.kind === 'block' ? (message.note ?? '') : ''],
+    ['culprit', esc(location(issue), LIMITS.location)],
+    ['events', formatCount(issue.count)],
+    ['users', formatCount(issue.userCount)],
+    ['firstSeen', esc(issue.firstSeen, LIMITS.date)],
+    ['lastSeen', esc(issue.lastSeen, LIMITS.date)],
+    ['project', slug === '' && name === '' ? '' : projectCell(issue)],
+    ['projectSlug', slug],
+    ['projectName', name],
+    ['level', esc(issue.level, LIMITS.enumValue)],
+    ['status', esc(issue.status, LIMITS.enumValue)],
+    ['substatus', esc(issue.substatus, LIMITS.enumValue)],
+    ['priority', esc(issue.priority, LIMITS.enumValue)],
+    ['platform', esc(issue.platform, LIMITS.enumValue)],
+    ['release', event ? esc(eventRelease(event), 200) : ''],
+    ['environment', event ? esc(eventTag(event, 'environment'), 200) : ''],
+    ['exception', parts.event?.exception ?? ''],
+    ['eventDate', esc(event?.dateCreated, LIMITS.date)],
+    ['stackTrace', parts.event?.stackTrace ?? ''],
+    ['eventTags', parts.event?.tagsTable ?? ''],
+    ['eventSection', parts.event?.section ?? ''],
+    ['stats', renderStatsBlock(snapshotOf(issue))]
+  ])
+  return values
+}
+
+function titleValues(issue: SentryIssue, ctx: RenderContext): Values {
+  const event = ctx.event
+  const exception = event ? titleException(event) : ''
+  return new Map([
+    ['title', plain(issue.title)],
+    ['shortId', plain(issue.shortId)],
+    ['errorType', plain(issue.metadata.type)],
+    ['message', plain(messageText(issue))],
+    ['culprit', plain(location(issue))],
+    ['events', formatCount(issue.count)],
+    ['users', formatCount(issue.userCount)],
+    ['firstSeen', plain(issue.firstSeen)],
+    ['lastSeen', plain(issue.lastSeen)],
+    ['project', plain(issue.project.name || issue.project.slug)],
+    ['projectSlug', plain(issue.project.slug)],
+    ['projectName', plain(issue.project.name)],
+    ['level', plain(issue.level)],
+    ['status', plain(issue.status)],
+    ['substatus', plain(issue.substatus)],
+    ['priority', plain(issue.priority)],
+    ['platform', plain(issue.platform)],
+    ['release', event ? plain(eventRelease(event)) : ''],
+    ['environment', event ? plain(eventTag(event, 'environment')) : ''],
+    ['exception', exception],
+    ['eventDate', plain(event?.dateCreated)]
+  ])
+}
+
+function titleException(event: NonNullable<RenderContext['event']>): string {
+  const exceptions = eventExceptions(event)
+  const raised = exceptions[exceptions.length - 1]
+  const type = raised?.type ?? ''
+  const value = raised?.value ?? ''
+  return plain(type && value ? `${type}: ${value}` : type || value)
+}
+
+function codeBlock(fence: string, content: string): string {
+  const body = content === '' || content.endsWith('\n') ? content : `${content}\n`
+  return `${fence}text\n${body}${fence}`
+}
+
+function valueOf(name: string, values: Values, ctx: RenderContext, kind: TemplateKind): string {
+  const tag = TAG_VARIABLE.exec(name)
+  if (tag?.[1] !== undefined) {
+    const raw = ctx.event ? eventTag(ctx.event, tag[1]) : undefined
+    return kind === 'title' ? plain(raw) : esc(raw, 200)
+  }
+  return values.get(name) ?? ''
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+// eslint-disable-next-line no-control-regex -- NUL delimits our sentinels (templates cannot hold it)
+const SENTINEL = /\u0000(\d+)\u0000/gu
+
+/**
+ * Renders the template with Mustache, every non-empty value standing in as a sentinel (so that
+ * sections still see empty and non-empty values), then puts the values in: block values on lines
+ * of their own after a blank line, and a ZWSP between a value and an adjacent `@`, `#` or `GH-`.
+ */
+function renderWith(template: CompiledTemplate, ctx: RenderContext, values: Values): string {
+  const resolved = template.names.map((name) => valueOf(name, values, ctx, template.kind))
+  const view: Record<string, string> = Object.create(null) as Record<string, string>
+  resolved.forEach((value, i) => {
+    view[`v${i}`] = value === '' ? '' : `\u0000${i}\u0000`
+  })
+  const writer = new Mustache.Writer()
+  const rendered = writer
+    .renderTokens(
+      template.tokens as string[][],
+      new Mustache.Context(view),
+      undefined,
+      template.source,
+      {
+        escape: (value: unknown) => String(value)
+      }
+    )
+    // Template text holds no `<!--` (checked); nothing else can make one, but never let it through.
+    .replaceAll('<!--', `<!${ZWSP}--`)
+
+  // Pieces are collected and joined once; `end` holds the last characters written, so that no
+  // check has to look at (and flatten) the whole output.
+  const pieces: string[] = []
+  let end = ''
+  const write = (piece: string): void => {
+    if (piece === '') return
+    pieces.push(piece)
+    end = (end + piece.slice(-3)).slice(-3)
+  }
+  let last = 0
+  let needBreak = false
+  for (const match of rendered.matchAll(SENTINEL)) {
+    let text = rendered.slice(last, match.index)
+    if (needBreak && !text.startsWith('\n')) text = `\n${text}`
+    needBreak = false
+    write(text)
+    last = match.index + match[0].length
+    const index = Number(match[1])
+    const name = template.names[index] ?? ''
+    const value = resolved[index] ?? ''
+    if (BLOCK_NAMES.has(name)) {
+      if (pieces.length > 0 && !end.endsWith('\n\n')) write(end.endsWith('\n') ? '\n' : '\n\n')
+      write(value)
+      needBreak = true
+    } else {
+      if (BEFORE_HAZARD.test(end)) write(ZWSP)
+      write(value)
+      if (AFTER_HAZARD.test(rendered.charAt(last))) write(ZWSP)
+    }
+  }
+  let tail = rendered.slice(last)
+  if (needBreak && tail !== '' && !tail.startsWith('\n')) tail = `\n${tail}`
+  write(tail)
+  return pieces.join('')
+}
+
+/** A title from a template: one line, at most 256 characters; the default title if empty. */
+export function renderTitleTemplate(
+  template: CompiledTemplate,
+  issue: SentryIssue,
+  ctx: RenderContext
+): string {
+  const text = renderWith(template, ctx, titleValues(issue, ctx)).replace(/\s+/gu, ' ').trim()
+  const title = truncateCodeUnits(text, MAX_TITLE_LENGTH)
+  return title === '' ? renderTitle(issue) : title
+}
+
+/** A body from a template: the marker line first, within GitHub's size limit. */
+export function renderBodyTemplate(
+  template: CompiledTemplate,
+  issue: SentryIssue,
+  ctx: RenderContext
+): string {
+  return fitBody(issue, ctx, (parts) => {
+    const text = renderWith(template, ctx, bodyValues(issue, ctx, parts))
+    return `${parts.marker}\n\n${text.replace(/^\n+/u, '')}`
+  })
+}
+
+export interface IssueTemplates {
+  title?: CompiledTemplate | undefined
+  body?: CompiledTemplate | undefined
+}
+
+/** Title and body from the templates given (the defaults otherwise), and the labels. */
+export function renderIssueWithTemplates(
+  issue: SentryIssue,
+  ctx: RenderContext,
+  templates: IssueTemplates
+): RenderedIssue {
+  return {
+    title: templates.title ? renderTitleTemplate(templates.title, issue, ctx) : renderTitle(issue),
+    body: templates.body ? renderBodyTemplate(templates.body, issue, ctx) : renderBody(issue, ctx),
+    labels: [...new Set([ctx.trackingLabel, ...ctx.labels].filter((l) => l.trim() !== ''))]
+  }
+}
