@@ -42,7 +42,7 @@ describe('run() against the fake servers', () => {
 
   it('applies the tracking label and extra labels, creating them with colours first', async () => {
     h.sentry.seed(2, { seed: 2 })
-    const result = await h.run({ labels: 'bug, triage' })
+    const result = await h.run({ labels: 'bug, triage', 'priority-labels': 'none' })
     expect(result.outputs.created).toBe('2')
     for (const issue of h.github.issues)
       expect(issue.labels.sort()).toEqual(['bug', 'sentry', 'triage'])

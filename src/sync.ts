@@ -10,6 +10,7 @@ import {
   listLabels,
   searchIssues,
   updateIssue,
+  type NewIssue,
   type RepoRef
 } from './github/issues.js'
 import type { GitHubIssue } from './github/schemas.js'
@@ -25,10 +26,13 @@ import {
   type PlanItem,
   type TrackedIssue
 } from './plan/plan.js'
-import { renderIssue } from './render/issue.js'
+import { renderIssueWithTemplates } from './render/template.js'
+import { issueLabels, labelColor, priorityLabel, priorityLabelSwap } from './render/labels.js'
+import { createCodeLinker, type CodeLinker } from './render/code-links.js'
+import { assigneesFor, needsLatestEvent } from './inputs/content-options.js'
 import type { ResultRow, RunResult } from './report/result.js'
 import type { SentryClient } from './sentry/client.js'
-import type { SentryIssue } from './sentry/schemas.js'
+import type { SentryEvent, SentryIssue } from './sentry/schemas.js'
 import type { StateStore, SyncState } from './state/store.js'
 
 /**
@@ -68,6 +72,12 @@ interface RunContext {
   /** Sentry project ids the run reads (resolved from the configured slugs once). */
   projectIds: string[]
   lastRunAt?: string
+  /** Latest events for the issues to create, fetched ahead of the writes. */
+  events?: Map<string, Promise<SentryEvent | undefined>>
+  /** Label names the repository has (lower case), loaded when first needed. */
+  knownLabels?: Set<string>
+  codeLinks?: CodeLinker
+  warned?: Set<string>
   lookups?: { found: SentryIssue[]; missing: string[] }
 }
 
@@ -136,8 +146,13 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
         )
       }
     }
-    if (plan.some((p) => p.kind === 'create') && !config.dryRun) {
-      await log.group('Ensuring labels exist', () => ensureLabels(ctx))
+    const creates = plan.filter((p): p is CreateItem => p.kind === 'create')
+    if (creates.length > 0 && !config.dryRun) {
+      ctx.events = prefetchEvents(ctx, creates)
+      ctx.codeLinks = codeLinkerFor(config)
+      await log.group('Ensuring labels exist', () =>
+        ensureLabels(ctx, [config.trackingLabel, ...config.labels])
+      )
     }
     await log.group(
       config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues',
@@ -388,11 +403,18 @@ async function applyLifecycle(
   const { github } = ctx.deps
   try {
     switch (decision.kind) {
-      case 'update':
-        if (decision.comment)
+      case 'update': {
+        const labels = sentry ? swappedPriorityLabels(ctx, existing, sentry) : undefined
+        if (labels) await ensureLabels(ctx, labels)
+        if (decision.comment) {
           await createComment(github, ctx.repo, existing.number, decision.comment)
-        await updateIssue(github, ctx.repo, existing.number, { body: decision.body })
+        }
+        await updateIssue(github, ctx.repo, existing.number, {
+          body: decision.body,
+          ...(labels ? { labels } : {})
+        })
         break
+      }
       case 'close':
         await createComment(github, ctx.repo, existing.number, decision.comment)
         await updateIssue(github, ctx.repo, existing.number, {
@@ -425,6 +447,27 @@ async function applyLifecycle(
   }
 }
 
+/**
+ * The issue's labels with its priority label swapped for the one its new counts call for (never
+ * stacked), or undefined when it already carries the right one.
+ */
+function swappedPriorityLabels(
+  ctx: RunContext,
+  existing: TrackedIssue,
+  sentry: SentryIssue
+): string[] | undefined {
+  const rules = ctx.config.content.priorityRules
+  if (rules.length === 0 || !existing.labels) return undefined
+  const swap = priorityLabelSwap(
+    existing.labels,
+    priorityLabel(sentry, rules),
+    rules.map((r) => r.label)
+  )
+  if (swap.add.length === 0 && swap.remove.length === 0) return undefined
+  const removed = new Set(swap.remove.map((l) => l.toLowerCase()))
+  return [...existing.labels.filter((l) => !removed.has(l.toLowerCase())), ...swap.add]
+}
+
 /** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
 function supersededLine(key: string, by: string): string {
   return `<!-- sentry-issue (superseded ${by}): ${key} -->`
@@ -436,11 +479,28 @@ async function create(ctx: RunContext, item: CreateItem): Promise<ResultRow> {
   const note =
     ctx.notes.get(item.key) ??
     (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined)
-  const rendered = renderIssue(item.sentry, {
-    org: config.sentry.org,
+  const content = config.content
+  const event = await ctx.events?.get(item.key)
+  const labels = issueLabels(item.sentry, event, {
     trackingLabel: config.trackingLabel,
-    labels: config.labels
+    labels: config.labels,
+    priorityRules: content.priorityRules,
+    sources: content.labelFrom,
+    prefixes: content.labelPrefixes
   })
+  const rendered = renderIssueWithTemplates(
+    item.sentry,
+    {
+      org: config.sentry.org,
+      trackingLabel: config.trackingLabel,
+      labels: labels.slice(1),
+      event,
+      maxFrames: content.stackTrace ? content.maxFrames : 0,
+      codeLinks: ctx.codeLinks
+    },
+    { title: content.titleTemplate, body: content.bodyTemplate }
+  )
+  rendered.labels = labels
   if (item.supersedes) {
     rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`
   }
@@ -469,7 +529,12 @@ async function create(ctx: RunContext, item: CreateItem): Promise<ResultRow> {
     }
   }
   try {
-    const created = await createIssue(deps.github, ctx.repo, rendered)
+    await ensureLabels(ctx, labels)
+    const created = await createWithOptionalFields(ctx, item.sentry, {
+      ...rendered,
+      assignees: assigneesFor(item.sentry, content),
+      ...(content.issueType ? { type: content.issueType } : {})
+    })
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
     buildIndex([created], 'label', ctx.index)
     await afterCreate(ctx, item.sentry, created.html_url)
@@ -587,22 +652,119 @@ async function healDuplicates(
   }
 }
 
-async function ensureLabels(ctx: RunContext): Promise<void> {
+/** Creates, with a colour and description, the labels in `names` the repository lacks. */
+async function ensureLabels(ctx: RunContext, names: readonly string[]): Promise<void> {
   const { config, deps, repo } = ctx
-  const existing = new Set((await listLabels(deps.github, repo)).map((l) => l.name.toLowerCase()))
-  for (const name of [config.trackingLabel, ...config.labels]) {
-    if (existing.has(name.toLowerCase())) continue
-    const style = name === config.trackingLabel ? LABEL_STYLE.tracking : LABEL_STYLE.other
+  ctx.knownLabels ??= new Set(
+    (await listLabels(deps.github, repo)).map((l) => l.name.toLowerCase())
+  )
+  for (const name of names) {
+    if (ctx.knownLabels.has(name.toLowerCase())) continue
+    ctx.knownLabels.add(name.toLowerCase())
+    const style =
+      name === config.trackingLabel
+        ? LABEL_STYLE.tracking
+        : { color: labelColor(name), description: LABEL_STYLE.other.description }
     try {
       await createLabel(deps.github, repo, { name, ...style })
       deps.log.info(`Created label "${name}".`)
     } catch (error) {
+      if (statusOf(error) === 422) continue // created meanwhile (already_exists)
       warn(
         ctx,
         `Could not create label "${name}" (${errorMessage(error)}); GitHub will create it with a default colour when the first issue uses it.`
       )
     }
   }
+}
+
+/**
+ * Creates the issue; optional extras the repository refuses (assignees it cannot assign, an issue
+ * type the organisation does not have) are dropped with a warning, and the issue still created.
+ * A 422 means GitHub stored nothing, so retrying without them is safe.
+ */
+async function createWithOptionalFields(
+  ctx: RunContext,
+  sentry: SentryIssue,
+  issue: NewIssue
+): Promise<GitHubIssue> {
+  try {
+    return await createIssue(ctx.deps.github, ctx.repo, issue)
+  } catch (error) {
+    const optional = (['assignees', 'type', 'milestone'] as const).filter((f) => {
+      const value = issue[f]
+      return value !== undefined && (!Array.isArray(value) || value.length > 0)
+    })
+    if (statusOf(error) !== 422 || optional.length === 0) throw error
+    const refused = optional.filter((f) =>
+      new RegExp(f, 'i').test(errorMessage(error) + JSON.stringify(errorBody(error)))
+    )
+    const drop = refused.length > 0 ? refused : optional
+    warnOnce(
+      ctx,
+      `refused:${drop.join(',')}`,
+      `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(issue[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); creating issues without ${drop.length > 1 ? 'them' : 'it'}. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`
+    )
+    const retry: NewIssue = { title: issue.title, body: issue.body, labels: issue.labels }
+    for (const field of optional) {
+      if (drop.includes(field)) continue
+      if (field === 'assignees' && issue.assignees) retry.assignees = issue.assignees
+      if (field === 'type' && issue.type) retry.type = issue.type
+      if (field === 'milestone' && issue.milestone !== undefined) retry.milestone = issue.milestone
+    }
+    return createIssue(ctx.deps.github, ctx.repo, retry)
+  }
+}
+
+/**
+ * Fetches the latest event of each issue to create, a few at a time (Sentry allows about 15
+ * event requests a second), while the writes go on; each create waits only for its own event.
+ * An event that cannot be fetched is a warning: the issue is created without it.
+ */
+function prefetchEvents(
+  ctx: RunContext,
+  creates: readonly CreateItem[]
+): Map<string, Promise<SentryEvent | undefined>> | undefined {
+  if (!needsLatestEvent(ctx.config.content)) return undefined
+  const { config, deps } = ctx
+  const results = new Map<string, Promise<SentryEvent | undefined>>()
+  const queue = creates.map((item) => {
+    let resolve!: (event: SentryEvent | undefined) => void
+    results.set(item.key, new Promise((r) => (resolve = r)))
+    return { item, resolve }
+  })
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      try {
+        next.resolve(
+          await deps.sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
+            environments: config.sentry.environments
+          })
+        )
+      } catch (error) {
+        warnOnce(
+          ctx,
+          'event-fetch',
+          `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`
+        )
+        next.resolve(undefined)
+      }
+    }
+  }
+  for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++) void worker()
+  return results
+}
+
+const EVENT_CONCURRENCY = 4
+
+function codeLinkerFor(config: Config): CodeLinker | undefined {
+  if (config.content.codeMappings.length === 0) return undefined
+  return createCodeLinker({
+    mappings: config.content.codeMappings,
+    serverUrl: config.github.serverUrl,
+    owner: config.github.owner,
+    repo: config.github.repo
+  })
 }
 
 async function saveState(ctx: RunContext, previous: SyncState): Promise<void> {
@@ -620,6 +782,21 @@ async function saveState(ctx: RunContext, previous: SyncState): Promise<void> {
   } catch (error) {
     warn(ctx, `Could not save the sync state: ${errorMessage(error)}`)
   }
+}
+
+/** A warning given once per run for a recurring cause (the same refusal for every issue). */
+function warnOnce(ctx: RunContext, cause: string, message: string): void {
+  ctx.warned ??= new Set()
+  if (ctx.warned.has(cause)) return
+  ctx.warned.add(cause)
+  warn(ctx, message)
+}
+
+function errorBody(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null && 'response' in error) {
+    return (error as { response?: { data?: unknown } }).response?.data
+  }
+  return undefined
 }
 
 function warn(ctx: RunContext, message: string): void {

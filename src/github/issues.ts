@@ -43,6 +43,10 @@ export interface NewIssue {
   title: string
   body: string
   labels: string[]
+  assignees?: string[]
+  milestone?: number
+  /** An issue type name (organisations with issue types). */
+  type?: string
 }
 
 /**
@@ -59,6 +63,9 @@ export async function createIssue(
     title: issue.title,
     body: issue.body,
     labels: issue.labels,
+    ...(issue.assignees?.length ? { assignees: issue.assignees } : {}),
+    ...(issue.milestone !== undefined ? { milestone: issue.milestone } : {}),
+    ...(issue.type ? { type: issue.type } : {}),
     request: { retries: 0 }
   })
   return parseResponse(githubIssueSchema, response.data, 'POST /repos/{owner}/{repo}/issues')

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { errorMessage } from '../log.js'
 import { ORG_SLUG_PATTERN } from '../plan/marker.js'
 import { normalizeSentryBaseUrl } from '../sentry/url.js'
+import { CONTENT_INPUT_NAMES, parseContentOptions, type ContentOptions } from './content-options.js'
 
 /**
  * The one typed configuration of a run, shared by the action and the CLI. Raw values arrive as
@@ -220,7 +221,10 @@ const schema = z.object({
 })
 
 /** Every input, exactly as named in action.yml (the CLI offers each as a flag too). */
-export const INPUT_NAMES = Object.keys(schema.shape) as Array<keyof typeof schema.shape>
+export const INPUT_NAMES = [
+  ...(Object.keys(schema.shape) as Array<keyof typeof schema.shape>),
+  ...CONTENT_INPUT_NAMES
+]
 
 export interface Config {
   sentry: {
@@ -260,6 +264,8 @@ export interface Config {
   }
   /** Extra PEM CA certificate(s) trusted for Sentry requests only. */
   sentryCaCert?: string
+  /** What new issues hold: stack traces, templates, labels, assignees, issue type and fields. */
+  content: ContentOptions
 }
 
 export interface Environment {
@@ -279,7 +285,7 @@ function firstInputName(path: PropertyKey[]): string {
  */
 export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
   const withDefaults: Record<string, string> = {}
-  for (const key of INPUT_NAMES) {
+  for (const key of Object.keys(schema.shape)) {
     const value = raw[key]
     const fallback = (INPUT_DEFAULTS as Record<string, string>)[key]
     withDefaults[key] =
@@ -296,6 +302,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
       problems.push(issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`)
     }
   }
+  const content = parseContentOptions(raw)
+  problems.push(...content.problems)
   const apiUrl = validateGitHubUrl('GITHUB_API_URL', env.apiUrl, 'https://api.github.com', problems)
   const serverUrl = validateGitHubUrl(
     'GITHUB_SERVER_URL',
@@ -342,7 +350,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
       resolveInSentry: v['resolve-in-sentry'],
       sentryComment: v['sentry-comment']
     },
-    ...(v['sentry-ca-cert'] ? { sentryCaCert: v['sentry-ca-cert'] } : {})
+    ...(v['sentry-ca-cert'] ? { sentryCaCert: v['sentry-ca-cert'] } : {}),
+    content: content.options
   }
 }
 
