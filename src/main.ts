@@ -1,11 +1,10 @@
 import * as core from '@actions/core'
-import { createGitHubClient, type GitHubClientOptions } from './github/client.js'
+import { createClients, warnOnPlainHttp, type ClientTuning } from './clients.js'
 import { readActionConfig } from './inputs/action-inputs.js'
 import { ConfigError, type Config } from './inputs/config.js'
 import { errorMessage, type Logger } from './log.js'
 import { countRows, issuesOutput, type RunResult } from './report/result.js'
 import { renderSummary } from './report/summary.js'
-import { SentryClient, type SentryClientOptions } from './sentry/client.js'
 import { CacheStateStore } from './state/cache-store.js'
 import { MemoryStateStore, type StateStore } from './state/store.js'
 import { runClosedIssueEvent, runSync, type IssueEventPayload } from './sync.js'
@@ -21,11 +20,7 @@ export const actionLogger: Logger = {
 }
 
 /** Knobs for embedding the action (tests, the demo); a runner uses the defaults. */
-export interface RunOptions {
-  sentry?: Partial<
-    Pick<SentryClientOptions, 'sleep' | 'timeoutMs' | 'maxRetries' | 'maxRetryWaitMs'>
-  >
-  github?: Partial<Omit<GitHubClientOptions, 'token' | 'baseUrl' | 'log'>>
+export interface RunOptions extends ClientTuning {
   state?: StateStore
 }
 
@@ -41,18 +36,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
   }
   try {
     warnOnPlainHttp(config.sentry.url, log)
-    const sentry = new SentryClient({
-      baseUrl: config.sentry.url,
-      token: config.sentry.token,
-      log,
-      ...options.sentry
-    })
-    const github = createGitHubClient({
-      token: config.github.token,
-      baseUrl: config.github.apiUrl,
-      log,
-      ...options.github
-    })
+    const { sentry, github } = createClients(config, log, options)
     const state =
       options.state ??
       (config.dryRun
@@ -110,14 +94,4 @@ async function report(result: RunResult, config: Config): Promise<void> {
 async function readIssueEvent(): Promise<IssueEventPayload | undefined> {
   if (process.env.GITHUB_EVENT_NAME !== 'issues' || !process.env.GITHUB_EVENT_PATH) return undefined
   return JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH, 'utf8')) as IssueEventPayload
-}
-
-function warnOnPlainHttp(url: string, log: Logger): void {
-  const { protocol, hostname } = new URL(url)
-  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname)
-  if (protocol === 'http:' && !loopback) {
-    log.warning(
-      `sentry-url uses plain http (${url}): the Sentry token travels unencrypted. Use https unless this network is trusted.`
-    )
-  }
 }

@@ -12,6 +12,9 @@ export function describeGitHubError(
   const repo = `${target.github.owner}/${target.github.repo}`
   const detail = errorMessage(error)
   if (status === undefined || !isOctokitError(error)) return detail
+  if ((status === 403 || status === 429) && /rate limit/i.test(detail)) {
+    return `GitHub's rate limit stopped this run (${status} ${detail}). Nothing is lost: the next run continues where this one stopped. If it happens often, run less often, lower max-new-issues, or use a token with its own limit (a GitHub App).`
+  }
   switch (status) {
     case 401:
       return `GitHub rejected github-token (401 ${detail}). Check the token, or leave github-token at its default (the workflow token).`

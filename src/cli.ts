@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { main } from './cli/run.js'
+
+// systemd stops a unit with SIGTERM, a terminal with SIGINT: exit through process.exit so the
+// state lock is removed ('exit' handlers run), with the conventional 128 + signal code.
+process.once('SIGINT', () => process.exit(130))
+process.once('SIGTERM', () => process.exit(143))
+
+process.exitCode = await main(process.argv.slice(2), process.env)
