@@ -6,9 +6,10 @@
  * Usage (from the repository root; runs on the compiled output, no extra tools):
  *   npx tsc -p tsconfig.build.json && node scripts/render-examples.mjs
  *
+ * It also embeds the JavaScript example in README.md, between the `example:javascript` lines.
  * __tests__/render/examples.test.ts fails when the committed files differ from a fresh rendering.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -21,3 +22,17 @@ for (const [name, markdown] of Object.entries(renderExamples())) {
   writeFileSync(file, markdown)
   console.log(`wrote ${file}`)
 }
+
+// The README shows the JavaScript example as rendered Markdown.
+const readmePath = join(root, 'README.md')
+const readme = readFileSync(readmePath, 'utf8')
+const start = '<!-- example:javascript:start -->\n<!-- prettier-ignore-start -->\n'
+const end = '<!-- prettier-ignore-end -->\n<!-- example:javascript:end -->'
+const from = readme.indexOf(start)
+const to = readme.indexOf(end)
+if (from === -1 || to === -1) throw new Error('README.md lacks the example:javascript markers')
+writeFileSync(
+  readmePath,
+  readme.slice(0, from + start.length) + renderExamples().javascript + readme.slice(to)
+)
+console.log(`updated ${readmePath}`)

@@ -15,4 +15,13 @@ describe('docs/examples', () => {
       expect(committed).toBe(markdown)
     }
   )
+
+  it('README.md embeds the JavaScript example as it renders today', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const start = '<!-- example:javascript:start -->\n<!-- prettier-ignore-start -->\n'
+    const end = '<!-- prettier-ignore-end -->\n<!-- example:javascript:end -->'
+    const embedded = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end))
+    expect(readme.indexOf(start)).toBeGreaterThan(-1)
+    expect(embedded).toBe(renderExamples().javascript)
+  })
 })

@@ -1,4 +1,4 @@
-import { renderStatsBlock, snapshotOf } from './stats-block.js'
+import { statsBlockFor } from './stats-block.js'
 import { renderMarker } from '../plan/marker.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
@@ -134,6 +134,7 @@ function assemble(
   issue: SentryIssue,
   marker: string,
   message: MessagePart,
+  stats: string,
   eventSection = ''
 ): string {
   const heading =
@@ -164,7 +165,7 @@ function assemble(
     ]),
     '',
     // The living part: later runs rewrite only what is between its two delimiter lines.
-    renderStatsBlock(snapshotOf(issue)),
+    stats,
     '',
     ...(eventSection === '' ? [] : [eventSection, '']),
     '---',
@@ -177,7 +178,13 @@ function assemble(
 
 export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
   return fitBody(issue, ctx, (parts) =>
-    assemble(issue, parts.marker, parts.message, parts.event?.section ?? '')
+    assemble(
+      issue,
+      parts.marker,
+      parts.message,
+      statsBlockFor(issue, ctx.event),
+      parts.event?.section ?? ''
+    )
   )
 }
 

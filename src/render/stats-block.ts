@@ -1,5 +1,6 @@
 import { escapeInline } from './escape.js'
-import type { SentryIssue } from '../sentry/schemas.js'
+import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
+import { eventRelease } from './event.js'
 
 /**
  * The living stats block: the part of an issue body the action rewrites on later runs. It sits
@@ -50,6 +51,12 @@ export function snapshotOf(issue: SentryIssue, release?: string | null): StatsSn
         ? { release: issue.statusDetails.inRelease }
         : {})
   }
+}
+
+/** The block for a new issue: the release comes from its latest event, when there is one. */
+export function statsBlockFor(issue: SentryIssue, event?: SentryEvent): string {
+  const release = event ? eventRelease(event) : undefined
+  return renderStatsBlock(snapshotOf(issue, release ?? undefined))
 }
 
 export function normaliseStatus(status: string): RecordedStatus {

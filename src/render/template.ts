@@ -20,7 +20,7 @@ import {
   type RenderContext,
   type RenderedIssue
 } from './issue.js'
-import { renderStatsBlock, snapshotOf } from './stats-block.js'
+import { statsBlockFor } from './stats-block.js'
 
 /**
  * `title-template` and `body-template`: Mustache templates (logic-less) for new issues.
@@ -392,7 +392,7 @@ function bodyValues(issue: SentryIssue, ctx: RenderContext, parts: BodyParts): V
     ['stackTrace', parts.event?.stackTrace ?? ''],
     ['eventTags', parts.event?.tagsTable ?? ''],
     ['eventSection', parts.event?.section ?? ''],
-    ['stats', renderStatsBlock(snapshotOf(issue))]
+    ['stats', statsBlockFor(issue, event)]
   ])
   return values
 }
