@@ -24,6 +24,11 @@
  *   secondary limit on content-creating requests (403 with `retry-after`).
  * - One-shot faults (`injectFault`): a status, a write that is stored but whose response is lost,
  *   a reset connection, a rate limit, a delay.
+ * - Issue metadata: milestones (`milestones`, `addMilestone`, list and create), the owner's issue
+ *   types (`issueTypes`), the organisation's issue fields (`issueFields`, listed at
+ *   `/orgs/{org}/issue-fields`) and their values on issues (list and add), which assignees are
+ *   assignable (`assignableUsers`) and a token without push access (`pushAccess: false`), with
+ *   GitHub's 422s for an unknown milestone, type, assignee, field or option.
  *
  * The state is public on purpose: tests read `issues`, `labels` and `requests` directly and may
  * change issues in place (close one, drop a label) to simulate people acting on GitHub. Changes made
@@ -86,6 +91,41 @@ export interface FakeGitHubOptions {
   forbidLabelCreation?: boolean
   /** `GET /search/issues` answers 503. */
   searchUnavailable?: boolean
+  /**
+   * The kind of account that owns the repository. `'User'`: there is no organisation, so
+   * `GET /orgs/{owner}/issue-fields` answers 404 and a `type` sent when creating an issue is
+   * ignored, as GitHub does for user-owned repositories. Default `'Organization'`.
+   */
+  ownerType?: 'Organization' | 'User'
+  /**
+   * The owner's issue types, for example `['Bug', 'Task', 'Feature']` (matched case-insensitively).
+   * Undefined (default): the owner has none; then creating an issue with a `type` answers 422
+   * (organisations), and a `type` in an update is ignored.
+   */
+  issueTypes?: string[]
+  /**
+   * The organisation's issue fields; ids are assigned from 1001 on, option ids from 2001 on.
+   * Undefined (default): issue fields are not available, so `GET /orgs/{org}/issue-fields` and the
+   * issue-field-values endpoints answer 404 and `issue_field_values` on issue writes is ignored.
+   */
+  issueFields?: Array<{
+    name: string
+    data_type: FakeIssueFieldDataType
+    /** Option names of a single-select field. */
+    options?: string[]
+    description?: string
+  }>
+  /**
+   * Logins that can be assigned (case-insensitive); an issue's author and commenters always can.
+   * Undefined (default): anyone can.
+   */
+  assignableUsers?: string[]
+  /**
+   * Whether the token has push access. `false`: labels, assignees, milestone, type and issue field
+   * values sent with an issue create or update are silently dropped (as documented), and adding
+   * issue field values answers 403. Default `true`.
+   */
+  pushAccess?: boolean
 }
 
 export interface FakeComment {
@@ -129,6 +169,10 @@ export interface FakeIssue {
   closed_by_login?: string | null
   /** Database id of the issue it was closed as a duplicate of (`duplicate_issue_id`). */
   duplicate_of_id?: number | null
+  /** Issue type name (rendered as the type object), or null/absent for none. */
+  type?: string | null
+  /** Issue field values (see {@link FakeIssueFieldValue}). */
+  field_values?: FakeIssueFieldValue[]
 }
 
 export interface FakeLabel {
@@ -136,6 +180,58 @@ export interface FakeLabel {
   name: string
   color: string
   description: string | null
+}
+
+/** A milestone of the repository; issues refer to it by `number`. */
+export interface FakeMilestone {
+  number: number
+  id: number
+  title: string
+  description: string | null
+  state: 'open' | 'closed'
+  /** ISO 8601 date-time, or null. */
+  due_on: string | null
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  /** Who created it. Default: the token's user. */
+  creator_login: string
+}
+
+/** The colours GitHub allows for issue types and issue-field options. */
+export type FakeIssueColor =
+  'gray' | 'blue' | 'green' | 'yellow' | 'orange' | 'red' | 'pink' | 'purple'
+
+/** An issue type of the owner. */
+export interface FakeIssueType {
+  id: number
+  name: string
+  description: string | null
+  color: FakeIssueColor | null
+}
+
+export type FakeIssueFieldDataType = 'text' | 'single_select' | 'number' | 'date'
+
+/** An issue field of the organisation. */
+export interface FakeIssueField {
+  id: number
+  node_id: string
+  name: string
+  description: string | null
+  data_type: FakeIssueFieldDataType
+  /** Single-select fields only. */
+  options?: Array<{ id: number; name: string; color: FakeIssueColor }>
+  created_at: string
+  updated_at: string
+}
+
+/**
+ * A value of an issue field on an issue: a string (text, date, and single-select, where it is the
+ * option's name) or a number.
+ */
+export interface FakeIssueFieldValue {
+  field_id: number
+  value: string | number
 }
 
 export interface FakeRequest {
@@ -147,6 +243,17 @@ export interface FakeRequest {
   body: unknown
   /** Status answered; 0 while pending or when the connection was reset. */
   status: number
+}
+
+/** A request and the answer the fake gives it, as reported to `onExchange`. */
+export interface FakeGitHubExchange {
+  method: string
+  path: string
+  query: URLSearchParams
+  body: unknown
+  /** 0 when the connection was reset instead of answered. */
+  status: number
+  responseBody: unknown
 }
 
 /**
@@ -207,8 +314,42 @@ const DOCS = {
   secondaryLimit:
     'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
   redirect:
-    'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects'
+    'https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects',
+  listMilestones: 'https://docs.github.com/rest/issues/milestones#list-milestones',
+  createMilestone: 'https://docs.github.com/rest/issues/milestones#create-a-milestone',
+  listIssueFields:
+    'https://docs.github.com/rest/orgs/issue-fields#list-issue-fields-for-an-organization',
+  listFieldValues:
+    'https://docs.github.com/rest/issues/issue-field-values#list-issue-field-values-for-an-issue',
+  addFieldValues:
+    'https://docs.github.com/rest/issues/issue-field-values#add-issue-field-values-to-an-issue'
 } as const
+
+const ISSUE_COLORS: readonly FakeIssueColor[] = [
+  'gray',
+  'blue',
+  'green',
+  'yellow',
+  'orange',
+  'red',
+  'pink',
+  'purple'
+]
+
+/** GitHub's default issue types of an organisation. */
+const DEFAULT_ISSUE_TYPES: Record<string, { description: string; color: FakeIssueColor }> = {
+  task: { description: 'A specific piece of work', color: 'yellow' },
+  bug: { description: 'An unexpected problem or behavior', color: 'red' },
+  feature: { description: 'A request, idea, or new functionality', color: 'blue' }
+}
+
+/** Node id prefixes of issue fields by data type (as in GitHub's examples). */
+const FIELD_NODE_PREFIX: Record<FakeIssueFieldDataType, string> = {
+  text: 'IFT',
+  single_select: 'IFSS',
+  number: 'IFN',
+  date: 'IFD'
+}
 
 const STATE_REASONS = ['completed', 'not_planned', 'reopened', 'duplicate'] as const
 type StateReason = (typeof STATE_REASONS)[number]
@@ -500,11 +641,19 @@ export class FakeGitHub {
   /** Login of the identity behind the token. */
   readonly userLogin: string
   readonly pathPrefix: string
+  /** The kind of account that owns the repository. */
+  readonly ownerType: 'Organization' | 'User'
 
   /** All issues and pull requests, in creation order. Tests may read and change them in place. */
   issues: FakeIssue[] = []
   /** The repository's labels. */
   labels: FakeLabel[] = []
+  /** The repository's milestones (`addMilestone` seeds one). */
+  milestones: FakeMilestone[] = []
+  /** The owner's issue types; undefined when it has none. */
+  issueTypes: FakeIssueType[] | undefined
+  /** The organisation's issue fields; undefined when issue fields are not available. */
+  issueFields: FakeIssueField[] | undefined
   /** Every request received, in arrival order. */
   requests: FakeRequest[] = []
 
@@ -515,6 +664,10 @@ export class FakeGitHub {
   forbidLabelCreation: boolean
   searchUnavailable: boolean
   secondaryLimit: { contentWritesPerMinute?: number; contentWritesPerHour?: number } | undefined
+  assignableUsers: string[] | undefined
+  pushAccess: boolean
+  /** Called with every request and its answer just before it is sent (contract checks). Must not throw. */
+  onExchange: ((exchange: FakeGitHubExchange) => void) | undefined = undefined
 
   private readonly server: Server
   private readonly origin: string
@@ -548,6 +701,41 @@ export class FakeGitHub {
     this.rejectDuplicateStateReason = opts.rejectDuplicateStateReason ?? false
     this.forbidLabelCreation = opts.forbidLabelCreation ?? false
     this.searchUnavailable = opts.searchUnavailable ?? false
+    this.ownerType = opts.ownerType ?? 'Organization'
+    this.assignableUsers = opts.assignableUsers ? [...opts.assignableUsers] : undefined
+    this.pushAccess = opts.pushAccess ?? true
+    this.issueTypes = opts.issueTypes?.map((name) => {
+      const known = DEFAULT_ISSUE_TYPES[lower(name)]
+      return {
+        id: hashId(`issue-type:${lower(name)}`),
+        name,
+        description: known?.description ?? null,
+        color: known?.color ?? 'gray'
+      }
+    })
+    const fieldsCreated = iso(this.clock())
+    let optionId = 2000
+    this.issueFields = opts.issueFields?.map((spec, i) => {
+      const id = 1001 + i
+      return {
+        id,
+        node_id: nodeId(FIELD_NODE_PREFIX[spec.data_type], id),
+        name: spec.name,
+        description: spec.description ?? null,
+        data_type: spec.data_type,
+        ...(spec.data_type === 'single_select'
+          ? {
+              options: (spec.options ?? []).map((name, j) => ({
+                id: ++optionId,
+                name,
+                color: ISSUE_COLORS[(j + 5) % ISSUE_COLORS.length] ?? 'gray'
+              }))
+            }
+          : {}),
+        created_at: fieldsCreated,
+        updated_at: fieldsCreated
+      }
+    })
     this.secondaryLimit = opts.secondaryLimit
     const nowS = Math.ceil(this.clock() / 1000)
     this.core = opts.rateLimit
@@ -642,6 +830,8 @@ export class FakeGitHub {
       labels: this.canonicalLabels(partial.labels ?? [], 'seed'),
       assignees: [...(partial.assignees ?? [])],
       milestone: partial.milestone ?? null,
+      type: partial.type ?? null,
+      field_values: (partial.field_values ?? []).map((v) => ({ ...v })),
       created_at: createdAt,
       updated_at: updatedAt,
       closed_at: partial.closed_at ?? (state === 'closed' ? updatedAt : null),
@@ -649,9 +839,37 @@ export class FakeGitHub {
       comments: (partial.comments ?? []).map((c) => ({ ...c })),
       user_login: partial.user_login ?? this.userLogin
     }
+    if (issue.milestone !== null && !this.findMilestone(issue.milestone)) {
+      this.addMilestone(`Milestone ${issue.milestone}`, { number: issue.milestone })
+    }
     this.issues.push(issue)
     this.indexVersion(issue, Date.parse(updatedAt))
     return issue
+  }
+
+  /**
+   * Seeds a milestone. Defaults: the next number, open, no description or due date, created now by
+   * the token's user. Throws when the number is taken.
+   */
+  addMilestone(title: string, opts: Partial<Omit<FakeMilestone, 'title'>> = {}): FakeMilestone {
+    const number = opts.number ?? this.milestones.reduce((max, m) => Math.max(max, m.number), 0) + 1
+    if (this.findMilestone(number)) throw new Error(`FakeGitHub: milestone ${number} exists`)
+    const now = iso(this.clock())
+    const state = opts.state ?? 'open'
+    const milestone: FakeMilestone = {
+      number,
+      id: opts.id ?? 9_000_000 + number,
+      title,
+      description: opts.description ?? null,
+      state,
+      due_on: opts.due_on ?? null,
+      created_at: opts.created_at ?? now,
+      updated_at: opts.updated_at ?? opts.created_at ?? now,
+      closed_at: opts.closed_at ?? (state === 'closed' ? now : null),
+      creator_login: opts.creator_login ?? this.userLogin
+    }
+    this.milestones.push(milestone)
+    return milestone
   }
 
   /** Seeds an open pull request. */
@@ -704,6 +922,7 @@ export class FakeGitHub {
       if (this.latencyMs > 0) await sleep(this.latencyMs)
       const reply = await this.process(ctx)
       if (reply === 'reset') {
+        this.reportExchange(ctx, { status: 0 })
         req.socket.destroy()
         return
       }
@@ -792,7 +1011,14 @@ export class FakeGitHub {
     return reply
   }
 
+  private reportExchange(ctx: Ctx, reply: Reply): void {
+    const { method, path, body } = ctx
+    const query = new URLSearchParams(ctx.query)
+    this.onExchange?.({ method, path, query, body, status: reply.status, responseBody: reply.body })
+  }
+
   private send(res: ServerResponse, ctx: Ctx, reply: Reply): void {
+    this.reportExchange(ctx, reply)
     if (res.headersSent || res.destroyed) return
     const bucket = ctx.resource === 'search' ? this.search : this.core
     const headers: Record<string, string> = {
@@ -895,7 +1121,9 @@ export class FakeGitHub {
       return (
         /^\/repos\/[^/]+\/[^/]+\/issues\/?$/.test(p) ||
         /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments\/?$/.test(p) ||
-        /^\/repos\/[^/]+\/[^/]+\/labels\/?$/.test(p)
+        /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/issue-field-values\/?$/.test(p) ||
+        /^\/repos\/[^/]+\/[^/]+\/labels\/?$/.test(p) ||
+        /^\/repos\/[^/]+\/[^/]+\/milestones\/?$/.test(p)
       )
     }
     return ctx.method === 'PATCH' && /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/?$/.test(p)
@@ -950,6 +1178,9 @@ export class FakeGitHub {
     if (a === 'repositories' && c === 'issues' && segments.length === 4 && m === 'GET') {
       return this.getByRepositoryId(Number(b), d ?? '')
     }
+    if (a === 'orgs' && c === 'issue-fields' && segments.length === 3 && m === 'GET') {
+      return this.listIssueFields(b ?? '')
+    }
     if (a !== 'repos' || b === undefined || c === undefined) throw notFound()
     if (lower(b) !== lower(this.owner) || lower(c) !== lower(this.repo)) throw notFound()
 
@@ -978,6 +1209,14 @@ export class FakeGitHub {
       if (rest.length === 4 && f === 'labels' && m === 'DELETE') {
         return this.removeIssueLabel(number, rest[3] ?? '', ctx)
       }
+      if (rest.length === 3 && f === 'issue-field-values') {
+        if (m === 'GET') return this.listFieldValues(number, ctx)
+        if (m === 'POST') return this.addFieldValues(number, ctx)
+      }
+    }
+    if (d === 'milestones' && rest.length === 1) {
+      if (m === 'GET') return this.listMilestones(ctx)
+      if (m === 'POST') return this.createMilestone(ctx)
     }
     if (d === 'labels') {
       if (rest.length === 1 && m === 'GET') return this.listLabels(ctx)
@@ -1027,6 +1266,17 @@ export class FakeGitHub {
     const assignee = q.get('assignee')
     const creator = q.get('creator')
     const milestone = q.get('milestone')
+    if (milestone !== null && milestone !== 'none' && milestone !== '*') {
+      // GitHub looks the milestone up by number and refuses one that does not exist.
+      if (!/^\d+$/.test(milestone) || !this.findMilestone(Number(milestone))) {
+        throw validationFailed(DOCS.listIssues, {
+          value: milestone,
+          resource: 'Issue',
+          field: 'milestone',
+          code: 'invalid'
+        })
+      }
+    }
 
     const items = this.issues.filter((issue) => {
       if (issue.deleted || issue.transferred) return false
@@ -1074,13 +1324,26 @@ export class FakeGitHub {
     if (!has(body, 'title') || body['title'] === null) {
       throw invalidRequest(DOCS.createIssue, '"title" wasn\'t supplied.')
     }
-    const title = this.checkTitle(body['title'], DOCS.createIssue)
-    const text = this.checkBody(body['body'], DOCS.createIssue)
-    const labelNames = has(body, 'labels') ? this.labelInputs(body['labels'], DOCS.createIssue) : []
-    const assignees = this.assigneeInputs(body, DOCS.createIssue)
-    const milestone = has(body, 'milestone')
-      ? this.milestoneInput(body['milestone'], DOCS.createIssue)
+    const docs = DOCS.createIssue
+    const title = this.checkTitle(body['title'], docs)
+    const text = this.checkBody(body['body'], docs)
+    // Without push access GitHub silently drops labels, assignees, milestone, type and field values
+    // (after checking their shape).
+    const push = this.pushAccess
+    const labelNames = has(body, 'labels') ? this.labelInputs(body['labels'], docs) : []
+    const type = has(body, 'type') && push ? this.typeInput(body['type'], docs, 'create') : null
+    const assigneeInput = this.assigneeInputs(body, docs)
+    const milestoneRaw = has(body, 'milestone')
+      ? this.milestoneShape(body['milestone'], docs)
       : null
+    const fieldItems = has(body, 'issue_field_values')
+      ? this.fieldValueItems(body['issue_field_values'], docs, 'properties/issue_field_values')
+      : []
+    const assignees =
+      push && assigneeInput ? this.assignable(assigneeInput, this.userLogin, [], docs) : []
+    const milestone = push ? this.existingMilestone(milestoneRaw, docs) : null
+    // Issue field values are only kept where the organisation has issue fields.
+    const fieldValues = push && this.issueFields ? this.checkFieldValues(fieldItems, docs) : []
     const now = iso(this.clock())
     const id = this.nextIssueId()
     const issue: FakeIssue = {
@@ -1091,9 +1354,11 @@ export class FakeGitHub {
       body: text ?? null,
       state: 'open',
       state_reason: null,
-      labels: this.canonicalLabels(labelNames, 'api'),
-      assignees: assignees ?? [],
+      labels: push ? this.canonicalLabels(labelNames, 'api') : [],
+      assignees,
       milestone,
+      type: type ?? null,
+      field_values: fieldValues,
       created_at: now,
       updated_at: now,
       closed_at: null,
@@ -1153,11 +1418,38 @@ export class FakeGitHub {
         })
       }
     }
-    const labelNames = has(body, 'labels') ? this.labelInputs(body['labels'], docs) : undefined
-    const assignees = this.assigneeInputs(body, docs)
-    const milestone = has(body, 'milestone')
-      ? this.milestoneInput(body['milestone'], docs)
-      : undefined
+    const push = this.pushAccess
+    const labelInput = has(body, 'labels') ? this.labelInputs(body['labels'], docs) : undefined
+    const labelNames = push ? labelInput : undefined
+    const typeInput = has(body, 'type') ? this.typeInput(body['type'], docs, 'update') : undefined
+    const type = push ? typeInput : undefined
+    let fieldValues: FakeIssueFieldValue[] | undefined
+    if (has(body, 'issue_field_values') && push && this.issueFields) {
+      const raw = body['issue_field_values']
+      if (!Array.isArray(raw)) {
+        throw fail(422, 'Invalid request: issue_field_values must be an array', docs)
+      }
+      // PATCH sets them: fields left out lose their value.
+      fieldValues = this.checkFieldValues(this.fieldValueItems(raw, docs, 'items', true), docs)
+    }
+    const assigneeInput = this.assigneeInputs(body, docs)
+    const assignees =
+      push && assigneeInput
+        ? this.assignable(
+            assigneeInput,
+            issue.user_login,
+            issue.comments.map((c) => c.user_login ?? this.userLogin),
+            docs
+          )
+        : undefined
+    let milestone: number | null | undefined
+    if (has(body, 'milestone') && push) {
+      const raw = body['milestone']
+      milestone =
+        raw === null || raw === ''
+          ? null
+          : this.existingMilestone(this.milestoneShape(raw, docs), docs)
+    }
 
     const before = JSON.stringify(issue)
     const nowMs = this.clock()
@@ -1166,6 +1458,8 @@ export class FakeGitHub {
     if (labelNames !== undefined) issue.labels = this.canonicalLabels(labelNames, 'api')
     if (assignees !== undefined) issue.assignees = assignees
     if (milestone !== undefined) issue.milestone = milestone
+    if (type !== undefined) issue.type = type
+    if (fieldValues !== undefined) issue.field_values = fieldValues
     if (state === 'closed') {
       if (issue.state === 'open') {
         issue.state = 'closed'
@@ -1427,6 +1721,152 @@ export class FakeGitHub {
       issue.labels = issue.labels.filter((l) => lower(l) !== lower(label.name))
     }
     return { status: 204 }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Milestones
+  // -------------------------------------------------------------------------------------------
+
+  private listMilestones(ctx: Ctx): Reply {
+    const docs = DOCS.listMilestones
+    const q = ctx.query
+    const state = q.get('state') ?? 'open'
+    if (!['open', 'closed', 'all'].includes(state)) {
+      throw notMember(docs, 'state', state, ['open', 'closed', 'all'])
+    }
+    const sort = q.get('sort') ?? 'due_on'
+    if (!['due_on', 'completeness'].includes(sort)) {
+      throw notMember(docs, 'sort', sort, ['due_on', 'completeness'])
+    }
+    const direction = q.get('direction') ?? 'asc'
+    if (!['asc', 'desc'].includes(direction)) {
+      throw notMember(docs, 'direction', direction, ['asc', 'desc'])
+    }
+    const completeness = (m: FakeMilestone): number => {
+      const mine = this.issues.filter(
+        (i) => i.milestone === m.number && !i.deleted && !i.transferred
+      )
+      return mine.length === 0 ? 0 : mine.filter((i) => i.state === 'closed').length / mine.length
+    }
+    // Ascending by due date puts milestones without one last.
+    const key = (m: FakeMilestone): number =>
+      sort === 'completeness' ? completeness(m) : m.due_on === null ? Infinity : timeOf(m.due_on)
+    const items = this.milestones
+      .filter((m) => state === 'all' || m.state === state)
+      .sort((x, y) => {
+        const a = key(x)
+        const b = key(y)
+        const diff = a === b ? 0 : a < b ? -1 : 1
+        return (direction === 'asc' ? diff : -diff) || x.number - y.number
+      })
+    return this.paged(ctx, items, (m) => this.renderMilestone(m.number, this.loc()))
+  }
+
+  private createMilestone(ctx: Ctx): Reply {
+    const docs = DOCS.createMilestone
+    const body = this.objectBody(ctx, docs)
+    if (!has(body, 'title') || body['title'] === null) {
+      throw invalidRequest(docs, '"title" wasn\'t supplied.')
+    }
+    const title = body['title']
+    if (typeof title !== 'string') {
+      throw invalidRequest(
+        docs,
+        `For 'properties/title', ${JSON.stringify(title)} is not a string.`
+      )
+    }
+    if (title.trim() === '') {
+      throw validationFailed(docs, { resource: 'Milestone', code: 'missing_field', field: 'title' })
+    }
+    const state = body['state'] ?? 'open'
+    if (state !== 'open' && state !== 'closed') {
+      throw notMember(docs, 'state', state, ['open', 'closed'])
+    }
+    const description = body['description'] ?? null
+    if (description !== null && typeof description !== 'string') {
+      throw invalidRequest(
+        docs,
+        `For 'properties/description', ${JSON.stringify(description)} is not a string.`
+      )
+    }
+    const dueRaw = body['due_on'] ?? null
+    if (dueRaw !== null && (typeof dueRaw !== 'string' || Number.isNaN(Date.parse(dueRaw)))) {
+      throw invalidRequest(
+        docs,
+        `For 'properties/due_on', ${JSON.stringify(dueRaw)} is not a date-time.`
+      )
+    }
+    if (this.milestones.some((m) => lower(m.title) === lower(title))) {
+      throw validationFailed(docs, {
+        resource: 'Milestone',
+        code: 'already_exists',
+        field: 'title'
+      })
+    }
+    const milestone = this.addMilestone(title, {
+      state,
+      description,
+      due_on: dueRaw === null ? null : iso(Date.parse(dueRaw))
+    })
+    const rendered = this.renderMilestone(milestone.number, this.loc())
+    return { status: 201, body: rendered, headers: { location: String(rendered['url']) } }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Issue fields
+  // -------------------------------------------------------------------------------------------
+
+  private listIssueFields(org: string): Reply {
+    if (
+      lower(org) !== lower(this.owner) ||
+      this.ownerType !== 'Organization' ||
+      !this.issueFields
+    ) {
+      throw notFound(DOCS.listIssueFields)
+    }
+    return { status: 200, body: this.issueFields.map((f) => this.renderIssueField(f)) }
+  }
+
+  private listFieldValues(number: number, ctx: Ctx): Reply {
+    if (!this.issueFields) throw notFound(DOCS.listFieldValues)
+    const issue = this.resolveIssue(number, ctx, DOCS.listFieldValues)
+    return this.paged(ctx, this.renderFieldValues(issue), (v) => v)
+  }
+
+  /**
+   * Adds or updates the values given and leaves the others; an empty array clears them all.
+   * Answers every value of the issue.
+   */
+  private addFieldValues(number: number, ctx: Ctx): Reply {
+    const docs = DOCS.addFieldValues
+    if (!this.issueFields) throw notFound(docs)
+    const issue = this.resolveIssue(number, ctx, docs)
+    if (!this.pushAccess) throw fail(403, 'Resource not accessible by integration', docs)
+    let input: unknown = ctx.body
+    if (isRecord(input)) {
+      if (!has(input, 'issue_field_values')) {
+        throw invalidRequest(docs, '"issue_field_values" wasn\'t supplied.')
+      }
+      input = input['issue_field_values']
+    }
+    const values = this.checkFieldValues(
+      this.fieldValueItems(input, docs, 'properties/issue_field_values'),
+      docs
+    )
+    const before = JSON.stringify(issue.field_values ?? [])
+    if (values.length === 0) {
+      issue.field_values = []
+    } else {
+      const next = [...(issue.field_values ?? [])]
+      for (const v of values) {
+        const at = next.findIndex((x) => x.field_id === v.field_id)
+        if (at === -1) next.push(v)
+        else next[at] = v
+      }
+      issue.field_values = next
+    }
+    if (JSON.stringify(issue.field_values) !== before) this.touch(issue, this.clock())
+    return { status: 200, body: this.renderFieldValues(issue) }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1746,37 +2186,248 @@ export class FakeGitHub {
     })
   }
 
-  private assigneeInputs(body: Record<string, unknown>, docs: string): string[] | undefined {
+  /** The assignees asked for, as sent (`assignees` or the older `assignee`; not both). */
+  private assigneeInputs(
+    body: Record<string, unknown>,
+    docs: string
+  ): { key: 'assignees' | 'assignee'; logins: string[] } | undefined {
+    if (has(body, 'assignees') && has(body, 'assignee')) {
+      throw fail(
+        422,
+        'You cannot pass both `assignee` and `assignees`. Only one may be provided.',
+        docs
+      )
+    }
     if (has(body, 'assignees')) {
       const v = body['assignees']
-      if (v === null) return []
-      if (!Array.isArray(v) || !v.every((a) => typeof a === 'string')) {
+      if (v === null) return { key: 'assignees', logins: [] }
+      const logins = Array.isArray(v)
+        ? v.map((a: unknown) =>
+            typeof a === 'string'
+              ? a
+              : isRecord(a) && typeof a['login'] === 'string'
+                ? a['login']
+                : undefined
+          )
+        : undefined
+      if (!logins || logins.some((a) => a === undefined)) {
         throw invalidRequest(
           docs,
           `For 'properties/assignees', ${JSON.stringify(v)} is not an array of strings.`
         )
       }
-      return [...new Set(v as string[])]
+      return { key: 'assignees', logins: logins as string[] }
     }
     if (has(body, 'assignee')) {
       const v = body['assignee']
-      if (v === null || v === '') return []
+      if (v === null || v === '') return { key: 'assignee', logins: [] }
       if (typeof v !== 'string') {
         throw invalidRequest(
           docs,
           `For 'properties/assignee', ${JSON.stringify(v)} is not a string or null.`
         )
       }
-      return [v]
+      return { key: 'assignee', logins: [v] }
     }
     return undefined
   }
 
-  private milestoneInput(value: unknown, docs: string): number | null {
+  /**
+   * The logins to assign, blanks and duplicates (case-insensitively) left out; answers 422 for the
+   * first one that cannot be assigned, as GitHub does: not in `assignableUsers` (when set) and
+   * neither the issue's author nor one of its commenters.
+   */
+  private assignable(
+    input: { key: 'assignees' | 'assignee'; logins: string[] },
+    author: string,
+    commenters: string[],
+    docs: string
+  ): string[] {
+    const out: string[] = []
+    for (const login of input.logins) {
+      if (login.trim() === '' || out.some((a) => lower(a) === lower(login))) continue
+      const known = this.assignableUsers?.find((u) => lower(u) === lower(login))
+      const involved = [author, ...commenters].find((u) => lower(u) === lower(login))
+      if (this.assignableUsers !== undefined && known === undefined && involved === undefined) {
+        throw validationFailed(docs, {
+          value: login,
+          resource: 'Issue',
+          field: input.key,
+          code: 'invalid'
+        })
+      }
+      out.push(known ?? involved ?? login)
+    }
+    return out
+  }
+
+  /** Checks the shape of a `milestone` (a number or a string; null for none). */
+  private milestoneShape(value: unknown, docs: string): number | string | null {
     if (value === null) return null
-    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value
-    if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value)
-    throw validationFailed(docs, { resource: 'Issue', code: 'invalid', field: 'milestone', value })
+    if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'string') {
+      return value
+    }
+    throw invalidRequest(
+      docs,
+      `For 'properties/milestone', ${JSON.stringify(value)} is not a string or integer or null.`
+    )
+  }
+
+  /** The number of an existing milestone; 422 (`invalid`, with the value sent) otherwise. */
+  private existingMilestone(value: number | string | null, docs: string): number | null {
+    if (value === null) return null
+    const number =
+      typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN
+    if (this.findMilestone(number)) return number
+    throw validationFailed(docs, { value, resource: 'Issue', field: 'milestone', code: 'invalid' })
+  }
+
+  private findMilestone(number: number): FakeMilestone | undefined {
+    return this.milestones.find((m) => m.number === number)
+  }
+
+  /**
+   * The issue type name for a `type` (canonical case), null for none, undefined for "leave as is".
+   * Creating: on an organisation, an unknown name (or any name when it has no issue types) answers
+   * 422; on a user's repository it is ignored. Updating: `null` or `''` removes the type; an
+   * unknown name answers 422 when the owner has issue types, and is ignored when it has none.
+   */
+  private typeInput(
+    value: unknown,
+    docs: string,
+    mode: 'create' | 'update'
+  ): string | null | undefined {
+    let name: unknown = value
+    if (mode === 'update' && isRecord(value)) name = value['value'] ?? null
+    if (name !== null && typeof name !== 'string') {
+      throw invalidRequest(
+        docs,
+        `For 'properties/type', ${JSON.stringify(value)} is not a string or null.`
+      )
+    }
+    const org = this.ownerType === 'Organization'
+    const invalid = (): ApiError =>
+      validationFailed(docs, { value: name, resource: 'Issue', field: 'type', code: 'invalid' })
+    if (mode === 'create') {
+      if (name === null || !org) return null
+      const found = this.issueTypes?.find((t) => lower(t.name) === lower(name))
+      if (!found) throw invalid()
+      return found.name
+    }
+    if (!org || this.issueTypes === undefined) return undefined
+    if (name === null || name === '') return null
+    const found = this.issueTypes.find((t) => lower(t.name) === lower(name))
+    if (!found) throw invalid()
+    return found.name
+  }
+
+  /**
+   * Checks the shape of issue field values (an array of `{field_id, value}`, as the request schema
+   * says); `extraKeys` allows the update endpoint's suggestion keys.
+   */
+  private fieldValueItems(
+    value: unknown,
+    docs: string,
+    where: string,
+    extraKeys = false
+  ): Array<{ field_id: number; value: unknown }> {
+    if (!Array.isArray(value)) {
+      throw invalidRequest(docs, `For '${where}', ${JSON.stringify(value)} is not an array.`)
+    }
+    const allowed = new Set([
+      'field_id',
+      'value',
+      ...(extraKeys ? ['rationale', 'suggest', 'confidence'] : [])
+    ])
+    return value.map((item: unknown) => {
+      if (!isRecord(item)) {
+        throw invalidRequest(docs, `For 'items', ${JSON.stringify(item)} is not an object.`)
+      }
+      for (const key of ['field_id', 'value']) {
+        if (!has(item, key)) throw invalidRequest(docs, `"${key}" wasn't supplied.`)
+      }
+      const extra = Object.keys(item).find((k) => !allowed.has(k))
+      if (extra !== undefined) {
+        throw invalidRequest(docs, `For 'items', "${extra}" is not a permitted key.`)
+      }
+      const fieldId = item['field_id']
+      if (typeof fieldId !== 'number' || !Number.isInteger(fieldId)) {
+        throw invalidRequest(
+          docs,
+          `For 'properties/field_id', ${JSON.stringify(fieldId)} is not an integer.`
+        )
+      }
+      const v = item['value']
+      if (
+        typeof v !== 'string' &&
+        typeof v !== 'number' &&
+        !(Array.isArray(v) && v.every((x) => typeof x === 'string'))
+      ) {
+        throw invalidRequest(
+          docs,
+          `For 'properties/value', ${JSON.stringify(v)} is not a string or number or array.`
+        )
+      }
+      return { field_id: fieldId, value: v }
+    })
+  }
+
+  /**
+   * Resolves issue field values against the organisation's fields, first value of a field winning.
+   * Answers 422 with GitHub's messages for an unknown field id, an unknown option name, a text field
+   * given a non-string and a number field given a non-number.
+   */
+  private checkFieldValues(
+    items: Array<{ field_id: number; value: unknown }>,
+    docs: string
+  ): FakeIssueFieldValue[] {
+    const out: FakeIssueFieldValue[] = []
+    for (const { field_id: id, value } of items) {
+      if (out.some((v) => v.field_id === id)) continue
+      const field = this.issueFields?.find((f) => f.id === id)
+      if (!field) throw fail(422, `Issue field with id ${id} not found`, docs)
+      switch (field.data_type) {
+        case 'text':
+          if (typeof value !== 'string') {
+            throw fail(422, `Issue field value for field with id ${id} must be a string`, docs)
+          }
+          out.push({ field_id: id, value })
+          break
+        case 'number':
+          if (typeof value !== 'number') {
+            throw fail(422, `Issue field value for field with id ${id} must be a number`, docs)
+          }
+          out.push({ field_id: id, value })
+          break
+        case 'single_select': {
+          const option =
+            typeof value === 'string'
+              ? field.options?.find((o) => lower(o.name) === lower(value))
+              : undefined
+          if (!option) {
+            throw fail(
+              422,
+              `Issue field option with name ${Array.isArray(value) ? value.join(',') : String(value)} does not exist`,
+              docs
+            )
+          }
+          out.push({ field_id: id, value: option.name })
+          break
+        }
+        case 'date':
+          // GitHub's endpoint does not check dates itself; the store refuses what is not a date.
+          if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+            throw fail(
+              422,
+              `Failed to update issue field values: ${JSON.stringify(value)} is not a valid date`,
+              docs
+            )
+          }
+          out.push({ field_id: id, value: value.slice(0, 10) })
+          break
+      }
+    }
+    return out
   }
 
   private checkLabelName(value: unknown, docs: string): string {
@@ -1982,27 +2633,97 @@ export class FakeGitHub {
   }
 
   private renderMilestone(number: number, loc: RepoLoc): Record<string, unknown> {
-    const id = 9_000_000 + number
-    const open = this.issues.filter((i) => i.milestone === number && i.state === 'open').length
-    const closed = this.issues.filter((i) => i.milestone === number && i.state === 'closed').length
+    // An issue a test changed in place may name a milestone that was never seeded.
+    const m = this.findMilestone(number) ?? {
+      number,
+      id: 9_000_000 + number,
+      title: `Milestone ${number}`,
+      description: null,
+      state: 'open',
+      due_on: null,
+      created_at: '2020-01-01T00:00:00Z',
+      updated_at: '2020-01-01T00:00:00Z',
+      closed_at: null,
+      creator_login: this.owner
+    }
+    const count = (state: 'open' | 'closed'): number =>
+      this.issues.filter(
+        (i) => i.milestone === number && i.state === state && !i.deleted && !i.transferred
+      ).length
     return {
       url: `${this.apiRepo(loc)}/milestones/${number}`,
       html_url: `${this.htmlRepo(loc)}/milestone/${number}`,
       labels_url: `${this.apiRepo(loc)}/milestones/${number}/labels`,
-      id,
-      node_id: nodeId('MI', id),
+      id: m.id,
+      node_id: nodeId('MI', m.id),
       number,
-      title: `Milestone ${number}`,
-      description: null,
-      creator: this.renderUser(this.owner),
-      open_issues: open,
-      closed_issues: closed,
-      state: 'open',
-      created_at: '2020-01-01T00:00:00Z',
-      updated_at: '2020-01-01T00:00:00Z',
-      due_on: null,
-      closed_at: null
+      title: m.title,
+      description: m.description,
+      creator: this.renderUser(m.creator_login),
+      open_issues: count('open'),
+      closed_issues: count('closed'),
+      state: m.state,
+      created_at: m.created_at,
+      updated_at: m.updated_at,
+      due_on: m.due_on,
+      closed_at: m.closed_at
     }
+  }
+
+  private renderIssueType(name: string): Record<string, unknown> {
+    const type = this.issueTypes?.find((t) => lower(t.name) === lower(name)) ?? {
+      id: hashId(`issue-type:${lower(name)}`),
+      name,
+      description: null,
+      color: 'gray'
+    }
+    return {
+      id: type.id,
+      node_id: nodeId('IT', type.id),
+      name: type.name,
+      description: type.description,
+      color: type.color,
+      created_at: '2024-01-01T00:00:00Z',
+      updated_at: '2024-01-01T00:00:00Z',
+      is_enabled: true
+    }
+  }
+
+  private renderIssueField(field: FakeIssueField): Record<string, unknown> {
+    return {
+      id: field.id,
+      node_id: field.node_id,
+      name: field.name,
+      description: field.description,
+      data_type: field.data_type,
+      ...(field.options ? { options: field.options.map((o) => ({ ...o })) } : {}),
+      created_at: field.created_at,
+      updated_at: field.updated_at
+    }
+  }
+
+  /** An issue's field values as GitHub renders them, in the order of the organisation's fields. */
+  private renderFieldValues(issue: FakeIssue): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = []
+    for (const field of this.issueFields ?? []) {
+      const v = issue.field_values?.find((x) => x.field_id === field.id)
+      if (!v) continue
+      const base = {
+        issue_field_id: field.id,
+        node_id: field.node_id,
+        issue_field_name: field.name,
+        data_type: field.data_type
+      }
+      if (field.data_type === 'single_select') {
+        const option = field.options?.find((o) => lower(o.name) === lower(String(v.value)))
+        if (!option) continue
+        // The value of a single-select field is its option's id.
+        out.push({ ...base, value: option.id, single_select_option: { ...option } })
+      } else {
+        out.push({ ...base, value: v.value })
+      }
+    }
+    return out
   }
 
   private renderIssue(
@@ -2045,10 +2766,11 @@ export class FakeGitHub {
       updated_at: issue.updated_at,
       closed_at: issue.closed_at,
       author_association: lower(issue.user_login) === lower(this.owner) ? 'OWNER' : 'NONE',
-      type: null,
+      type: issue.type ? this.renderIssueType(issue.type) : null,
       active_lock_reason: null,
       sub_issues_summary: { total: 0, completed: 0, percent_completed: 0 }
     }
+    if (this.issueFields) out['issue_field_values'] = this.renderFieldValues(issue)
     if (issue.pull_request) {
       out['draft'] = false
       out['pull_request'] = {
