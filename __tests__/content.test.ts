@@ -90,3 +90,67 @@ describe('issue content through the fakes', () => {
     expect(h.github.issues[0]!.assignees).toEqual(['octocat'])
   })
 })
+
+describe('GitHub-native metadata', () => {
+  let m: Harness
+  afterEach(async () => {
+    await m.close()
+  })
+
+  it('sets milestone (by title), issue type and issue fields, and keeps fields current on update', async () => {
+    m = await startHarness({
+      github: {
+        issueTypes: ['Bug', 'Task'],
+        issueFields: [
+          { name: 'Priority', data_type: 'single_select', options: ['High', 'Medium', 'Low'] },
+          { name: 'Events', data_type: 'number' },
+          { name: 'First seen', data_type: 'date' }
+        ]
+      }
+    })
+    const milestone = m.github.addMilestone('Error budget')
+    const [issue] = m.sentry.seed(1, { seed: 87 })
+    issue!.priority = 'high'
+    const inputs = {
+      milestone: 'Error budget',
+      'issue-type': 'Bug',
+      'issue-fields': 'Priority = priority\nEvents = events\nFirst seen = firstSeen'
+    }
+    const result = await m.run(inputs)
+    expect(result.failed).toBe(false)
+    const gh = m.github.issues[0]!
+    expect(gh.milestone).toBe(milestone.number)
+    expect(gh.type).toBe('Bug')
+    const values = new Map((gh.field_values ?? []).map((v) => [v.field_id, v.value]))
+    const ids = new Map(m.github.issueFields!.map((f) => [f.name, f.id]))
+    expect(values.get(ids.get('Priority')!)).toBe('High')
+    expect(values.get(ids.get('Events')!)).toBe(Number(issue!.count))
+    expect(values.get(ids.get('First seen')!)).toBe(String(issue!.firstSeen).slice(0, 10))
+
+    issue!.count = String(Number(issue!.count) + 7)
+    await m.run(inputs)
+    const updated = new Map((gh.field_values ?? []).map((v) => [v.field_id, v.value]))
+    expect(updated.get(ids.get('Events')!)).toBe(Number(issue!.count))
+  })
+
+  it('where the repository has no issue types, fields or such assignee: one warning each, issues created', async () => {
+    m = await startHarness({ github: { assignableUsers: ['octocat'] } })
+    m.sentry.seed(2, { seed: 88 })
+    const result = await m.run({
+      'issue-type': 'Bug',
+      'issue-fields': 'Priority = priority',
+      assignees: 'not-a-collaborator',
+      milestone: 'Nope'
+    })
+    expect(result.failed).toBe(false)
+    expect(result.outputs.created).toBe('2')
+    const warnings = result.stdout.split('\n').filter((l) => l.startsWith('::warning::'))
+    expect(warnings.filter((w) => /issue fields are not available/i.test(w))).toHaveLength(1)
+    expect(warnings.filter((w) => /refused type "Bug"/.test(w))).toHaveLength(1)
+    expect(
+      warnings.filter((w) => /refused assignees \["not-a-collaborator"\]/.test(w))
+    ).toHaveLength(1)
+    expect(warnings.filter((w) => /No milestone titled "Nope"/.test(w))).toHaveLength(1)
+    expect(m.github.issues.every((i) => i.assignees.length === 0 && !i.type)).toBe(true)
+  })
+})

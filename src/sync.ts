@@ -29,7 +29,14 @@ import {
 import { renderIssueWithTemplates } from './render/template.js'
 import { issueLabels, labelColor, priorityLabel, priorityLabelSwap } from './render/labels.js'
 import { createCodeLinker, type CodeLinker } from './render/code-links.js'
-import { assigneesFor, needsLatestEvent } from './inputs/content-options.js'
+import { assigneesFor, issueFieldValues, needsLatestEvent } from './inputs/content-options.js'
+import {
+  listIssueFields,
+  listMilestones,
+  setIssueFieldValues,
+  type IssueField,
+  type IssueFieldValueInput
+} from './github/metadata.js'
 import type { ResultRow, RunResult } from './report/result.js'
 import type { SentryClient } from './sentry/client.js'
 import type { SentryEvent, SentryIssue } from './sentry/schemas.js'
@@ -78,6 +85,12 @@ interface RunContext {
   knownLabels?: Set<string>
   codeLinks?: CodeLinker
   warned?: Set<string>
+  /** Resolved once per run: the milestone number, and issue fields by lower-case name. */
+  milestone?: number
+  issueFields?: Map<string, IssueField>
+  metadata?: Promise<void>
+  /** Optional create fields GitHub refused this run (not sent again). */
+  refused?: Set<(typeof OPTIONAL_FIELDS)[number]>
   lookups?: { found: SentryIssue[]; missing: string[] }
 }
 
@@ -413,6 +426,7 @@ async function applyLifecycle(
           body: decision.body,
           ...(labels ? { labels } : {})
         })
+        if (sentry) await setFields(ctx, existing.number, sentry, undefined)
         break
       }
       case 'close':
@@ -530,11 +544,14 @@ async function create(ctx: RunContext, item: CreateItem): Promise<ResultRow> {
   }
   try {
     await ensureLabels(ctx, labels)
+    await (ctx.metadata ??= resolveMetadata(ctx))
     const created = await createWithOptionalFields(ctx, item.sentry, {
       ...rendered,
       assignees: assigneesFor(item.sentry, content),
-      ...(content.issueType ? { type: content.issueType } : {})
+      ...(content.issueType ? { type: content.issueType } : {}),
+      ...(ctx.milestone !== undefined ? { milestone: ctx.milestone } : {})
     })
+    await setFields(ctx, created.number, item.sentry, event)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
     buildIndex([created], 'label', ctx.index)
     await afterCreate(ctx, item.sentry, created.html_url)
@@ -688,33 +705,35 @@ async function createWithOptionalFields(
   sentry: SentryIssue,
   issue: NewIssue
 ): Promise<GitHubIssue> {
-  try {
-    return await createIssue(ctx.deps.github, ctx.repo, issue)
-  } catch (error) {
-    const optional = (['assignees', 'type', 'milestone'] as const).filter((f) => {
-      const value = issue[f]
-      return value !== undefined && (!Array.isArray(value) || value.length > 0)
-    })
-    if (statusOf(error) !== 422 || optional.length === 0) throw error
-    const refused = optional.filter((f) =>
-      new RegExp(f, 'i').test(errorMessage(error) + JSON.stringify(errorBody(error)))
-    )
-    const drop = refused.length > 0 ? refused : optional
-    warnOnce(
-      ctx,
-      `refused:${drop.join(',')}`,
-      `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(issue[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); creating issues without ${drop.length > 1 ? 'them' : 'it'}. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`
-    )
-    const retry: NewIssue = { title: issue.title, body: issue.body, labels: issue.labels }
-    for (const field of optional) {
-      if (drop.includes(field)) continue
-      if (field === 'assignees' && issue.assignees) retry.assignees = issue.assignees
-      if (field === 'type' && issue.type) retry.type = issue.type
-      if (field === 'milestone' && issue.milestone !== undefined) retry.milestone = issue.milestone
+  ctx.refused ??= new Set()
+  for (;;) {
+    const attempt: NewIssue = { title: issue.title, body: issue.body, labels: issue.labels }
+    if (issue.assignees?.length && !ctx.refused.has('assignees'))
+      attempt.assignees = issue.assignees
+    if (issue.type && !ctx.refused.has('type')) attempt.type = issue.type
+    if (issue.milestone !== undefined && !ctx.refused.has('milestone')) {
+      attempt.milestone = issue.milestone
     }
-    return createIssue(ctx.deps.github, ctx.repo, retry)
+    try {
+      return await createIssue(ctx.deps.github, ctx.repo, attempt)
+    } catch (error) {
+      const optional = OPTIONAL_FIELDS.filter((f) => attempt[f] !== undefined)
+      if (statusOf(error) !== 422 || optional.length === 0) throw error
+      const said = errorMessage(error) + JSON.stringify(errorBody(error) ?? '')
+      const named = optional.filter((f) =>
+        new RegExp(`"field":"${f === 'assignees' ? 'assignees?' : f}"`).test(said)
+      )
+      const drop = named.length > 0 ? named : optional
+      for (const field of drop) ctx.refused.add(field)
+      warn(
+        ctx,
+        `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(attempt[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); issues are created without ${drop.length > 1 ? 'them' : 'it'} this run. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`
+      )
+    }
   }
 }
+
+const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'] as const
 
 /**
  * Fetches the latest event of each issue to create, a few at a time (Sentry allows about 15
@@ -756,6 +775,114 @@ function prefetchEvents(
 }
 
 const EVENT_CONCURRENCY = 4
+
+/**
+ * Once per run: the milestone's number (from its title when a title was given) and the
+ * organisation's issue fields by name. What the repository does not have is one warning each.
+ */
+async function resolveMetadata(ctx: RunContext): Promise<void> {
+  const { content } = ctx.config
+  const milestone = content.milestone
+  if (milestone && 'number' in milestone) ctx.milestone = milestone.number
+  if (milestone && 'title' in milestone) {
+    try {
+      const all = await listMilestones(ctx.deps.github, ctx.repo)
+      const found =
+        all.find((m) => m.title === milestone.title) ??
+        all.find((m) => m.title.toLowerCase() === milestone.title.toLowerCase())
+      if (found) ctx.milestone = found.number
+      else {
+        warn(
+          ctx,
+          `No milestone titled ${JSON.stringify(milestone.title)} in ${ctx.repo.owner}/${ctx.repo.repo} (it has: ${all.map((m) => JSON.stringify(m.title)).join(', ') || 'none'}); issues are created without one.`
+        )
+      }
+    } catch (error) {
+      warn(
+        ctx,
+        `Could not list milestones (${errorMessage(error)}); issues are created without one.`
+      )
+    }
+  }
+  if (content.issueFields.length === 0) return
+  try {
+    const fields = await listIssueFields(ctx.deps.github, ctx.repo.owner)
+    if (!fields) {
+      warn(
+        ctx,
+        `Issue fields are not available for ${ctx.repo.owner} (an organisation with issue fields is needed, and a token that can read them); issue-fields is ignored.`
+      )
+      return
+    }
+    ctx.issueFields = new Map(fields.map((f) => [f.name.toLowerCase(), f]))
+    const missing = content.issueFields.filter((f) => !ctx.issueFields?.has(f.field.toLowerCase()))
+    if (missing.length > 0) {
+      warn(
+        ctx,
+        `issue-fields names field(s) ${missing.map((f) => JSON.stringify(f.field)).join(', ')} that ${ctx.repo.owner} does not have (it has: ${fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}).`
+      )
+    }
+  } catch (error) {
+    warn(
+      ctx,
+      `Could not list the issue fields of ${ctx.repo.owner} (${errorMessage(error)}); issue-fields is ignored.`
+    )
+  }
+}
+
+/** Sets the configured issue fields from Sentry's values; a refusal is a warning, once. */
+async function setFields(
+  ctx: RunContext,
+  issueNumber: number,
+  sentry: SentryIssue,
+  event: SentryEvent | undefined
+): Promise<void> {
+  if (ctx.config.content.issueFields.length === 0 || ctx.config.dryRun) return
+  await (ctx.metadata ??= resolveMetadata(ctx))
+  const fields = ctx.issueFields
+  if (!fields) return
+  const values: IssueFieldValueInput[] = []
+  for (const { field, value } of issueFieldValues(sentry, event, ctx.config.content.issueFields)) {
+    const target = fields.get(field.toLowerCase())
+    if (!target) continue
+    const converted = fieldValue(target, value)
+    if (converted === undefined) {
+      warnOnce(
+        ctx,
+        `field-value:${target.name}:${value}`,
+        `Issue field "${target.name}" has no option matching ${JSON.stringify(value)}; that value is not set.`
+      )
+    } else {
+      values.push({ field_id: target.id, value: converted })
+    }
+  }
+  if (values.length === 0) return
+  try {
+    await setIssueFieldValues(ctx.deps.github, ctx.repo, issueNumber, values)
+  } catch (error) {
+    warnOnce(
+      ctx,
+      'field-set',
+      `Could not set issue fields on #${issueNumber} (${errorMessage(error)}).`
+    )
+  }
+}
+
+/** A Sentry value in the form the field takes, or undefined when it cannot hold it. */
+function fieldValue(field: IssueField, value: string): string | number | undefined {
+  switch (field.data_type) {
+    case 'number': {
+      const n = Number(value)
+      return Number.isFinite(n) ? n : undefined
+    }
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined
+    case 'single_select':
+      return field.options?.find((o) => o.name.toLowerCase() === value.toLowerCase())?.name
+    default:
+      return value
+  }
+}
 
 function codeLinkerFor(config: Config): CodeLinker | undefined {
   if (config.content.codeMappings.length === 0) return undefined
