@@ -5,6 +5,7 @@ import path from 'node:path'
 import { runAction } from '../src/fakes/action-runner.js'
 import { FakeGitHub } from '../src/fakes/fake-github.js'
 import { FakeSentry } from '../src/fakes/fake-sentry.js'
+import { watchGitHubContract } from './helpers/contract.js'
 import { markersInGitHub } from './helpers/harness.js'
 
 /**
@@ -23,14 +24,19 @@ afterAll(async () => {
   await rm(workdir, { recursive: true, force: true })
 })
 
-async function withFakes(fn: (sentry: FakeSentry, github: FakeGitHub) => Promise<void>): Promise<void> {
+async function withFakes(
+  fn: (sentry: FakeSentry, github: FakeGitHub) => Promise<void>
+): Promise<void> {
   const sentry = await FakeSentry.start()
   const github = await FakeGitHub.start()
+  // Every request the bundled action makes, and every answer, is checked against GitHub's OpenAPI.
+  const contract = watchGitHubContract(github)
   try {
     await fn(sentry, github)
   } finally {
     await Promise.all([sentry.close(), github.close()])
   }
+  contract.assertNoViolations()
 }
 
 function env(github: FakeGitHub): Record<string, string> {

@@ -6,6 +6,8 @@ import { FakeSentry, type FakeSentryOptions } from '../../src/fakes/fake-sentry.
 import { inputEnv, parseOutputs } from '../../src/fakes/action-runner.js'
 import { run, type RunOptions } from '../../src/main.js'
 import { MemoryStateStore } from '../../src/state/store.js'
+import type { GitHubContractChecker } from '../../src/fakes/contract.js'
+import { watchGitHubContract } from './contract.js'
 
 /**
  * Test harness: both fakes on loopback, and the action's real run() driven through real INPUT_*
@@ -17,6 +19,11 @@ export interface Harness {
   workdir: string
   state: MemoryStateStore
   baseInputs: Record<string, string>
+  /**
+   * Checks every exchange with the fake GitHub against GitHub's OpenAPI description; `close()`
+   * fails the test when anything broke it. A test that breaks it on purpose empties `violations`.
+   */
+  contract: GitHubContractChecker
   /** Runs the action in-process; returns outputs, summary and whether it failed. */
   run(inputs?: Record<string, string>, options?: RunOptions): Promise<InProcessRun>
   close(): Promise<void>
@@ -48,6 +55,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const sentry = await FakeSentry.start(opts.sentry)
   const github = await FakeGitHub.start(opts.github)
+  const contract = watchGitHubContract(github)
   const workdir = await mkdtemp(path.join(os.tmpdir(), 'sia-test-'))
   const state = new MemoryStateStore()
   const baseInputs = {
@@ -64,6 +72,7 @@ export async function startHarness(
     workdir,
     state,
     baseInputs,
+    contract,
     async run(inputs = {}, options = {}) {
       const id = ++runs
       const outputFile = path.join(workdir, `out-${id}`)
@@ -117,6 +126,7 @@ export async function startHarness(
       await Promise.all([sentry.close(), github.close()])
       await rm(workdir, { recursive: true, force: true })
       await rm(SUMMARY_FILE, { force: true })
+      contract.assertNoViolations()
     }
   }
 }

@@ -1,0 +1,590 @@
+/**
+ * Contract checks against GitHub's official OpenAPI description: the operations the action and the
+ * fake GitHub use, extracted into `data/github-spec.json` by `scripts/extract-github-spec.mjs`.
+ *
+ * - `validateGitHubRequest` checks a request as it went over the wire: an operation is documented
+ *   for its method and path, path parameters fit their schemas, every query parameter is documented
+ *   for the operation and fits its schema, required ones are present, and a JSON body fits the
+ *   request body schema.
+ * - `validateGitHubResponse` checks a 2xx answer: the status is a documented success status of the
+ *   operation and the body fits its schema. Error answers are not checked.
+ * - `GitHubContractChecker` records violations from the fake GitHub's `onExchange` hook, so that a
+ *   test can fail at its end, naming the operation.
+ *
+ * Every problem message starts with the operationId and the path template, e.g.
+ * `issues/create (POST /repos/{owner}/{repo}/issues): request body /labels: must be array`.
+ *
+ * OpenAPI 3.0 schemas are not quite JSON Schema; `openApiToJsonSchema` converts what matters:
+ * - `nullable: true` becomes `type: [T, "null"]` (and `null` joins an `enum`, as GitHub means it:
+ *   `state_reason` is documented as a nullable enum without `null` yet is null on every open issue);
+ *   without a `type` the schema becomes `anyOf: [{type: "null"}, schema]`. ajv's own `nullable`
+ *   support needs a `type` next to it, which GitHub's schemas do not always have.
+ * - Boolean `exclusiveMinimum`/`exclusiveMaximum` (OpenAPI 3.0 / draft 4) become numbers.
+ * - `discriminator` and `xml` (OpenAPI-only annotations) are dropped.
+ *
+ * Only for tests, the demo and the benchmark: product code must not import this module.
+ */
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import githubSpecJson from './data/github-spec.json' with { type: 'json' }
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export interface SpecParameter {
+  name: string
+  in: 'path' | 'query' | 'header' | 'cookie'
+  required: boolean
+  schema: unknown
+}
+
+export interface SpecOperation {
+  method: string
+  path: string
+  operationId: string
+  documentation: string | null
+  parameters: SpecParameter[]
+  requestBody: { required: boolean; contentType: string; schema: unknown } | null
+  responses: Record<string, { contentType: string | null; schema: unknown }>
+}
+
+export interface ExtractedGitHubSpec {
+  source: { package: string; version: string; integrity: string | null; openapi: string }
+  operations: Record<string, SpecOperation>
+}
+
+export interface GitHubRequestInput {
+  method: string
+  /** The path without the API prefix and without the query string, e.g. `/repos/acme/web/issues`. */
+  path: string
+  query?: URLSearchParams | Record<string, string | string[]>
+  /** The parsed JSON body; `undefined` when there was none. */
+  body?: unknown
+}
+
+/** One request and the fake's answer to it (what `FakeGitHub.onExchange` reports). */
+export interface GitHubExchange {
+  method: string
+  path: string
+  query: URLSearchParams
+  body: unknown
+  /** 0 when the connection was reset instead of answered. */
+  status: number
+  responseBody: unknown
+}
+
+export interface ContractViolation {
+  /** The operationId, or `unknown operation`. */
+  operation: string
+  /** The exchange, e.g. `POST /repos/acme/web/issues → 201`. */
+  exchange: string
+  problems: string[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAPI 3.0 → JSON Schema
+
+const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties'])
+const SCHEMA_LIST_KEYS = new Set(['allOf', 'anyOf', 'oneOf'])
+const SCHEMA_KEYS = new Set(['items', 'additionalProperties', 'not'])
+const OPENAPI_ONLY = new Set(['discriminator', 'xml', 'nullable'])
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Converts an OpenAPI 3.0 schema object into a JSON Schema ajv understands (see the header). */
+export function openApiToJsonSchema(schema: unknown): unknown {
+  if (!isRecord(schema)) return schema
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (OPENAPI_ONLY.has(key) || key.startsWith('x-')) continue
+    if (SCHEMA_MAP_KEYS.has(key) && isRecord(value)) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, openApiToJsonSchema(sub)])
+      )
+    } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {
+      out[key] = value.map(openApiToJsonSchema)
+    } else if (SCHEMA_KEYS.has(key) && isRecord(value)) {
+      out[key] = openApiToJsonSchema(value)
+    } else {
+      out[key] = value
+    }
+  }
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum']
+  ] as const) {
+    if (typeof out[flag] === 'boolean') {
+      if (out[flag] === true && typeof out[bound] === 'number') out[flag] = out[bound]
+      else delete out[flag]
+      if (typeof out[flag] === 'number') delete out[bound]
+    }
+  }
+  if (schema['nullable'] !== true) return out
+  if (Array.isArray(out['enum']) && !out['enum'].includes(null)) {
+    out['enum'] = [...(out['enum'] as unknown[]), null]
+  }
+  const type = out['type']
+  if (typeof type === 'string') return { ...out, type: [type, 'null'] }
+  if (Array.isArray(type)) return type.includes('null') ? out : { ...out, type: [...type, 'null'] }
+  return { anyOf: [{ type: 'null' }, out] }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ajv
+
+type FormatsPlugin = (ajv: Ajv) => Ajv
+/** ajv-formats is CommonJS: its default export arrives as `module.exports` or as `.default`. */
+const addFormats: FormatsPlugin =
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin)
+
+const AJV_OPTIONS: Options = {
+  allErrors: true,
+  // Unknown keywords are errors (a sign the conversion missed something); type-placement
+  // strictness is off because published schemas routinely put `properties` without `type`.
+  strictSchema: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+  validateFormats: true
+}
+
+function newAjv(options: Options = {}): Ajv {
+  return addFormats(new Ajv({ ...AJV_OPTIONS, ...options }))
+}
+
+/**
+ * A validator for one OpenAPI 3.0 schema: returns readable problems (empty when valid), at most
+ * `maxProblems` of them (default 5) plus a count of the rest.
+ */
+export function compileOpenApiSchema(
+  schema: unknown,
+  options: { coerceTypes?: boolean | 'array'; maxProblems?: number } = {}
+): (data: unknown) => string[] {
+  const ajv = newAjv(options.coerceTypes === undefined ? {} : { coerceTypes: options.coerceTypes })
+  const validate = ajv.compile(openApiToJsonSchema(schema) as object)
+  return (data) =>
+    validate(data)
+      ? []
+      : limitLines(describeErrors(validate.errors ?? []), options.maxProblems ?? MAX_PROBLEMS)
+}
+
+const MAX_PROBLEMS = 5
+
+/** The first `max` lines, and a count of the others. */
+export function limitLines(lines: string[], max = MAX_PROBLEMS): string[] {
+  if (lines.length <= max) return lines
+  return [...lines.slice(0, max), `… and ${lines.length - max} more`]
+}
+
+/**
+ * ajv errors as short sentences, e.g. `request body /labels: must be array` (duplicates removed).
+ * `subject` names what was validated; `innerRoot` is a wrapper path to leave out of the output.
+ */
+export function describeErrors(errors: ErrorObject[], subject = '', innerRoot = ''): string[] {
+  const lines = errors.map((error) => {
+    let path = error.instancePath
+    if (innerRoot !== '' && (path === innerRoot || path.startsWith(`${innerRoot}/`))) {
+      path = path.slice(innerRoot.length)
+    }
+    const where = subject === '' ? path || '(root)' : path === '' ? subject : `${subject} ${path}`
+    let detail = error.message ?? 'is invalid'
+    const params = error.params as Record<string, unknown>
+    if (error.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
+      detail += ` (${params['allowedValues'].map((v) => JSON.stringify(v)).join(', ')})`
+    } else if (error.keyword === 'additionalProperties') {
+      detail += ` (${String(params['additionalProperty'])})`
+    }
+    return `${where}: ${detail}`
+  })
+  return [...new Set(lines)]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GitHub operations
+
+export const githubSpec = githubSpecJson as unknown as ExtractedGitHubSpec
+
+interface CompiledOperation {
+  op: SpecOperation
+  /** The path template as a regular expression with one group per `{param}`. */
+  pattern: RegExp
+  pathParamNames: string[]
+  literalSegments: number
+  /** Parameters by `in:name`. */
+  params: Map<string, SpecParameter>
+}
+
+let compiled: CompiledOperation[] | undefined
+/** Validators are compiled on first use (compiling all of them costs most of a second). */
+const validators = new Map<string, ValidateFunction>()
+let bodyAjv: Ajv | undefined
+let paramAjv: Ajv | undefined
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** A cached validator; identical schemas (the issue object of several operations) share one. */
+/** Object schemas at least this long (as JSON) are compiled once and shared through `$ref`. */
+const SHARE_MIN_LENGTH = 800
+/** Shared sub-schemas of the body validators, by their JSON. */
+const sharedIds = new Map<string, string>()
+
+/**
+ * Replaces large object sub-schemas by references to one shared copy each. The description is
+ * dereferenced, so the issue, user, label and milestone objects recur in many operations; sharing
+ * them makes ajv compile each once (it compiles a referenced schema once per instance) instead of
+ * once per occurrence, which roughly halves the compile time of a test file.
+ */
+function factorShared(schema: unknown, ajv: Ajv, top = true): unknown {
+  if (!isRecord(schema)) return schema
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (SCHEMA_MAP_KEYS.has(key) && isRecord(value)) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, factorShared(sub, ajv, false)])
+      )
+    } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {
+      out[key] = value.map((sub) => factorShared(sub, ajv, false))
+    } else if (SCHEMA_KEYS.has(key) && isRecord(value)) {
+      out[key] = factorShared(value, ajv, false)
+    } else {
+      out[key] = value
+    }
+  }
+  if (top || !isRecord(out['properties'])) return out
+  const json = JSON.stringify(out)
+  if (json.length < SHARE_MIN_LENGTH) return out
+  let id = sharedIds.get(json)
+  if (id === undefined) {
+    id = `https://contract.invalid/shared/${sharedIds.size + 1}`
+    sharedIds.set(json, id)
+    ajv.addSchema({ ...out, $id: id })
+  }
+  return { $ref: id }
+}
+
+function validatorFor(schema: unknown, kind: 'body' | 'param'): ValidateFunction {
+  // Parameters are wrapped in an object so that coercion (path and query values are strings) applies.
+  const converted =
+    kind === 'param'
+      ? { type: 'object', properties: { value: openApiToJsonSchema(schema) }, required: ['value'] }
+      : openApiToJsonSchema(schema)
+  const key = `${kind}:${JSON.stringify(converted)}`
+  let validate = validators.get(key)
+  if (!validate) {
+    if (kind === 'param') {
+      validate = (paramAjv ??= newAjv({ coerceTypes: 'array' })).compile(converted as object)
+    } else {
+      const ajv = (bodyAjv ??= newAjv({ inlineRefs: false }))
+      validate = ajv.compile(factorShared(converted, ajv) as object)
+    }
+    validators.set(key, validate)
+  }
+  return validate
+}
+
+function compileOperations(): CompiledOperation[] {
+  if (compiled) return compiled
+  compiled = Object.values(githubSpec.operations).map((op) => {
+    const pathParamNames: string[] = []
+    const source = op.path
+      .split(/(\{[^}]+\})/)
+      .map((part) => {
+        const m = /^\{([^}]+)\}$/.exec(part)
+        if (!m?.[1]) return escapeRegExp(part)
+        pathParamNames.push(m[1])
+        return '([^/]+)'
+      })
+      .join('')
+    return {
+      op,
+      pattern: new RegExp(`^${source}$`),
+      pathParamNames,
+      literalSegments: op.path.split('/').filter((s) => s !== '' && !s.startsWith('{')).length,
+      params: new Map(op.parameters.map((p) => [`${p.in}:${p.name}`, p]))
+    }
+  })
+  // The most specific template first.
+  compiled.sort((a, b) => b.literalSegments - a.literalSegments)
+  return compiled
+}
+
+function label(op: SpecOperation): string {
+  return `${op.operationId} (${op.method} ${op.path})`
+}
+
+/**
+ * GitHub answers requests for a transferred issue with a 301 to `/repositories/{id}/issues/{n}`,
+ * which clients follow (docs: "follow redirects"). That URL form is not in the OpenAPI
+ * description; it serves the same operation as `/repos/{owner}/{repo}/issues/{n}`.
+ */
+const REDIRECT_FORM = /^\/repositories\/(\d+)(\/issues\/.*)$/
+
+function lookup(
+  method: string,
+  path: string
+):
+  | { ok: true; entry: CompiledOperation; pathValues: Map<string, string> }
+  | { ok: false; problem: string } {
+  const upper = method.toUpperCase()
+  const redirect = REDIRECT_FORM.exec(path)
+  const effective = redirect ? `/repos/_redirect_/${redirect[1]}${redirect[2]}` : path
+  const matches = compileOperations().filter((c) => c.pattern.test(effective))
+  const entry = matches.find((c) => c.op.method === upper)
+  if (!entry) {
+    const { package: pkg, version } = githubSpec.source
+    if (matches.length === 0) {
+      return {
+        ok: false,
+        problem: `unknown operation: no path in GitHub's OpenAPI description (${pkg}@${version}, as extracted) matches ${upper} ${path}; if GitHub documents it, add it to OPERATIONS in scripts/extract-github-spec.mjs and re-run the script`
+      }
+    }
+    return {
+      ok: false,
+      problem: `unknown operation: ${upper} is not documented for ${path}; it matches ${matches
+        .map((m) => label(m.op))
+        .join(', ')}`
+    }
+  }
+  const groups = entry.pattern.exec(effective)?.slice(1) ?? []
+  const pathValues = new Map<string, string>()
+  entry.pathParamNames.forEach((name, i) => pathValues.set(name, groups[i] ?? ''))
+  return { ok: true, entry, pathValues }
+}
+
+/** The operationId a request is for (undefined when no documented operation matches). */
+export function githubOperationId(method: string, path: string): string | undefined {
+  const found = lookup(method, path)
+  return found.ok ? found.entry.op.operationId : undefined
+}
+
+function queryEntries(query: GitHubRequestInput['query']): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  if (!query) return out
+  const pairs: Array<[string, string]> =
+    query instanceof URLSearchParams
+      ? [...query.entries()]
+      : Object.entries(query).flatMap(([k, v]) =>
+          (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x])
+        )
+  for (const [key, value] of pairs) out.set(key, [...(out.get(key) ?? []), value])
+  return out
+}
+
+/**
+ * Problems with one request (empty when it fits the description); each names the operation. All
+ * problems are returned (see `limitLines`).
+ */
+export function validateGitHubRequest(request: GitHubRequestInput): string[] {
+  const found = lookup(request.method, request.path)
+  if (!found.ok) return [found.problem]
+  const { entry, pathValues } = found
+  const problems: string[] = []
+
+  for (const [name, raw] of pathValues) {
+    const param = entry.params.get(`path:${name}`)
+    let value: string
+    try {
+      value = decodeURIComponent(raw)
+    } catch {
+      problems.push(`path parameter ${name}=${JSON.stringify(raw)} is not valid percent-encoding`)
+      continue
+    }
+    if (!param) continue
+    const validate = validatorFor(param.schema, 'param')
+    if (!validate({ value })) {
+      problems.push(
+        ...describeErrors(
+          validate.errors ?? [],
+          `path parameter ${name}=${JSON.stringify(value)}`,
+          '/value'
+        )
+      )
+    }
+  }
+
+  const query = queryEntries(request.query)
+  for (const [name, values] of query) {
+    const param = entry.params.get(`query:${name}`)
+    if (!param) {
+      problems.push(`query parameter ${JSON.stringify(name)} is not documented for this operation`)
+      continue
+    }
+    const given = values.length === 1 ? values[0] : values
+    const validate = validatorFor(param.schema, 'param')
+    if (!validate({ value: given })) {
+      problems.push(
+        ...describeErrors(
+          validate.errors ?? [],
+          `query parameter ${name}=${JSON.stringify(given)}`,
+          '/value'
+        )
+      )
+    }
+  }
+  for (const spec of entry.params.values()) {
+    if (spec.in === 'query' && spec.required && !query.has(spec.name)) {
+      problems.push(`required query parameter ${JSON.stringify(spec.name)} is missing`)
+    }
+  }
+
+  const body = request.body
+  const requestBody = entry.op.requestBody
+  if (requestBody) {
+    const validate = validatorFor(requestBody.schema, 'body')
+    if (body === undefined) {
+      if (requestBody.required) problems.push('the required request body is missing')
+    } else if (!validate(body)) {
+      problems.push(...describeErrors(validate.errors ?? [], 'request body'))
+    }
+  } else if (body !== undefined) {
+    problems.push('this operation takes no request body, but one was sent')
+  }
+  return problems.map((p) => `${label(entry.op)}: ${p}`)
+}
+
+function findOperation(operation: string): CompiledOperation | undefined {
+  const all = compileOperations()
+  const byId = all.find((c) => c.op.operationId === operation)
+  if (byId) return byId
+  const [method = '', ...rest] = operation.trim().split(/\s+/)
+  const path = rest.join(' ')
+  return all.find((c) => c.op.method === method.toUpperCase() && c.op.path === path)
+}
+
+/**
+ * Problems with a response (empty when it fits). `operation` is an operationId (`issues/create`)
+ * or `METHOD template` (`POST /repos/{owner}/{repo}/issues`). Only 2xx responses are checked. All
+ * problems are returned (a list of 100 issues lacking a field gives 100; see `limitLines`).
+ */
+export function validateGitHubResponse(operation: string, status: number, body: unknown): string[] {
+  const entry = findOperation(operation)
+  if (!entry) return [`${operation}: unknown operation (not in the extracted description)`]
+  if (status < 200 || status > 299) return []
+  const name = label(entry.op)
+  const response = entry.op.responses[String(status)]
+  if (!response) {
+    return [
+      `${name}: status ${status} is not a documented success status (documented: ${Object.keys(
+        entry.op.responses
+      ).join(', ')})`
+    ]
+  }
+  if (response.schema === null) {
+    return body === undefined || body === '' ? [] : [`${name}: status ${status} must have no body`]
+  }
+  const validate = validatorFor(response.schema, 'body')
+  if (validate(body)) return []
+  return describeErrors(validate.errors ?? [], `response ${status} body`).map(
+    (line) => `${name}: ${line}`
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording checker
+
+/** A known, documented deviation that the checker counts instead of reporting. */
+export interface ToleratedDeviation {
+  /** The operationId it applies to. */
+  operation: string
+  /** A substring of the problem message, or a pattern it matches. */
+  problem: string | RegExp
+  /** Why it is tolerated and when to remove it. */
+  reason: string
+}
+
+export interface ContractCheckerOptions {
+  /** Check requests (default true). Off for tests that send invalid requests on purpose. */
+  requests?: boolean
+  /** Check 2xx responses (default true). */
+  responses?: boolean
+  /** Deviations known and tracked elsewhere; matching problems are counted in `tolerated`. */
+  tolerate?: ToleratedDeviation[]
+}
+
+/** Records contract violations of exchanges with the fake GitHub; never throws from `record`. */
+export class GitHubContractChecker {
+  readonly violations: ContractViolation[] = []
+  /** Exchanges seen. */
+  checked = 0
+  /** How many problems each tolerated deviation absorbed (by its `reason`). */
+  readonly tolerated = new Map<string, number>()
+  readonly #requests: boolean
+  readonly #responses: boolean
+  readonly #tolerate: ToleratedDeviation[]
+
+  constructor(options: ContractCheckerOptions = {}) {
+    this.#requests = options.requests ?? true
+    this.#responses = options.responses ?? true
+    this.#tolerate = options.tolerate ?? []
+  }
+
+  #isTolerated(operation: string, problem: string): boolean {
+    const match = this.#tolerate.find(
+      (t) =>
+        t.operation === operation &&
+        (typeof t.problem === 'string' ? problem.includes(t.problem) : t.problem.test(problem))
+    )
+    if (match) this.tolerated.set(match.reason, (this.tolerated.get(match.reason) ?? 0) + 1)
+    return match !== undefined
+  }
+
+  /** The `onExchange` hook: `fake.onExchange = checker.record`. */
+  readonly record = (exchange: GitHubExchange): void => {
+    this.checked++
+    try {
+      const problems: string[] = []
+      const request = this.#requests ? validateGitHubRequest(exchange) : []
+      problems.push(...request)
+      const found = lookup(exchange.method, exchange.path)
+      let operation = 'unknown operation'
+      if (found.ok) {
+        operation = found.entry.op.operationId
+        if (this.#responses) {
+          problems.push(
+            ...validateGitHubResponse(operation, exchange.status, exchange.responseBody)
+          )
+        }
+      } else if (!this.#requests) {
+        return
+      }
+      const reported = problems.filter((p) => !this.#isTolerated(operation, p))
+      if (reported.length === 0) return
+      const query = exchange.query.size > 0 ? `?${exchange.query.toString()}` : ''
+      this.violations.push({
+        operation,
+        exchange: `${exchange.method} ${exchange.path}${query} → ${exchange.status || 'reset'}`,
+        problems: limitLines(reported)
+      })
+    } catch (error) {
+      this.violations.push({
+        operation: 'contract checker',
+        exchange: `${exchange.method} ${exchange.path}`,
+        problems: [`the checker failed: ${String(error)}`]
+      })
+    }
+  }
+
+  /** A readable report of every violation (empty string when there is none). */
+  report(): string {
+    return this.violations
+      .map(
+        (v) => `- ${v.exchange} [${v.operation}]\n${v.problems.map((p) => `    ${p}`).join('\n')}`
+      )
+      .join('\n')
+  }
+
+  /** Throws when any exchange broke the contract, naming the operations. */
+  assertNoViolations(): void {
+    if (this.violations.length === 0) return
+    const operations = [...new Set(this.violations.map((v) => v.operation))].join(', ')
+    throw new Error(
+      `${this.violations.length} exchange(s) with the fake GitHub broke GitHub's OpenAPI contract (${operations}):\n${this.report()}`
+    )
+  }
+}
