@@ -6,6 +6,7 @@ import { runAction, type RunActionOptions } from '../src/fakes/action-runner.js'
 import { FakeGitHub } from '../src/fakes/fake-github.js'
 import { FakeSentry } from '../src/fakes/fake-sentry.js'
 import { markersInGitHub } from './helpers/harness.js'
+import { watchGitHubContract } from './helpers/contract.js'
 
 /**
  * Crash safety and concurrency with real processes: the bundled action (`node dist/index.js`) is
@@ -16,15 +17,18 @@ const entry = path.resolve('dist/index.js')
 let sentry: FakeSentry
 let github: FakeGitHub
 let workdir: string
+let contract: ReturnType<typeof watchGitHubContract>
 
 beforeEach(async () => {
   sentry = await FakeSentry.start()
   github = await FakeGitHub.start()
+  contract = watchGitHubContract(github)
   workdir = await mkdtemp(path.join(os.tmpdir(), 'sia-crash-'))
 })
 afterEach(async () => {
   await Promise.all([sentry.close(), github.close()])
   await rm(workdir, { recursive: true, force: true })
+  contract.assertNoViolations()
 })
 
 function options(extra: Partial<RunActionOptions> = {}): RunActionOptions {

@@ -13,13 +13,6 @@ import type { FakeGitHub } from '../../src/fakes/fake-github.js'
  */
 export const KNOWN_FAKE_DEVIATIONS: ToleratedDeviation[] = [
   {
-    // The fake is behind the description: fix src/fakes/fake-github.ts (searchIssues), then remove.
-    operation: 'search/issues-and-pull-requests',
-    problem: "response 200 body: must have required property 'search_type'",
-    reason:
-      'fake GitHub omits `search_type` ("lexical") from GET /search/issues answers; the description marks it required'
-  },
-  {
     // The description is stricter than GitHub: search items are issue objects, and an issue's
     // `body` is documented as nullable everywhere else (GET/POST/PATCH issues, issue lists).
     operation: 'search/issues-and-pull-requests',

@@ -1937,6 +1937,8 @@ export class FakeGitHub {
       body: {
         total_count: total,
         incomplete_results: false,
+        // The kind of search that ran; `lexical` unless `search_type` asked for another.
+        search_type: 'lexical',
         items: items.map((doc) => this.renderIssue(doc, { search: true }))
       },
       headers: link ? { link } : {}
