@@ -37,7 +37,7 @@ import {
   type IssueField,
   type IssueFieldValueInput
 } from './github/metadata.js'
-import type { ResultRow, RunResult } from './report/result.js'
+import { emptyResult, type ResultRow, type RunResult } from './report/result.js'
 import type { SentryClient } from './sentry/client.js'
 import type { SentryEvent, SentryIssue } from './sentry/schemas.js'
 import type { StateStore, SyncState } from './state/store.js'
@@ -97,13 +97,7 @@ interface RunContext {
 export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult> {
   const { log } = deps
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
-  const result: RunResult = {
-    dryRun: config.dryRun,
-    rows: [],
-    sentryIssuesRead: 0,
-    truncated: false,
-    warnings: []
-  }
+  const result = emptyResult(config.dryRun)
 
   const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () =>
     readSentry(config, deps, result)
@@ -1003,13 +997,7 @@ export async function runClosedIssueEvent(
   deps: SyncDeps,
   payload: IssueEventPayload
 ): Promise<RunResult> {
-  const result: RunResult = {
-    dryRun: config.dryRun,
-    rows: [],
-    sentryIssuesRead: 0,
-    truncated: false,
-    warnings: []
-  }
+  const result = emptyResult(config.dryRun)
   const issue = payload.issue
   const ref = parseMarker(issue?.body)
   if (payload.action !== 'closed' || !issue || !ref || ref.org !== config.sentry.org) {

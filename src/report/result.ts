@@ -27,6 +27,11 @@ export interface RunResult {
   warnings: string[]
 }
 
+/** A result with nothing in it yet. */
+export function emptyResult(dryRun: boolean): RunResult {
+  return { dryRun, rows: [], sentryIssuesRead: 0, truncated: false, warnings: [] }
+}
+
 export type Counts = Record<RowAction, number>
 
 export function countRows(rows: readonly ResultRow[]): Counts {
