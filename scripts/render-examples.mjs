@@ -6,7 +6,7 @@
  * Usage (from the repository root; runs on the compiled output, no extra tools):
  *   npx tsc -p tsconfig.build.json && node scripts/render-examples.mjs
  *
- * It also embeds the JavaScript example in README.md, between the `example:javascript` lines.
+ * It also embeds both examples in README.md, between their `example:<name>` marker lines.
  * __tests__/render/examples.test.ts fails when the committed files differ from a fresh rendering.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -23,16 +23,16 @@ for (const [name, markdown] of Object.entries(renderExamples())) {
   console.log(`wrote ${file}`)
 }
 
-// The README shows the JavaScript example as rendered Markdown.
+// The README shows both examples as rendered Markdown, between `example:<name>` marker lines.
 const readmePath = join(root, 'README.md')
-const readme = readFileSync(readmePath, 'utf8')
-const start = '<!-- example:javascript:start -->\n<!-- prettier-ignore-start -->\n'
-const end = '<!-- prettier-ignore-end -->\n<!-- example:javascript:end -->'
-const from = readme.indexOf(start)
-const to = readme.indexOf(end)
-if (from === -1 || to === -1) throw new Error('README.md lacks the example:javascript markers')
-writeFileSync(
-  readmePath,
-  readme.slice(0, from + start.length) + renderExamples().javascript + readme.slice(to)
-)
+let readme = readFileSync(readmePath, 'utf8')
+for (const [name, markdown] of Object.entries(renderExamples())) {
+  const start = `<!-- example:${name}:start -->\n<!-- prettier-ignore-start -->\n`
+  const end = `<!-- prettier-ignore-end -->\n<!-- example:${name}:end -->`
+  const from = readme.indexOf(start)
+  const to = readme.indexOf(end)
+  if (from === -1 || to === -1) throw new Error(`README.md lacks the example:${name} markers`)
+  readme = readme.slice(0, from + start.length) + markdown + readme.slice(to)
+}
+writeFileSync(readmePath, readme)
 console.log(`updated ${readmePath}`)

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { watchGitHubContract } from '../helpers/contract.js'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises'
@@ -37,18 +38,21 @@ interface CliRun {
 
 let sentry: FakeSentry
 let github: FakeGitHub
+let contract: ReturnType<typeof watchGitHubContract>
 let dir: string
 let stateFile: string
 
 beforeEach(async () => {
   sentry = await FakeSentry.start()
   github = await FakeGitHub.start()
+  contract = watchGitHubContract(github)
   dir = await mkdtemp(path.join(os.tmpdir(), 'sia-cli-'))
   stateFile = path.join(dir, 'state', 'sync.json')
 })
 afterEach(async () => {
   await Promise.all([sentry.close(), github.close()])
   await rm(dir, { recursive: true, force: true })
+  contract.assertNoViolations()
 })
 
 function baseEnv(): Record<string, string> {

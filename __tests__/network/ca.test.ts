@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { watchGitHubContract } from '../helpers/contract.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,6 +19,7 @@ const TLS = { cert: TEST_SERVER_CERT, key: TEST_SERVER_KEY }
 
 let sentry: FakeSentry
 let github: FakeGitHub
+let contract: ReturnType<typeof watchGitHubContract>
 let sentryTls: TlsFront
 let dir: string
 let caFile: string
@@ -25,6 +27,7 @@ let caFile: string
 beforeEach(async () => {
   sentry = await FakeSentry.start()
   github = await FakeGitHub.start()
+  contract = watchGitHubContract(github)
   sentryTls = await startTlsFront(Number(new URL(sentry.url).port), TLS)
   dir = await mkdtemp(path.join(os.tmpdir(), 'sia-ca-'))
   caFile = path.join(dir, 'corp-ca.pem')
@@ -33,6 +36,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all([sentry.close(), github.close(), sentryTls.close()])
   await rm(dir, { recursive: true, force: true })
+  contract.assertNoViolations()
 })
 
 function env(overrides: Record<string, string> = {}): Record<string, string> {

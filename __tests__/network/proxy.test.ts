@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { watchGitHubContract } from '../helpers/contract.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,18 +18,21 @@ const GITHUB_HOST = 'github.internal.test'
 
 let sentry: FakeSentry
 let github: FakeGitHub
+let contract: ReturnType<typeof watchGitHubContract>
 let proxy: RoutingProxy
 let dir: string
 
 beforeEach(async () => {
   sentry = await FakeSentry.start()
   github = await FakeGitHub.start()
+  contract = watchGitHubContract(github)
   proxy = await startRoutingProxy()
   dir = await mkdtemp(path.join(os.tmpdir(), 'sia-proxy-'))
 })
 afterEach(async () => {
   await Promise.all([sentry.close(), github.close(), proxy.close()])
   await rm(dir, { recursive: true, force: true })
+  contract.assertNoViolations()
 })
 
 function env(overrides: Record<string, string> = {}): Record<string, string> {

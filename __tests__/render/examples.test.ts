@@ -16,12 +16,14 @@ describe('docs/examples', () => {
     }
   )
 
-  it('README.md embeds the JavaScript example as it renders today', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8')
-    const start = '<!-- example:javascript:start -->\n<!-- prettier-ignore-start -->\n'
-    const end = '<!-- prettier-ignore-end -->\n<!-- example:javascript:end -->'
-    const embedded = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end))
-    expect(readme.indexOf(start)).toBeGreaterThan(-1)
-    expect(embedded).toBe(renderExamples().javascript)
-  })
+  it.each(Object.entries(renderExamples()))(
+    'README.md embeds the %s example as it renders today',
+    (name, markdown) => {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8')
+      const start = `<!-- example:${name}:start -->\n<!-- prettier-ignore-start -->\n`
+      const end = `<!-- prettier-ignore-end -->\n<!-- example:${name}:end -->`
+      expect(readme.indexOf(start)).toBeGreaterThan(-1)
+      expect(readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end))).toBe(markdown)
+    }
+  )
 })
