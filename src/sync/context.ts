@@ -1,0 +1,97 @@
+import type { Config } from '../inputs/config.js'
+import type { Logger } from '../log.js'
+import type { GitHubClient } from '../github/client.js'
+import type { RepoRef } from '../github/issues.js'
+import type { IssueIndex, PlanItem } from '../plan/plan.js'
+import type { CodeLinker } from '../render/code-links.js'
+import type { IssueField } from '../github/metadata.js'
+import type { ResultRow, RunResult } from '../report/result.js'
+import type { SentryClient } from '../sentry/client.js'
+import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
+import type { StateStore } from '../state/store.js'
+
+/**
+ * What every part of a sync run shares: the clients it is given, the per-run context, warnings,
+ * and small helpers for errors and result rows.
+ */
+
+export interface SyncDeps {
+  sentry: SentryClient
+  github: GitHubClient
+  state: StateStore
+  log: Logger
+}
+
+export type CreateItem = Extract<PlanItem, { kind: 'create' }>
+
+export interface RunContext {
+  config: Config
+  deps: SyncDeps
+  repo: RepoRef
+  index: IssueIndex
+  result: RunResult
+  /** Notes per Sentry key, shown in the row (e.g. a cached issue that no longer exists). */
+  notes: Map<string, string>
+  /** Sentry project ids the run reads (resolved from the configured slugs once). */
+  projectIds: string[]
+  lastRunAt?: string
+  /** Latest events for the issues to create, fetched ahead of the writes. */
+  events?: Map<string, Promise<SentryEvent | undefined>>
+  /** Label names the repository has (lower case), loaded when first needed. */
+  knownLabels?: Set<string>
+  codeLinks?: CodeLinker
+  warned?: Set<string>
+  /** Resolved once per run: the milestone number, and issue fields by lower-case name. */
+  milestone?: number
+  issueFields?: Map<string, IssueField>
+  metadata?: Promise<void>
+  /** Optional create fields GitHub refused this run (not sent again). */
+  refused?: Set<(typeof OPTIONAL_FIELDS)[number]>
+  lookups?: { found: SentryIssue[]; missing: string[] }
+}
+
+export const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'] as const
+
+export function warn(ctx: RunContext, message: string): void {
+  ctx.deps.log.warning(message)
+  ctx.result.warnings.push(message)
+}
+
+/** A warning given once per run for a recurring cause (the same refusal for every issue). */
+export function warnOnce(ctx: RunContext, cause: string, message: string): void {
+  ctx.warned ??= new Set()
+  if (ctx.warned.has(cause)) return
+  ctx.warned.add(cause)
+  warn(ctx, message)
+}
+
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'status' in error) {
+    const status = (error as { status: unknown }).status
+    return typeof status === 'number' ? status : undefined
+  }
+  return undefined
+}
+
+export function errorBody(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null && 'response' in error) {
+    return (error as { response?: { data?: unknown } }).response?.data
+  }
+  return undefined
+}
+
+export function baseRow(sentry: SentryIssue): Omit<ResultRow, 'action'> {
+  return {
+    sentryId: sentry.id,
+    shortId: sentry.shortId,
+    title: sentry.title,
+    permalink: sentry.permalink,
+    events: sentry.count,
+    users: sentry.userCount
+  }
+}
+
+export function keyRow(key: string): Omit<ResultRow, 'action'> {
+  const sentryId = key.slice(key.indexOf('/') + 1)
+  return { sentryId, shortId: key, title: '', permalink: '', events: 0, users: 0 }
+}

@@ -1,0 +1,235 @@
+import type { Config } from '../inputs/config.js'
+import { errorMessage } from '../log.js'
+import { createIssue, updateIssue, type NewIssue } from '../github/issues.js'
+import type { GitHubIssue } from '../github/schemas.js'
+import { buildIndex } from '../plan/plan.js'
+import { renderIssueWithTemplates } from '../render/template.js'
+import { issueLabels } from '../render/labels.js'
+import { createCodeLinker, type CodeLinker } from '../render/code-links.js'
+import { assigneesFor, needsLatestEvent } from '../inputs/content-options.js'
+import type { ResultRow } from '../report/result.js'
+import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
+import {
+  baseRow,
+  errorBody,
+  OPTIONAL_FIELDS,
+  statusOf,
+  warn,
+  warnOnce,
+  type CreateItem,
+  type RunContext
+} from './context.js'
+import { findAfterFailedCreate } from './dedup.js'
+import { ensureLabels } from './labels.js'
+import { resolveMetadata, setFields } from './metadata.js'
+
+/**
+ * Creating the planned issues: rendering, labels, optional create fields, the latest events
+ * fetched ahead, and the note on the Sentry issue.
+ */
+
+/** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
+function supersededLine(key: string, by: string): string {
+  return `<!-- sentry-issue (superseded ${by}): ${key} -->`
+}
+
+export async function create(ctx: RunContext, item: CreateItem): Promise<ResultRow> {
+  const { config, deps } = ctx
+  const base = baseRow(item.sentry)
+  const note =
+    ctx.notes.get(item.key) ??
+    (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined)
+  const content = config.content
+  const event = await ctx.events?.get(item.key)
+  const labels = issueLabels(item.sentry, event, {
+    trackingLabel: config.trackingLabel,
+    labels: config.labels,
+    priorityRules: content.priorityRules,
+    sources: content.labelFrom,
+    prefixes: content.labelPrefixes
+  })
+  const rendered = renderIssueWithTemplates(
+    item.sentry,
+    {
+      org: config.sentry.org,
+      trackingLabel: config.trackingLabel,
+      labels: labels.slice(1),
+      event,
+      maxFrames: content.stackTrace ? content.maxFrames : 0,
+      codeLinks: ctx.codeLinks
+    },
+    { title: content.titleTemplate, body: content.bodyTemplate }
+  )
+  rendered.labels = labels
+  if (item.supersedes) {
+    rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`
+  }
+  if (config.dryRun) {
+    deps.log.info(`Would create: ${rendered.title}`)
+    return {
+      ...base,
+      action: 'created',
+      detail: note ? `dry run: ${note}` : 'dry run: would create'
+    }
+  }
+  if (item.supersedes) {
+    // Retire the old issue's marker first, so exactly one issue carries it at any time.
+    const old = item.supersedes
+    try {
+      const body = old.body ?? ''
+      const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : ''
+      await updateIssue(deps.github, ctx.repo, old.number, {
+        body: `${supersededLine(item.key, 'by a newer issue')}${rest}`
+      })
+      ctx.index.delete(item.key)
+    } catch (error) {
+      const message = `could not retire the marker of closed #${old.number}: ${errorMessage(error)}`
+      deps.log.warning(`${item.sentry.shortId}: ${message}`)
+      return { ...base, action: 'failed', number: old.number, url: old.url, detail: message }
+    }
+  }
+  try {
+    await ensureLabels(ctx, labels)
+    await (ctx.metadata ??= resolveMetadata(ctx))
+    const created = await createWithOptionalFields(ctx, item.sentry, {
+      ...rendered,
+      assignees: assigneesFor(item.sentry, content),
+      ...(content.issueType ? { type: content.issueType } : {}),
+      ...(ctx.milestone !== undefined ? { milestone: ctx.milestone } : {})
+    })
+    await setFields(ctx, created.number, item.sentry, event)
+    deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
+    buildIndex([created], 'label', ctx.index)
+    await afterCreate(ctx, item.sentry, created.html_url)
+    return {
+      ...base,
+      action: 'created',
+      number: created.number,
+      url: created.html_url,
+      ...(note ? { detail: note } : {})
+    }
+  } catch (error) {
+    // A create that failed without a clear "no" may still have been stored: look before reporting.
+    const status = statusOf(error)
+    const ambiguous = status === undefined || status >= 500
+    const found = ambiguous ? await findAfterFailedCreate(ctx, item.key) : undefined
+    if (found) {
+      deps.log.warning(
+        `Creating the issue for ${item.sentry.shortId} reported an error (${errorMessage(error)}), but GitHub stored it as #${found.number}.`
+      )
+      return {
+        ...base,
+        action: 'created',
+        number: found.number,
+        url: found.url,
+        detail: 'response lost; found by its marker'
+      }
+    }
+    deps.log.warning(
+      `Could not create the issue for ${item.sentry.shortId}: ${errorMessage(error)}`
+    )
+    return { ...base, action: 'failed', detail: errorMessage(error) }
+  }
+}
+
+/** Optional note on the Sentry issue linking the new GitHub issue; a failure is only a warning. */
+async function afterCreate(ctx: RunContext, sentry: SentryIssue, url: string): Promise<void> {
+  if (!ctx.config.lifecycle.sentryComment) return
+  try {
+    await ctx.deps.sentry.addComment(ctx.config.sentry.org, sentry.id, `GitHub issue: ${url}`)
+  } catch (error) {
+    warn(
+      ctx,
+      `Could not post a note on Sentry issue ${sentry.shortId} (${errorMessage(error)}). Notes need a user auth token with event:write; organization tokens cannot post them. Turn sentry-comment off or use a user token.`
+    )
+  }
+}
+
+/**
+ * Creates the issue; optional extras the repository refuses (assignees it cannot assign, an issue
+ * type the organisation does not have) are dropped with a warning, and the issue still created.
+ * A 422 means GitHub stored nothing, so retrying without them is safe.
+ */
+async function createWithOptionalFields(
+  ctx: RunContext,
+  sentry: SentryIssue,
+  issue: NewIssue
+): Promise<GitHubIssue> {
+  ctx.refused ??= new Set()
+  for (;;) {
+    const attempt: NewIssue = { title: issue.title, body: issue.body, labels: issue.labels }
+    if (issue.assignees?.length && !ctx.refused.has('assignees'))
+      attempt.assignees = issue.assignees
+    if (issue.type && !ctx.refused.has('type')) attempt.type = issue.type
+    if (issue.milestone !== undefined && !ctx.refused.has('milestone')) {
+      attempt.milestone = issue.milestone
+    }
+    try {
+      return await createIssue(ctx.deps.github, ctx.repo, attempt)
+    } catch (error) {
+      const optional = OPTIONAL_FIELDS.filter((f) => attempt[f] !== undefined)
+      if (statusOf(error) !== 422 || optional.length === 0) throw error
+      const said = errorMessage(error) + JSON.stringify(errorBody(error) ?? '')
+      const named = optional.filter((f) =>
+        new RegExp(`"field":"${f === 'assignees' ? 'assignees?' : f}"`).test(said)
+      )
+      const drop = named.length > 0 ? named : optional
+      for (const field of drop) ctx.refused.add(field)
+      warn(
+        ctx,
+        `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(attempt[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); issues are created without ${drop.length > 1 ? 'them' : 'it'} this run. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`
+      )
+    }
+  }
+}
+
+/**
+ * Fetches the latest event of each issue to create, a few at a time (Sentry allows about 15
+ * event requests a second), while the writes go on; each create waits only for its own event.
+ * An event that cannot be fetched is a warning: the issue is created without it.
+ */
+export function prefetchEvents(
+  ctx: RunContext,
+  creates: readonly CreateItem[]
+): Map<string, Promise<SentryEvent | undefined>> | undefined {
+  if (!needsLatestEvent(ctx.config.content)) return undefined
+  const { config, deps } = ctx
+  const results = new Map<string, Promise<SentryEvent | undefined>>()
+  const queue = creates.map((item) => {
+    let resolve!: (event: SentryEvent | undefined) => void
+    results.set(item.key, new Promise((r) => (resolve = r)))
+    return { item, resolve }
+  })
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      try {
+        next.resolve(
+          await deps.sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
+            environments: config.sentry.environments
+          })
+        )
+      } catch (error) {
+        warnOnce(
+          ctx,
+          'event-fetch',
+          `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`
+        )
+        next.resolve(undefined)
+      }
+    }
+  }
+  for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++) void worker()
+  return results
+}
+
+const EVENT_CONCURRENCY = 4
+
+export function codeLinkerFor(config: Config): CodeLinker | undefined {
+  if (config.content.codeMappings.length === 0) return undefined
+  return createCodeLinker({
+    mappings: config.content.codeMappings,
+    serverUrl: config.github.serverUrl,
+    owner: config.github.owner,
+    repo: config.github.repo
+  })
+}

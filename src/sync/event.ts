@@ -1,0 +1,95 @@
+import type { Config } from '../inputs/config.js'
+import type { RepoRef } from '../github/issues.js'
+import { markerKey, parseMarker } from '../plan/marker.js'
+import { decideExisting } from '../plan/lifecycle.js'
+import type { TrackedIssue } from '../plan/plan.js'
+import { emptyResult, type RunResult } from '../report/result.js'
+import { baseRow, keyRow, type RunContext, type SyncDeps } from './context.js'
+import { applyLifecycle } from './lifecycle.js'
+
+/** The parts of an `issues` event payload the action reads. */
+export interface IssueEventPayload {
+  action?: string
+  issue?: {
+    id?: number
+    number?: number
+    body?: string | null
+    html_url?: string
+    state?: string
+    state_reason?: string | null
+    created_at?: string
+    closed_at?: string | null
+  }
+}
+
+/**
+ * `on: issues: types: [closed]`: handles the one issue in the payload and nothing else. With
+ * resolve-in-sentry, an issue a person closed as completed resolves its Sentry issue (an issue
+ * the action closed itself records `resolved` in its stats block and is left alone).
+ */
+export async function runClosedIssueEvent(
+  config: Config,
+  deps: SyncDeps,
+  payload: IssueEventPayload
+): Promise<RunResult> {
+  const result = emptyResult(config.dryRun)
+  const issue = payload.issue
+  const ref = parseMarker(issue?.body)
+  if (payload.action !== 'closed' || !issue || !ref || ref.org !== config.sentry.org) {
+    deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.')
+    return result
+  }
+  if (!config.lifecycle.resolveInSentry) {
+    deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.')
+    return result
+  }
+  const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
+  const key = markerKey(ref)
+  const [sentry] = await deps.sentry.getIssuesByIds(config.sentry.org, [ref.issueId])
+  const tracked: TrackedIssue = {
+    id: issue.id ?? 0,
+    number: issue.number ?? 0,
+    url: issue.html_url ?? '',
+    state: 'closed',
+    stateReason: issue.state_reason ?? null,
+    createdAt: issue.created_at ?? '',
+    closedAt: issue.closed_at ?? null,
+    body: issue.body ?? null,
+    foundBy: 'label'
+  }
+  if (!sentry) {
+    result.rows.push({
+      ...keyRow(key),
+      action: 'skipped',
+      number: tracked.number,
+      url: tracked.url,
+      detail: 'Sentry no longer has this issue'
+    })
+    return result
+  }
+  result.sentryIssuesRead = 1
+  const decision = decideExisting(sentry, tracked, {
+    options: { ...config.lifecycle, onRegression: 'ignore' }
+  })
+  const ctx: RunContext = {
+    config,
+    deps,
+    repo,
+    index: new Map(),
+    result,
+    notes: new Map(),
+    projectIds: []
+  }
+  result.rows.push(
+    decision.kind === 'resolve-in-sentry'
+      ? await applyLifecycle(ctx, baseRow(sentry), tracked, decision, sentry)
+      : {
+          ...baseRow(sentry),
+          action: 'skipped',
+          number: tracked.number,
+          url: tracked.url,
+          detail: decision.kind === 'none' ? decision.why : 'nothing to do'
+        }
+  )
+  return result
+}

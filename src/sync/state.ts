@@ -1,0 +1,20 @@
+import { errorMessage } from '../log.js'
+import type { SyncState } from '../state/store.js'
+import { warn, type RunContext } from './context.js'
+
+export async function saveState(ctx: RunContext, previous: SyncState): Promise<void> {
+  const next: SyncState = {
+    version: 1,
+    issues: { ...previous.issues },
+    lastRunAt: new Date().toISOString()
+  }
+  for (const [key, tracked] of ctx.index) {
+    const first = tracked.find((t) => t.url !== '')
+    if (first && key.startsWith(`${ctx.config.sentry.org}/`)) next.issues[key] = first.number
+  }
+  try {
+    await ctx.deps.state.save(next)
+  } catch (error) {
+    warn(ctx, `Could not save the sync state: ${errorMessage(error)}`)
+  }
+}
