@@ -15,6 +15,13 @@ import { githubOperationId } from '../src/fakes/contract.js'
 import { FakeGitHub, type FakeRequest } from '../src/fakes/fake-github.js'
 import { FakeSentry, type FakeIssue } from '../src/fakes/fake-sentry.js'
 import { renderIssue } from '../src/render/issue.js'
+import {
+  DEFAULT_LABEL_PREFIXES,
+  DEFAULT_PRIORITY_LABELS,
+  issueLabels,
+  labelColor,
+  parsePriorityLabels
+} from '../src/render/labels.js'
 import { sentryIssueSchema } from '../src/sentry/schemas.js'
 
 export const LATENCY = { sentryMs: 50, githubMs: 80 }
@@ -125,17 +132,38 @@ export function servedIssue(issue: FakeIssue): ReturnType<typeof sentryIssueSche
  * write. Issue numbers follow the order of `issues`.
  */
 export function seedTracked(github: FakeGitHub, issues: FakeIssue[], createdAt: string): void {
+  // As the action's first run left them: each issue with the labels the action gives it (the
+  // tracking label, the extra labels and its priority label), and those labels in the repository.
+  const priorityRules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
   for (const issue of issues) {
-    const rendered = renderIssue(servedIssue(issue), {
+    const served = servedIssue(issue)
+    const labels = issueLabels(served, undefined, {
+      trackingLabel: TRACKING_LABEL,
+      labels: EXTRA_LABELS,
+      priorityRules,
+      sources: [],
+      prefixes: DEFAULT_LABEL_PREFIXES
+    })
+    const rendered = renderIssue(served, {
       org: ORG,
       trackingLabel: TRACKING_LABEL,
-      labels: EXTRA_LABELS
+      labels: labels.slice(1)
     })
     github.addIssue({
       title: rendered.title,
       body: rendered.body,
-      labels: rendered.labels,
+      labels,
       created_at: createdAt
+    })
+  }
+  const names = [TRACKING_LABEL, ...EXTRA_LABELS, ...priorityRules.map((r) => r.label)]
+  for (const name of names) {
+    if (github.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) continue
+    github.labels.push({
+      id: 900_000 + github.labels.length,
+      name,
+      color: labelColor(name),
+      description: null
     })
   }
 }
