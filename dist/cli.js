@@ -30746,7 +30746,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(325);
+/* harmony import */ var _cli_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5169);
 
 // systemd stops a unit with SIGTERM, a terminal with SIGINT: exit through process.exit so the
 // state lock is removed ('exit' handlers run), with the conventional 128 + signal code.
@@ -30759,7 +30759,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 325:
+/***/ 5169:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50065,6 +50065,10 @@ function config_unique(values) {
 ;// CONCATENATED MODULE: ./src/report/result.ts
 /** What one run did: a row per Sentry issue acted on, plus run-level failures. */
 const ACTIONS = ['created', 'updated', 'closed', 'reopened', 'skipped', 'failed'];
+/** A result with nothing in it yet. */
+function result_emptyResult(dryRun) {
+    return { dryRun, rows: [], sentryIssuesRead: 0, truncated: false, warnings: [] };
+}
 function countRows(rows) {
     const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0]));
     for (const row of rows)
@@ -50990,6 +50994,223 @@ function findDuplicates(index, org) {
     return sets;
 }
 
+;// CONCATENATED MODULE: ./src/sync/context.ts
+const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'];
+function warn(ctx, message) {
+    ctx.deps.log.warning(message);
+    ctx.result.warnings.push(message);
+}
+/** A warning given once per run for a recurring cause (the same refusal for every issue). */
+function warnOnce(ctx, cause, message) {
+    ctx.warned ??= new Set();
+    if (ctx.warned.has(cause))
+        return;
+    ctx.warned.add(cause);
+    warn(ctx, message);
+}
+function context_statusOf(error) {
+    if (typeof error === 'object' && error !== null && 'status' in error) {
+        const status = error.status;
+        return typeof status === 'number' ? status : undefined;
+    }
+    return undefined;
+}
+function errorBody(error) {
+    if (typeof error === 'object' && error !== null && 'response' in error) {
+        return error.response?.data;
+    }
+    return undefined;
+}
+function context_baseRow(sentry) {
+    return {
+        sentryId: sentry.id,
+        shortId: sentry.shortId,
+        title: sentry.title,
+        permalink: sentry.permalink,
+        events: sentry.count,
+        users: sentry.userCount
+    };
+}
+function context_keyRow(key) {
+    const sentryId = key.slice(key.indexOf('/') + 1);
+    return { sentryId, shortId: key, title: '', permalink: '', events: 0, users: 0 };
+}
+
+;// CONCATENATED MODULE: ./src/sync/dedup.ts
+
+
+
+
+
+/**
+ * The dedup layers beyond the label listing (marker search, verified cache), the check after a
+ * create whose answer was lost, and the closing of duplicates that slipped through anyway.
+ */
+/**
+ * Layer 2: one search for every issue in the repository whose body holds our marker prefix but
+ * that lacks the tracking label (the label listing already saw the others). Bodies are checked
+ * with the same strict parser, so text that merely mentions a marker never counts.
+ */
+async function searchForMarkers(ctx) {
+    const { owner, repo } = ctx.repo;
+    const q = `repo:${owner}/${repo} is:issue in:body "${MARKER_PREFIX.replace('<!-- ', '').trim()} ${ctx.config.sentry.org}/" -label:"${ctx.config.trackingLabel}"`;
+    try {
+        const found = await searchIssues(ctx.deps.github, q);
+        const before = countTracked(ctx.index);
+        buildIndex(found.items.filter((i) => i.pull_request === undefined && inRepo(i, ctx.repo)), 'search', ctx.index);
+        ctx.deps.log.info(`Marker search found ${countTracked(ctx.index) - before} synced issue(s) without the "${ctx.config.trackingLabel}" label.`);
+        if (found.incomplete) {
+            warn(ctx, `The marker search returned incomplete results (${found.items.length} of ${found.totalCount}).`);
+        }
+    }
+    catch (error) {
+        warn(ctx, `The marker search failed (${errorMessage(error)}); issues whose "${ctx.config.trackingLabel}" label was removed may not be found this run.`);
+    }
+}
+/**
+ * Layer 3: a cached issue number is trusted only if the issue still exists in this repository
+ * and carries this marker. A deleted or transferred issue is recreated, and the row says so.
+ */
+async function verifyCached(ctx, items) {
+    for (const item of items) {
+        const number = item.cachedNumber;
+        if (number === undefined)
+            continue;
+        try {
+            const issue = await getIssue(ctx.deps.github, ctx.repo, number);
+            const ref = marker_parseMarker(issue.body);
+            if (!inRepo(issue, ctx.repo)) {
+                ctx.notes.set(item.key, `cached issue #${number} was transferred to another repository; recreated`);
+            }
+            else if (!ref || marker_markerKey(ref) !== item.key || issue.pull_request !== undefined) {
+                ctx.notes.set(item.key, `cached issue #${number} no longer carries this marker; recreated`);
+            }
+            else {
+                buildIndex([issue], 'cache', ctx.index);
+            }
+        }
+        catch (error) {
+            const status = context_statusOf(error);
+            if (status === 404 || status === 410) {
+                ctx.notes.set(item.key, `cached issue #${number} no longer exists (${status}); recreated`);
+            }
+            else {
+                // Unknown: do not create on a guess. Leave the Sentry issue for the next run.
+                ctx.notes.set(item.key, `could not check cached issue #${number}; left for the next run (${errorMessage(error)})`);
+                addToIndex(ctx.index, item.key, {
+                    id: 0,
+                    number,
+                    url: '',
+                    state: 'open',
+                    createdAt: '',
+                    foundBy: 'cache'
+                });
+            }
+        }
+    }
+}
+async function findAfterFailedCreate(ctx, key) {
+    try {
+        const issues = await listIssuesWithLabel(ctx.deps.github, ctx.repo, ctx.config.trackingLabel);
+        buildIndex(issues, 'label', ctx.index);
+        return ctx.index.get(key)?.[0];
+    }
+    catch (error) {
+        ctx.deps.log.warning(`Could not check whether a failed create was stored: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+/**
+ * Closes newer issues that carry the same marker as an older one, with GitHub's native duplicate
+ * marking; a server that refuses it gets `not_planned` plus a comment linking the kept issue.
+ */
+async function healDuplicates(ctx, sets, sentryIssues) {
+    const byKey = new Map(sentryIssues.map((s) => [marker_markerKey({ org: ctx.config.sentry.org, issueId: s.id }), s]));
+    for (const set of sets) {
+        const sentry = byKey.get(set.key);
+        for (const duplicate of set.close) {
+            const row = {
+                ...(sentry ? context_baseRow(sentry) : context_keyRow(set.key)),
+                action: 'closed',
+                number: duplicate.number,
+                url: duplicate.url,
+                detail: `duplicate of #${set.keep.number}`
+            };
+            try {
+                try {
+                    await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
+                        state: 'closed',
+                        state_reason: 'duplicate',
+                        duplicate_issue_id: set.keep.id
+                    });
+                }
+                catch (error) {
+                    if (context_statusOf(error) !== 422)
+                        throw error;
+                    await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
+                        state: 'closed',
+                        state_reason: 'not_planned'
+                    });
+                    await createComment(ctx.deps.github, ctx.repo, duplicate.number, `Duplicate of #${set.keep.number}: two sync runs created an issue for the same Sentry issue. Closed by sentry-issues-action.`);
+                }
+                duplicate.state = 'closed';
+                ctx.deps.log.info(`Closed #${duplicate.number} as a duplicate of #${set.keep.number}.`);
+            }
+            catch (error) {
+                row.action = 'failed';
+                row.detail = `could not close duplicate #${duplicate.number} of #${set.keep.number}: ${errorMessage(error)}`;
+                ctx.deps.log.warning(row.detail);
+            }
+            ctx.result.rows.push(row);
+        }
+    }
+}
+function countTracked(index) {
+    let n = 0;
+    for (const list of index.values())
+        n += list.length;
+    return n;
+}
+function inRepo(issue, repo) {
+    const suffix = `/repos/${repo.owner}/${repo.repo}`.toLowerCase();
+    if (issue.repository_url)
+        return issue.repository_url.toLowerCase().endsWith(suffix);
+    return issue.html_url.toLowerCase().includes(`/${repo.owner}/${repo.repo}/`.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./src/sync/labels.ts
+
+
+
+
+/** Colours and descriptions for labels the action creates. */
+const LABEL_STYLE = {
+    tracking: { color: '362d59', description: 'Synced from Sentry by sentry-issues-action' },
+    other: { color: 'd73a4a', description: 'Added by sentry-issues-action' }
+};
+/** Creates, with a colour and description, the labels in `names` the repository lacks. */
+async function ensureLabels(ctx, names) {
+    const { config, deps, repo } = ctx;
+    ctx.knownLabels ??= new Set((await listLabels(deps.github, repo)).map((l) => l.name.toLowerCase()));
+    for (const name of names) {
+        if (ctx.knownLabels.has(name.toLowerCase()))
+            continue;
+        ctx.knownLabels.add(name.toLowerCase());
+        const style = name === config.trackingLabel
+            ? LABEL_STYLE.tracking
+            : { color: labelColor(name), description: LABEL_STYLE.other.description };
+        try {
+            await createLabel(deps.github, repo, { name, ...style });
+            deps.log.info(`Created label "${name}".`);
+        }
+        catch (error) {
+            if (context_statusOf(error) === 422)
+                continue; // created meanwhile (already_exists)
+            warn(ctx, `Could not create label "${name}" (${errorMessage(error)}); GitHub will create it with a default colour when the first issue uses it.`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/metadata.ts
 
 
@@ -51093,6 +51314,536 @@ function metadata_statusOf(error) {
     return typeof error.status === 'number' ? error.status : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/sync/metadata.ts
+
+
+
+
+/** GitHub-native metadata on synced issues: the milestone and the organisation's issue fields. */
+/**
+ * Once per run: the milestone's number (from its title when a title was given) and the
+ * organisation's issue fields by name. What the repository does not have is one warning each.
+ */
+async function resolveMetadata(ctx) {
+    const { content } = ctx.config;
+    const milestone = content.milestone;
+    if (milestone && 'number' in milestone)
+        ctx.milestone = milestone.number;
+    if (milestone && 'title' in milestone) {
+        try {
+            const all = await listMilestones(ctx.deps.github, ctx.repo);
+            const found = all.find((m) => m.title === milestone.title) ??
+                all.find((m) => m.title.toLowerCase() === milestone.title.toLowerCase());
+            if (found)
+                ctx.milestone = found.number;
+            else {
+                warn(ctx, `No milestone titled ${JSON.stringify(milestone.title)} in ${ctx.repo.owner}/${ctx.repo.repo} (it has: ${all.map((m) => JSON.stringify(m.title)).join(', ') || 'none'}); issues are created without one.`);
+            }
+        }
+        catch (error) {
+            warn(ctx, `Could not list milestones (${errorMessage(error)}); issues are created without one.`);
+        }
+    }
+    if (content.issueFields.length === 0)
+        return;
+    try {
+        const fields = await listIssueFields(ctx.deps.github, ctx.repo.owner);
+        if (!fields) {
+            warn(ctx, `Issue fields are not available for ${ctx.repo.owner} (an organisation with issue fields is needed, and a token that can read them); issue-fields is ignored.`);
+            return;
+        }
+        ctx.issueFields = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
+        const missing = content.issueFields.filter((f) => !ctx.issueFields?.has(f.field.toLowerCase()));
+        if (missing.length > 0) {
+            warn(ctx, `issue-fields names field(s) ${missing.map((f) => JSON.stringify(f.field)).join(', ')} that ${ctx.repo.owner} does not have (it has: ${fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}).`);
+        }
+    }
+    catch (error) {
+        warn(ctx, `Could not list the issue fields of ${ctx.repo.owner} (${errorMessage(error)}); issue-fields is ignored.`);
+    }
+}
+/** Sets the configured issue fields from Sentry's values; a refusal is a warning, once. */
+async function setFields(ctx, issueNumber, sentry, event) {
+    if (ctx.config.content.issueFields.length === 0 || ctx.config.dryRun)
+        return;
+    await (ctx.metadata ??= resolveMetadata(ctx));
+    const fields = ctx.issueFields;
+    if (!fields)
+        return;
+    const values = [];
+    for (const { field, value } of issueFieldValues(sentry, event, ctx.config.content.issueFields)) {
+        const target = fields.get(field.toLowerCase());
+        if (!target)
+            continue;
+        const converted = fieldValue(target, value);
+        if (converted === undefined) {
+            warnOnce(ctx, `field-value:${target.name}:${value}`, `Issue field "${target.name}" has no option matching ${JSON.stringify(value)}; that value is not set.`);
+        }
+        else {
+            values.push({ field_id: target.id, value: converted });
+        }
+    }
+    if (values.length === 0)
+        return;
+    try {
+        await setIssueFieldValues(ctx.deps.github, ctx.repo, issueNumber, values);
+    }
+    catch (error) {
+        warnOnce(ctx, 'field-set', `Could not set issue fields on #${issueNumber} (${errorMessage(error)}).`);
+    }
+}
+/** A Sentry value in the form the field takes, or undefined when it cannot hold it. */
+function fieldValue(field, value) {
+    switch (field.data_type) {
+        case 'number': {
+            const n = Number(value);
+            return Number.isFinite(n) ? n : undefined;
+        }
+        case 'date':
+            return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined;
+        case 'single_select':
+            return field.options?.find((o) => o.name.toLowerCase() === value.toLowerCase())?.name;
+        default:
+            return value;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sync/create.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Creating the planned issues: rendering, labels, optional create fields, the latest events
+ * fetched ahead, and the note on the Sentry issue.
+ */
+/** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
+function supersededLine(key, by) {
+    return `<!-- sentry-issue (superseded ${by}): ${key} -->`;
+}
+async function create(ctx, item) {
+    const { config, deps } = ctx;
+    const base = context_baseRow(item.sentry);
+    const note = ctx.notes.get(item.key) ??
+        (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined);
+    const content = config.content;
+    const event = await ctx.events?.get(item.key);
+    const labels = issueLabels(item.sentry, event, {
+        trackingLabel: config.trackingLabel,
+        labels: config.labels,
+        priorityRules: content.priorityRules,
+        sources: content.labelFrom,
+        prefixes: content.labelPrefixes
+    });
+    const rendered = renderIssueWithTemplates(item.sentry, {
+        org: config.sentry.org,
+        trackingLabel: config.trackingLabel,
+        labels: labels.slice(1),
+        event,
+        maxFrames: content.stackTrace ? content.maxFrames : 0,
+        codeLinks: ctx.codeLinks
+    }, { title: content.titleTemplate, body: content.bodyTemplate });
+    rendered.labels = labels;
+    if (item.supersedes) {
+        rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`;
+    }
+    if (config.dryRun) {
+        deps.log.info(`Would create: ${rendered.title}`);
+        return {
+            ...base,
+            action: 'created',
+            detail: note ? `dry run: ${note}` : 'dry run: would create'
+        };
+    }
+    if (item.supersedes) {
+        // Retire the old issue's marker first, so exactly one issue carries it at any time.
+        const old = item.supersedes;
+        try {
+            const body = old.body ?? '';
+            const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : '';
+            await updateIssue(deps.github, ctx.repo, old.number, {
+                body: `${supersededLine(item.key, 'by a newer issue')}${rest}`
+            });
+            ctx.index.delete(item.key);
+        }
+        catch (error) {
+            const message = `could not retire the marker of closed #${old.number}: ${errorMessage(error)}`;
+            deps.log.warning(`${item.sentry.shortId}: ${message}`);
+            return { ...base, action: 'failed', number: old.number, url: old.url, detail: message };
+        }
+    }
+    try {
+        await ensureLabels(ctx, labels);
+        await (ctx.metadata ??= resolveMetadata(ctx));
+        const created = await createWithOptionalFields(ctx, item.sentry, {
+            ...rendered,
+            assignees: assigneesFor(item.sentry, content),
+            ...(content.issueType ? { type: content.issueType } : {}),
+            ...(ctx.milestone !== undefined ? { milestone: ctx.milestone } : {})
+        });
+        await setFields(ctx, created.number, item.sentry, event);
+        deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`);
+        buildIndex([created], 'label', ctx.index);
+        await afterCreate(ctx, item.sentry, created.html_url);
+        return {
+            ...base,
+            action: 'created',
+            number: created.number,
+            url: created.html_url,
+            ...(note ? { detail: note } : {})
+        };
+    }
+    catch (error) {
+        // A create that failed without a clear "no" may still have been stored: look before reporting.
+        const status = context_statusOf(error);
+        const ambiguous = status === undefined || status >= 500;
+        const found = ambiguous ? await findAfterFailedCreate(ctx, item.key) : undefined;
+        if (found) {
+            deps.log.warning(`Creating the issue for ${item.sentry.shortId} reported an error (${errorMessage(error)}), but GitHub stored it as #${found.number}.`);
+            return {
+                ...base,
+                action: 'created',
+                number: found.number,
+                url: found.url,
+                detail: 'response lost; found by its marker'
+            };
+        }
+        deps.log.warning(`Could not create the issue for ${item.sentry.shortId}: ${errorMessage(error)}`);
+        return { ...base, action: 'failed', detail: errorMessage(error) };
+    }
+}
+/** Optional note on the Sentry issue linking the new GitHub issue; a failure is only a warning. */
+async function afterCreate(ctx, sentry, url) {
+    if (!ctx.config.lifecycle.sentryComment)
+        return;
+    try {
+        await ctx.deps.sentry.addComment(ctx.config.sentry.org, sentry.id, `GitHub issue: ${url}`);
+    }
+    catch (error) {
+        warn(ctx, `Could not post a note on Sentry issue ${sentry.shortId} (${errorMessage(error)}). Notes need a user auth token with event:write; organization tokens cannot post them. Turn sentry-comment off or use a user token.`);
+    }
+}
+/**
+ * Creates the issue; optional extras the repository refuses (assignees it cannot assign, an issue
+ * type the organisation does not have) are dropped with a warning, and the issue still created.
+ * A 422 means GitHub stored nothing, so retrying without them is safe.
+ */
+async function createWithOptionalFields(ctx, sentry, issue) {
+    ctx.refused ??= new Set();
+    for (;;) {
+        const attempt = { title: issue.title, body: issue.body, labels: issue.labels };
+        if (issue.assignees?.length && !ctx.refused.has('assignees'))
+            attempt.assignees = issue.assignees;
+        if (issue.type && !ctx.refused.has('type'))
+            attempt.type = issue.type;
+        if (issue.milestone !== undefined && !ctx.refused.has('milestone')) {
+            attempt.milestone = issue.milestone;
+        }
+        try {
+            return await createIssue(ctx.deps.github, ctx.repo, attempt);
+        }
+        catch (error) {
+            const optional = OPTIONAL_FIELDS.filter((f) => attempt[f] !== undefined);
+            if (context_statusOf(error) !== 422 || optional.length === 0)
+                throw error;
+            const said = errorMessage(error) + JSON.stringify(errorBody(error) ?? '');
+            const named = optional.filter((f) => new RegExp(`"field":"${f === 'assignees' ? 'assignees?' : f}"`).test(said));
+            const drop = named.length > 0 ? named : optional;
+            for (const field of drop)
+                ctx.refused.add(field);
+            warn(ctx, `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(attempt[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); issues are created without ${drop.length > 1 ? 'them' : 'it'} this run. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`);
+        }
+    }
+}
+/**
+ * Fetches the latest event of each issue to create, a few at a time (Sentry allows about 15
+ * event requests a second), while the writes go on; each create waits only for its own event.
+ * An event that cannot be fetched is a warning: the issue is created without it.
+ */
+function prefetchEvents(ctx, creates) {
+    if (!needsLatestEvent(ctx.config.content))
+        return undefined;
+    const { config, deps } = ctx;
+    const results = new Map();
+    const queue = creates.map((item) => {
+        let resolve;
+        results.set(item.key, new Promise((r) => (resolve = r)));
+        return { item, resolve };
+    });
+    const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+            try {
+                next.resolve(await deps.sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
+                    environments: config.sentry.environments
+                }));
+            }
+            catch (error) {
+                warnOnce(ctx, 'event-fetch', `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`);
+                next.resolve(undefined);
+            }
+        }
+    };
+    for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++)
+        void worker();
+    return results;
+}
+const EVENT_CONCURRENCY = 4;
+function codeLinkerFor(config) {
+    if (config.content.codeMappings.length === 0)
+        return undefined;
+    return createCodeLinker({
+        mappings: config.content.codeMappings,
+        serverUrl: config.github.serverUrl,
+        owner: config.github.owner,
+        repo: config.github.repo
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sync/lifecycle.ts
+
+
+
+
+
+const ROW_ACTION = {
+    update: 'updated',
+    close: 'closed',
+    reopen: 'reopened',
+    'resolve-in-sentry': 'updated'
+};
+/** Carries out one lifecycle decision on an existing issue: a few writes, comment first. */
+async function lifecycle_applyLifecycle(ctx, base, existing, decision, sentry) {
+    if (decision.kind === 'none' || decision.kind === 'recreate') {
+        return {
+            ...base,
+            action: 'skipped',
+            number: existing.number,
+            url: existing.url,
+            detail: decision.why
+        };
+    }
+    const row = {
+        ...base,
+        action: ROW_ACTION[decision.kind],
+        number: existing.number,
+        url: existing.url,
+        detail: decision.kind === 'resolve-in-sentry' ? `resolved in Sentry (${decision.why})` : decision.why
+    };
+    if (ctx.config.dryRun)
+        return { ...row, detail: `dry run: would ${decision.kind}: ${decision.why}` };
+    const { github } = ctx.deps;
+    try {
+        switch (decision.kind) {
+            case 'update': {
+                const labels = sentry ? swappedPriorityLabels(ctx, existing, sentry) : undefined;
+                if (labels)
+                    await ensureLabels(ctx, labels);
+                if (decision.comment) {
+                    await createComment(github, ctx.repo, existing.number, decision.comment);
+                }
+                await updateIssue(github, ctx.repo, existing.number, {
+                    body: decision.body,
+                    ...(labels ? { labels } : {})
+                });
+                if (sentry)
+                    await setFields(ctx, existing.number, sentry, undefined);
+                break;
+            }
+            case 'close':
+                await createComment(github, ctx.repo, existing.number, decision.comment);
+                await updateIssue(github, ctx.repo, existing.number, {
+                    state: 'closed',
+                    state_reason: decision.stateReason,
+                    ...(decision.body !== undefined ? { body: decision.body } : {})
+                });
+                break;
+            case 'reopen':
+                await updateIssue(github, ctx.repo, existing.number, {
+                    state: 'open',
+                    ...(decision.body !== undefined ? { body: decision.body } : {})
+                });
+                await createComment(github, ctx.repo, existing.number, decision.comment);
+                break;
+            case 'resolve-in-sentry':
+                if (!sentry)
+                    throw new Error('no Sentry issue to resolve');
+                await ctx.deps.sentry.updateIssueStatus(ctx.config.sentry.org, sentry.id, 'resolved');
+                if (decision.body !== undefined) {
+                    await updateIssue(github, ctx.repo, existing.number, { body: decision.body });
+                }
+                break;
+        }
+        ctx.deps.log.info(`#${existing.number}: ${row.action} (${decision.why}).`);
+        return row;
+    }
+    catch (error) {
+        const message = `could not ${decision.kind} #${existing.number}: ${errorMessage(error)}`;
+        ctx.deps.log.warning(`${base.shortId}: ${message}`);
+        return { ...row, action: 'failed', detail: message };
+    }
+}
+/**
+ * The issue's labels with its priority label swapped for the one its new counts call for (never
+ * stacked), or undefined when it already carries the right one.
+ */
+function swappedPriorityLabels(ctx, existing, sentry) {
+    const rules = ctx.config.content.priorityRules;
+    if (rules.length === 0 || !existing.labels)
+        return undefined;
+    const swap = priorityLabelSwap(existing.labels, priorityLabel(sentry, rules), rules.map((r) => r.label));
+    if (swap.add.length === 0 && swap.remove.length === 0)
+        return undefined;
+    const removed = new Set(swap.remove.map((l) => l.toLowerCase()));
+    return [...existing.labels.filter((l) => !removed.has(l.toLowerCase())), ...swap.add];
+}
+
+;// CONCATENATED MODULE: ./src/sync/lookups.ts
+
+
+/**
+ * Tracked issues the query did not return still need their Sentry status: open ones (to close on
+ * resolve, or note a deletion) and, with resolve-in-sentry, ones closed since the last run. They
+ * are looked up in batches by id. If the lookup fails, nothing is concluded about them.
+ */
+async function lookUpTracked(ctx, sentryIssues) {
+    const { config } = ctx;
+    const listed = new Set(sentryIssues.map((s) => s.id));
+    const prefix = `${config.sentry.org}/`;
+    const ids = [];
+    for (const [key, tracked] of ctx.index) {
+        const primary = tracked[0];
+        if (!primary || !key.startsWith(prefix))
+            continue;
+        const id = key.slice(prefix.length);
+        if (listed.has(id))
+            continue;
+        const wanted = (primary.state === 'open' &&
+            (config.lifecycle.closeOnResolve ||
+                config.lifecycle.closeOnIgnore ||
+                config.lifecycle.updateExisting)) ||
+            (primary.state === 'closed' &&
+                config.lifecycle.resolveInSentry &&
+                primary.stateReason === 'completed' &&
+                (!ctx.lastRunAt || (primary.closedAt ?? '') > ctx.lastRunAt));
+        if (wanted)
+            ids.push(id);
+    }
+    if (ids.length === 0)
+        return undefined;
+    try {
+        const found = await ctx.deps.sentry.getIssuesByIds(config.sentry.org, ids, ctx.projectIds);
+        const foundIds = new Set(found.map((s) => s.id));
+        const missing = ids.filter((id) => !foundIds.has(id)).map((id) => `${prefix}${id}`);
+        ctx.deps.log.info(`Looked up ${ids.length} tracked issue(s) outside the query: ${found.length} found, ${missing.length} gone.`);
+        return { found, missing };
+    }
+    catch (error) {
+        warn(ctx, `Could not look up ${ids.length} tracked issue(s) outside the query (${errorMessage(error)}); their GitHub issues are left as they are this run.`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sync/state.ts
+
+
+async function saveState(ctx, previous) {
+    const next = {
+        version: 1,
+        issues: { ...previous.issues },
+        lastRunAt: new Date().toISOString()
+    };
+    for (const [key, tracked] of ctx.index) {
+        const first = tracked.find((t) => t.url !== '');
+        if (first && key.startsWith(`${ctx.config.sentry.org}/`))
+            next.issues[key] = first.number;
+    }
+    try {
+        await ctx.deps.state.save(next);
+    }
+    catch (error) {
+        warn(ctx, `Could not save the sync state: ${errorMessage(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sync/event.ts
+
+
+
+
+
+/**
+ * `on: issues: types: [closed]`: handles the one issue in the payload and nothing else. With
+ * resolve-in-sentry, an issue a person closed as completed resolves its Sentry issue (an issue
+ * the action closed itself records `resolved` in its stats block and is left alone).
+ */
+async function runClosedIssueEvent(config, deps, payload) {
+    const result = emptyResult(config.dryRun);
+    const issue = payload.issue;
+    const ref = parseMarker(issue?.body);
+    if (payload.action !== 'closed' || !issue || !ref || ref.org !== config.sentry.org) {
+        deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.');
+        return result;
+    }
+    if (!config.lifecycle.resolveInSentry) {
+        deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.');
+        return result;
+    }
+    const repo = { owner: config.github.owner, repo: config.github.repo };
+    const key = markerKey(ref);
+    const [sentry] = await deps.sentry.getIssuesByIds(config.sentry.org, [ref.issueId]);
+    const tracked = {
+        id: issue.id ?? 0,
+        number: issue.number ?? 0,
+        url: issue.html_url ?? '',
+        state: 'closed',
+        stateReason: issue.state_reason ?? null,
+        createdAt: issue.created_at ?? '',
+        closedAt: issue.closed_at ?? null,
+        body: issue.body ?? null,
+        foundBy: 'label'
+    };
+    if (!sentry) {
+        result.rows.push({
+            ...keyRow(key),
+            action: 'skipped',
+            number: tracked.number,
+            url: tracked.url,
+            detail: 'Sentry no longer has this issue'
+        });
+        return result;
+    }
+    result.sentryIssuesRead = 1;
+    const decision = decideExisting(sentry, tracked, {
+        options: { ...config.lifecycle, onRegression: 'ignore' }
+    });
+    const ctx = {
+        config,
+        deps,
+        repo,
+        index: new Map(),
+        result,
+        notes: new Map(),
+        projectIds: []
+    };
+    result.rows.push(decision.kind === 'resolve-in-sentry'
+        ? await applyLifecycle(ctx, baseRow(sentry), tracked, decision, sentry)
+        : {
+            ...baseRow(sentry),
+            action: 'skipped',
+            number: tracked.number,
+            url: tracked.url,
+            detail: decision.kind === 'none' ? decision.why : 'nothing to do'
+        });
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/sync.ts
 
 
@@ -51104,21 +51855,21 @@ function metadata_statusOf(error) {
 
 
 
-/** Colours and descriptions for labels the action creates. */
-const LABEL_STYLE = {
-    tracking: { color: '362d59', description: 'Synced from Sentry by sentry-issues-action' },
-    other: { color: 'd73a4a', description: 'Added by sentry-issues-action' }
-};
+
+/**
+ * One sync run: read Sentry, index GitHub, plan, write, report. Everything it talks to is passed
+ * in, so the action, the CLI, the demo and the tests run exactly this code.
+ *
+ * Existing issues are found in three layers, each covering a hole in the one before:
+ * 1. the tracking-label listing (consistent at once, sees issues created a moment ago);
+ * 2. a marker search (finds issues whose label a person removed; only when something would be
+ *    created, and never instead of layer 1, because the search index lags);
+ * 3. cached state (issue numbers from earlier runs), each verified before it is trusted.
+ */
 async function runSync(config, deps) {
     const { log } = deps;
     const repo = { owner: config.github.owner, repo: config.github.repo };
-    const result = {
-        dryRun: config.dryRun,
-        rows: [],
-        sentryIssuesRead: 0,
-        truncated: false,
-        warnings: []
-    };
+    const result = result_emptyResult(config.dryRun);
     const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () => readSentry(config, deps, result));
     const index = await log.group(`Indexing GitHub issues labelled "${config.trackingLabel}"`, async () => {
         const issues = await listIssuesWithLabel(deps.github, repo, config.trackingLabel);
@@ -51210,116 +51961,11 @@ function makePlan(ctx, sentryIssues, state) {
         }
     });
 }
-/**
- * Tracked issues the query did not return still need their Sentry status: open ones (to close on
- * resolve, or note a deletion) and, with resolve-in-sentry, ones closed since the last run. They
- * are looked up in batches by id. If the lookup fails, nothing is concluded about them.
- */
-async function lookUpTracked(ctx, sentryIssues) {
-    const { config } = ctx;
-    const listed = new Set(sentryIssues.map((s) => s.id));
-    const prefix = `${config.sentry.org}/`;
-    const ids = [];
-    for (const [key, tracked] of ctx.index) {
-        const primary = tracked[0];
-        if (!primary || !key.startsWith(prefix))
-            continue;
-        const id = key.slice(prefix.length);
-        if (listed.has(id))
-            continue;
-        const wanted = (primary.state === 'open' &&
-            (config.lifecycle.closeOnResolve ||
-                config.lifecycle.closeOnIgnore ||
-                config.lifecycle.updateExisting)) ||
-            (primary.state === 'closed' &&
-                config.lifecycle.resolveInSentry &&
-                primary.stateReason === 'completed' &&
-                (!ctx.lastRunAt || (primary.closedAt ?? '') > ctx.lastRunAt));
-        if (wanted)
-            ids.push(id);
-    }
-    if (ids.length === 0)
-        return undefined;
-    try {
-        const found = await ctx.deps.sentry.getIssuesByIds(config.sentry.org, ids, ctx.projectIds);
-        const foundIds = new Set(found.map((s) => s.id));
-        const missing = ids.filter((id) => !foundIds.has(id)).map((id) => `${prefix}${id}`);
-        ctx.deps.log.info(`Looked up ${ids.length} tracked issue(s) outside the query: ${found.length} found, ${missing.length} gone.`);
-        return { found, missing };
-    }
-    catch (error) {
-        warn(ctx, `Could not look up ${ids.length} tracked issue(s) outside the query (${errorMessage(error)}); their GitHub issues are left as they are this run.`);
-        return undefined;
-    }
-}
-/**
- * Layer 2: one search for every issue in the repository whose body holds our marker prefix but
- * that lacks the tracking label (the label listing already saw the others). Bodies are checked
- * with the same strict parser, so text that merely mentions a marker never counts.
- */
-async function searchForMarkers(ctx) {
-    const { owner, repo } = ctx.repo;
-    const q = `repo:${owner}/${repo} is:issue in:body "${MARKER_PREFIX.replace('<!-- ', '').trim()} ${ctx.config.sentry.org}/" -label:"${ctx.config.trackingLabel}"`;
-    try {
-        const found = await searchIssues(ctx.deps.github, q);
-        const before = countTracked(ctx.index);
-        buildIndex(found.items.filter((i) => i.pull_request === undefined && inRepo(i, ctx.repo)), 'search', ctx.index);
-        ctx.deps.log.info(`Marker search found ${countTracked(ctx.index) - before} synced issue(s) without the "${ctx.config.trackingLabel}" label.`);
-        if (found.incomplete) {
-            warn(ctx, `The marker search returned incomplete results (${found.items.length} of ${found.totalCount}).`);
-        }
-    }
-    catch (error) {
-        warn(ctx, `The marker search failed (${errorMessage(error)}); issues whose "${ctx.config.trackingLabel}" label was removed may not be found this run.`);
-    }
-}
-/**
- * Layer 3: a cached issue number is trusted only if the issue still exists in this repository
- * and carries this marker. A deleted or transferred issue is recreated, and the row says so.
- */
-async function verifyCached(ctx, items) {
-    for (const item of items) {
-        const number = item.cachedNumber;
-        if (number === undefined)
-            continue;
-        try {
-            const issue = await getIssue(ctx.deps.github, ctx.repo, number);
-            const ref = marker_parseMarker(issue.body);
-            if (!inRepo(issue, ctx.repo)) {
-                ctx.notes.set(item.key, `cached issue #${number} was transferred to another repository; recreated`);
-            }
-            else if (!ref || marker_markerKey(ref) !== item.key || issue.pull_request !== undefined) {
-                ctx.notes.set(item.key, `cached issue #${number} no longer carries this marker; recreated`);
-            }
-            else {
-                buildIndex([issue], 'cache', ctx.index);
-            }
-        }
-        catch (error) {
-            const status = sync_statusOf(error);
-            if (status === 404 || status === 410) {
-                ctx.notes.set(item.key, `cached issue #${number} no longer exists (${status}); recreated`);
-            }
-            else {
-                // Unknown: do not create on a guess. Leave the Sentry issue for the next run.
-                ctx.notes.set(item.key, `could not check cached issue #${number}; left for the next run (${errorMessage(error)})`);
-                addToIndex(ctx.index, item.key, {
-                    id: 0,
-                    number,
-                    url: '',
-                    state: 'open',
-                    createdAt: '',
-                    foundBy: 'cache'
-                });
-            }
-        }
-    }
-}
 async function execute(ctx, item) {
     switch (item.kind) {
         case 'skip':
             return {
-                ...baseRow(item.sentry),
+                ...context_baseRow(item.sentry),
                 action: 'skipped',
                 detail: ctx.notes.get(item.key) ?? skipDetail(item, ctx.config),
                 ...(item.existing ? { number: item.existing.number, url: item.existing.url } : {})
@@ -51327,506 +51973,18 @@ async function execute(ctx, item) {
         case 'create':
             return create(ctx, item);
         case 'lifecycle':
-            return applyLifecycle(ctx, baseRow(item.sentry), item.existing, item.decision, item.sentry);
+            return lifecycle_applyLifecycle(ctx, context_baseRow(item.sentry), item.existing, item.decision, item.sentry);
         case 'gone':
             return item.decision.kind === 'none'
                 ? {
-                    ...keyRow(item.key),
+                    ...context_keyRow(item.key),
                     action: 'skipped',
                     number: item.existing.number,
                     url: item.existing.url,
                     detail: item.decision.why
                 }
-                : applyLifecycle(ctx, keyRow(item.key), item.existing, item.decision);
+                : lifecycle_applyLifecycle(ctx, context_keyRow(item.key), item.existing, item.decision);
     }
-}
-const ROW_ACTION = {
-    update: 'updated',
-    close: 'closed',
-    reopen: 'reopened',
-    'resolve-in-sentry': 'updated'
-};
-/** Carries out one lifecycle decision on an existing issue: a few writes, comment first. */
-async function applyLifecycle(ctx, base, existing, decision, sentry) {
-    if (decision.kind === 'none' || decision.kind === 'recreate') {
-        return {
-            ...base,
-            action: 'skipped',
-            number: existing.number,
-            url: existing.url,
-            detail: decision.why
-        };
-    }
-    const row = {
-        ...base,
-        action: ROW_ACTION[decision.kind],
-        number: existing.number,
-        url: existing.url,
-        detail: decision.kind === 'resolve-in-sentry' ? `resolved in Sentry (${decision.why})` : decision.why
-    };
-    if (ctx.config.dryRun)
-        return { ...row, detail: `dry run: would ${decision.kind}: ${decision.why}` };
-    const { github } = ctx.deps;
-    try {
-        switch (decision.kind) {
-            case 'update': {
-                const labels = sentry ? swappedPriorityLabels(ctx, existing, sentry) : undefined;
-                if (labels)
-                    await ensureLabels(ctx, labels);
-                if (decision.comment) {
-                    await createComment(github, ctx.repo, existing.number, decision.comment);
-                }
-                await updateIssue(github, ctx.repo, existing.number, {
-                    body: decision.body,
-                    ...(labels ? { labels } : {})
-                });
-                if (sentry)
-                    await setFields(ctx, existing.number, sentry, undefined);
-                break;
-            }
-            case 'close':
-                await createComment(github, ctx.repo, existing.number, decision.comment);
-                await updateIssue(github, ctx.repo, existing.number, {
-                    state: 'closed',
-                    state_reason: decision.stateReason,
-                    ...(decision.body !== undefined ? { body: decision.body } : {})
-                });
-                break;
-            case 'reopen':
-                await updateIssue(github, ctx.repo, existing.number, {
-                    state: 'open',
-                    ...(decision.body !== undefined ? { body: decision.body } : {})
-                });
-                await createComment(github, ctx.repo, existing.number, decision.comment);
-                break;
-            case 'resolve-in-sentry':
-                if (!sentry)
-                    throw new Error('no Sentry issue to resolve');
-                await ctx.deps.sentry.updateIssueStatus(ctx.config.sentry.org, sentry.id, 'resolved');
-                if (decision.body !== undefined) {
-                    await updateIssue(github, ctx.repo, existing.number, { body: decision.body });
-                }
-                break;
-        }
-        ctx.deps.log.info(`#${existing.number}: ${row.action} (${decision.why}).`);
-        return row;
-    }
-    catch (error) {
-        const message = `could not ${decision.kind} #${existing.number}: ${errorMessage(error)}`;
-        ctx.deps.log.warning(`${base.shortId}: ${message}`);
-        return { ...row, action: 'failed', detail: message };
-    }
-}
-/**
- * The issue's labels with its priority label swapped for the one its new counts call for (never
- * stacked), or undefined when it already carries the right one.
- */
-function swappedPriorityLabels(ctx, existing, sentry) {
-    const rules = ctx.config.content.priorityRules;
-    if (rules.length === 0 || !existing.labels)
-        return undefined;
-    const swap = priorityLabelSwap(existing.labels, priorityLabel(sentry, rules), rules.map((r) => r.label));
-    if (swap.add.length === 0 && swap.remove.length === 0)
-        return undefined;
-    const removed = new Set(swap.remove.map((l) => l.toLowerCase()));
-    return [...existing.labels.filter((l) => !removed.has(l.toLowerCase())), ...swap.add];
-}
-/** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
-function supersededLine(key, by) {
-    return `<!-- sentry-issue (superseded ${by}): ${key} -->`;
-}
-async function create(ctx, item) {
-    const { config, deps } = ctx;
-    const base = baseRow(item.sentry);
-    const note = ctx.notes.get(item.key) ??
-        (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined);
-    const content = config.content;
-    const event = await ctx.events?.get(item.key);
-    const labels = issueLabels(item.sentry, event, {
-        trackingLabel: config.trackingLabel,
-        labels: config.labels,
-        priorityRules: content.priorityRules,
-        sources: content.labelFrom,
-        prefixes: content.labelPrefixes
-    });
-    const rendered = renderIssueWithTemplates(item.sentry, {
-        org: config.sentry.org,
-        trackingLabel: config.trackingLabel,
-        labels: labels.slice(1),
-        event,
-        maxFrames: content.stackTrace ? content.maxFrames : 0,
-        codeLinks: ctx.codeLinks
-    }, { title: content.titleTemplate, body: content.bodyTemplate });
-    rendered.labels = labels;
-    if (item.supersedes) {
-        rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`;
-    }
-    if (config.dryRun) {
-        deps.log.info(`Would create: ${rendered.title}`);
-        return {
-            ...base,
-            action: 'created',
-            detail: note ? `dry run: ${note}` : 'dry run: would create'
-        };
-    }
-    if (item.supersedes) {
-        // Retire the old issue's marker first, so exactly one issue carries it at any time.
-        const old = item.supersedes;
-        try {
-            const body = old.body ?? '';
-            const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : '';
-            await updateIssue(deps.github, ctx.repo, old.number, {
-                body: `${supersededLine(item.key, 'by a newer issue')}${rest}`
-            });
-            ctx.index.delete(item.key);
-        }
-        catch (error) {
-            const message = `could not retire the marker of closed #${old.number}: ${errorMessage(error)}`;
-            deps.log.warning(`${item.sentry.shortId}: ${message}`);
-            return { ...base, action: 'failed', number: old.number, url: old.url, detail: message };
-        }
-    }
-    try {
-        await ensureLabels(ctx, labels);
-        await (ctx.metadata ??= resolveMetadata(ctx));
-        const created = await createWithOptionalFields(ctx, item.sentry, {
-            ...rendered,
-            assignees: assigneesFor(item.sentry, content),
-            ...(content.issueType ? { type: content.issueType } : {}),
-            ...(ctx.milestone !== undefined ? { milestone: ctx.milestone } : {})
-        });
-        await setFields(ctx, created.number, item.sentry, event);
-        deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`);
-        buildIndex([created], 'label', ctx.index);
-        await afterCreate(ctx, item.sentry, created.html_url);
-        return {
-            ...base,
-            action: 'created',
-            number: created.number,
-            url: created.html_url,
-            ...(note ? { detail: note } : {})
-        };
-    }
-    catch (error) {
-        // A create that failed without a clear "no" may still have been stored: look before reporting.
-        const status = sync_statusOf(error);
-        const ambiguous = status === undefined || status >= 500;
-        const found = ambiguous ? await findAfterFailedCreate(ctx, item.key) : undefined;
-        if (found) {
-            deps.log.warning(`Creating the issue for ${item.sentry.shortId} reported an error (${errorMessage(error)}), but GitHub stored it as #${found.number}.`);
-            return {
-                ...base,
-                action: 'created',
-                number: found.number,
-                url: found.url,
-                detail: 'response lost; found by its marker'
-            };
-        }
-        deps.log.warning(`Could not create the issue for ${item.sentry.shortId}: ${errorMessage(error)}`);
-        return { ...base, action: 'failed', detail: errorMessage(error) };
-    }
-}
-/** Optional note on the Sentry issue linking the new GitHub issue; a failure is only a warning. */
-async function afterCreate(ctx, sentry, url) {
-    if (!ctx.config.lifecycle.sentryComment)
-        return;
-    try {
-        await ctx.deps.sentry.addComment(ctx.config.sentry.org, sentry.id, `GitHub issue: ${url}`);
-    }
-    catch (error) {
-        warn(ctx, `Could not post a note on Sentry issue ${sentry.shortId} (${errorMessage(error)}). Notes need a user auth token with event:write; organization tokens cannot post them. Turn sentry-comment off or use a user token.`);
-    }
-}
-async function findAfterFailedCreate(ctx, key) {
-    try {
-        const issues = await listIssuesWithLabel(ctx.deps.github, ctx.repo, ctx.config.trackingLabel);
-        buildIndex(issues, 'label', ctx.index);
-        return ctx.index.get(key)?.[0];
-    }
-    catch (error) {
-        ctx.deps.log.warning(`Could not check whether a failed create was stored: ${errorMessage(error)}`);
-        return undefined;
-    }
-}
-/**
- * Closes newer issues that carry the same marker as an older one, with GitHub's native duplicate
- * marking; a server that refuses it gets `not_planned` plus a comment linking the kept issue.
- */
-async function healDuplicates(ctx, sets, sentryIssues) {
-    const byKey = new Map(sentryIssues.map((s) => [marker_markerKey({ org: ctx.config.sentry.org, issueId: s.id }), s]));
-    for (const set of sets) {
-        const sentry = byKey.get(set.key);
-        for (const duplicate of set.close) {
-            const row = {
-                ...(sentry ? baseRow(sentry) : keyRow(set.key)),
-                action: 'closed',
-                number: duplicate.number,
-                url: duplicate.url,
-                detail: `duplicate of #${set.keep.number}`
-            };
-            try {
-                try {
-                    await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
-                        state: 'closed',
-                        state_reason: 'duplicate',
-                        duplicate_issue_id: set.keep.id
-                    });
-                }
-                catch (error) {
-                    if (sync_statusOf(error) !== 422)
-                        throw error;
-                    await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
-                        state: 'closed',
-                        state_reason: 'not_planned'
-                    });
-                    await createComment(ctx.deps.github, ctx.repo, duplicate.number, `Duplicate of #${set.keep.number}: two sync runs created an issue for the same Sentry issue. Closed by sentry-issues-action.`);
-                }
-                duplicate.state = 'closed';
-                ctx.deps.log.info(`Closed #${duplicate.number} as a duplicate of #${set.keep.number}.`);
-            }
-            catch (error) {
-                row.action = 'failed';
-                row.detail = `could not close duplicate #${duplicate.number} of #${set.keep.number}: ${errorMessage(error)}`;
-                ctx.deps.log.warning(row.detail);
-            }
-            ctx.result.rows.push(row);
-        }
-    }
-}
-/** Creates, with a colour and description, the labels in `names` the repository lacks. */
-async function ensureLabels(ctx, names) {
-    const { config, deps, repo } = ctx;
-    ctx.knownLabels ??= new Set((await listLabels(deps.github, repo)).map((l) => l.name.toLowerCase()));
-    for (const name of names) {
-        if (ctx.knownLabels.has(name.toLowerCase()))
-            continue;
-        ctx.knownLabels.add(name.toLowerCase());
-        const style = name === config.trackingLabel
-            ? LABEL_STYLE.tracking
-            : { color: labelColor(name), description: LABEL_STYLE.other.description };
-        try {
-            await createLabel(deps.github, repo, { name, ...style });
-            deps.log.info(`Created label "${name}".`);
-        }
-        catch (error) {
-            if (sync_statusOf(error) === 422)
-                continue; // created meanwhile (already_exists)
-            warn(ctx, `Could not create label "${name}" (${errorMessage(error)}); GitHub will create it with a default colour when the first issue uses it.`);
-        }
-    }
-}
-/**
- * Creates the issue; optional extras the repository refuses (assignees it cannot assign, an issue
- * type the organisation does not have) are dropped with a warning, and the issue still created.
- * A 422 means GitHub stored nothing, so retrying without them is safe.
- */
-async function createWithOptionalFields(ctx, sentry, issue) {
-    ctx.refused ??= new Set();
-    for (;;) {
-        const attempt = { title: issue.title, body: issue.body, labels: issue.labels };
-        if (issue.assignees?.length && !ctx.refused.has('assignees'))
-            attempt.assignees = issue.assignees;
-        if (issue.type && !ctx.refused.has('type'))
-            attempt.type = issue.type;
-        if (issue.milestone !== undefined && !ctx.refused.has('milestone')) {
-            attempt.milestone = issue.milestone;
-        }
-        try {
-            return await createIssue(ctx.deps.github, ctx.repo, attempt);
-        }
-        catch (error) {
-            const optional = OPTIONAL_FIELDS.filter((f) => attempt[f] !== undefined);
-            if (sync_statusOf(error) !== 422 || optional.length === 0)
-                throw error;
-            const said = errorMessage(error) + JSON.stringify(errorBody(error) ?? '');
-            const named = optional.filter((f) => new RegExp(`"field":"${f === 'assignees' ? 'assignees?' : f}"`).test(said));
-            const drop = named.length > 0 ? named : optional;
-            for (const field of drop)
-                ctx.refused.add(field);
-            warn(ctx, `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(attempt[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); issues are created without ${drop.length > 1 ? 'them' : 'it'} this run. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`);
-        }
-    }
-}
-const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'];
-/**
- * Fetches the latest event of each issue to create, a few at a time (Sentry allows about 15
- * event requests a second), while the writes go on; each create waits only for its own event.
- * An event that cannot be fetched is a warning: the issue is created without it.
- */
-function prefetchEvents(ctx, creates) {
-    if (!needsLatestEvent(ctx.config.content))
-        return undefined;
-    const { config, deps } = ctx;
-    const results = new Map();
-    const queue = creates.map((item) => {
-        let resolve;
-        results.set(item.key, new Promise((r) => (resolve = r)));
-        return { item, resolve };
-    });
-    const worker = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-            try {
-                next.resolve(await deps.sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
-                    environments: config.sentry.environments
-                }));
-            }
-            catch (error) {
-                warnOnce(ctx, 'event-fetch', `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`);
-                next.resolve(undefined);
-            }
-        }
-    };
-    for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++)
-        void worker();
-    return results;
-}
-const EVENT_CONCURRENCY = 4;
-/**
- * Once per run: the milestone's number (from its title when a title was given) and the
- * organisation's issue fields by name. What the repository does not have is one warning each.
- */
-async function resolveMetadata(ctx) {
-    const { content } = ctx.config;
-    const milestone = content.milestone;
-    if (milestone && 'number' in milestone)
-        ctx.milestone = milestone.number;
-    if (milestone && 'title' in milestone) {
-        try {
-            const all = await listMilestones(ctx.deps.github, ctx.repo);
-            const found = all.find((m) => m.title === milestone.title) ??
-                all.find((m) => m.title.toLowerCase() === milestone.title.toLowerCase());
-            if (found)
-                ctx.milestone = found.number;
-            else {
-                warn(ctx, `No milestone titled ${JSON.stringify(milestone.title)} in ${ctx.repo.owner}/${ctx.repo.repo} (it has: ${all.map((m) => JSON.stringify(m.title)).join(', ') || 'none'}); issues are created without one.`);
-            }
-        }
-        catch (error) {
-            warn(ctx, `Could not list milestones (${errorMessage(error)}); issues are created without one.`);
-        }
-    }
-    if (content.issueFields.length === 0)
-        return;
-    try {
-        const fields = await listIssueFields(ctx.deps.github, ctx.repo.owner);
-        if (!fields) {
-            warn(ctx, `Issue fields are not available for ${ctx.repo.owner} (an organisation with issue fields is needed, and a token that can read them); issue-fields is ignored.`);
-            return;
-        }
-        ctx.issueFields = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
-        const missing = content.issueFields.filter((f) => !ctx.issueFields?.has(f.field.toLowerCase()));
-        if (missing.length > 0) {
-            warn(ctx, `issue-fields names field(s) ${missing.map((f) => JSON.stringify(f.field)).join(', ')} that ${ctx.repo.owner} does not have (it has: ${fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}).`);
-        }
-    }
-    catch (error) {
-        warn(ctx, `Could not list the issue fields of ${ctx.repo.owner} (${errorMessage(error)}); issue-fields is ignored.`);
-    }
-}
-/** Sets the configured issue fields from Sentry's values; a refusal is a warning, once. */
-async function setFields(ctx, issueNumber, sentry, event) {
-    if (ctx.config.content.issueFields.length === 0 || ctx.config.dryRun)
-        return;
-    await (ctx.metadata ??= resolveMetadata(ctx));
-    const fields = ctx.issueFields;
-    if (!fields)
-        return;
-    const values = [];
-    for (const { field, value } of issueFieldValues(sentry, event, ctx.config.content.issueFields)) {
-        const target = fields.get(field.toLowerCase());
-        if (!target)
-            continue;
-        const converted = fieldValue(target, value);
-        if (converted === undefined) {
-            warnOnce(ctx, `field-value:${target.name}:${value}`, `Issue field "${target.name}" has no option matching ${JSON.stringify(value)}; that value is not set.`);
-        }
-        else {
-            values.push({ field_id: target.id, value: converted });
-        }
-    }
-    if (values.length === 0)
-        return;
-    try {
-        await setIssueFieldValues(ctx.deps.github, ctx.repo, issueNumber, values);
-    }
-    catch (error) {
-        warnOnce(ctx, 'field-set', `Could not set issue fields on #${issueNumber} (${errorMessage(error)}).`);
-    }
-}
-/** A Sentry value in the form the field takes, or undefined when it cannot hold it. */
-function fieldValue(field, value) {
-    switch (field.data_type) {
-        case 'number': {
-            const n = Number(value);
-            return Number.isFinite(n) ? n : undefined;
-        }
-        case 'date':
-            return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined;
-        case 'single_select':
-            return field.options?.find((o) => o.name.toLowerCase() === value.toLowerCase())?.name;
-        default:
-            return value;
-    }
-}
-function codeLinkerFor(config) {
-    if (config.content.codeMappings.length === 0)
-        return undefined;
-    return createCodeLinker({
-        mappings: config.content.codeMappings,
-        serverUrl: config.github.serverUrl,
-        owner: config.github.owner,
-        repo: config.github.repo
-    });
-}
-async function saveState(ctx, previous) {
-    const next = {
-        version: 1,
-        issues: { ...previous.issues },
-        lastRunAt: new Date().toISOString()
-    };
-    for (const [key, tracked] of ctx.index) {
-        const first = tracked.find((t) => t.url !== '');
-        if (first && key.startsWith(`${ctx.config.sentry.org}/`))
-            next.issues[key] = first.number;
-    }
-    try {
-        await ctx.deps.state.save(next);
-    }
-    catch (error) {
-        warn(ctx, `Could not save the sync state: ${errorMessage(error)}`);
-    }
-}
-/** A warning given once per run for a recurring cause (the same refusal for every issue). */
-function warnOnce(ctx, cause, message) {
-    ctx.warned ??= new Set();
-    if (ctx.warned.has(cause))
-        return;
-    ctx.warned.add(cause);
-    warn(ctx, message);
-}
-function errorBody(error) {
-    if (typeof error === 'object' && error !== null && 'response' in error) {
-        return error.response?.data;
-    }
-    return undefined;
-}
-function warn(ctx, message) {
-    ctx.deps.log.warning(message);
-    ctx.result.warnings.push(message);
-}
-function baseRow(sentry) {
-    return {
-        sentryId: sentry.id,
-        shortId: sentry.shortId,
-        title: sentry.title,
-        permalink: sentry.permalink,
-        events: sentry.count,
-        users: sentry.userCount
-    };
-}
-function keyRow(key) {
-    const sentryId = key.slice(key.indexOf('/') + 1);
-    return { sentryId, shortId: key, title: '', permalink: '', events: 0, users: 0 };
 }
 function skipDetail(item, config) {
     switch (item.reason) {
@@ -51837,96 +51995,6 @@ function skipDetail(item, config) {
         case 'deferred':
             return `over max-new-issues (${config.maxNewIssues}); next run`;
     }
-}
-function countTracked(index) {
-    let n = 0;
-    for (const list of index.values())
-        n += list.length;
-    return n;
-}
-function inRepo(issue, repo) {
-    const suffix = `/repos/${repo.owner}/${repo.repo}`.toLowerCase();
-    if (issue.repository_url)
-        return issue.repository_url.toLowerCase().endsWith(suffix);
-    return issue.html_url.toLowerCase().includes(`/${repo.owner}/${repo.repo}/`.toLowerCase());
-}
-function sync_statusOf(error) {
-    if (typeof error === 'object' && error !== null && 'status' in error) {
-        const status = error.status;
-        return typeof status === 'number' ? status : undefined;
-    }
-    return undefined;
-}
-/**
- * `on: issues: types: [closed]`: handles the one issue in the payload and nothing else. With
- * resolve-in-sentry, an issue a person closed as completed resolves its Sentry issue (an issue
- * the action closed itself records `resolved` in its stats block and is left alone).
- */
-async function runClosedIssueEvent(config, deps, payload) {
-    const result = {
-        dryRun: config.dryRun,
-        rows: [],
-        sentryIssuesRead: 0,
-        truncated: false,
-        warnings: []
-    };
-    const issue = payload.issue;
-    const ref = parseMarker(issue?.body);
-    if (payload.action !== 'closed' || !issue || !ref || ref.org !== config.sentry.org) {
-        deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.');
-        return result;
-    }
-    if (!config.lifecycle.resolveInSentry) {
-        deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.');
-        return result;
-    }
-    const repo = { owner: config.github.owner, repo: config.github.repo };
-    const key = markerKey(ref);
-    const [sentry] = await deps.sentry.getIssuesByIds(config.sentry.org, [ref.issueId]);
-    const tracked = {
-        id: issue.id ?? 0,
-        number: issue.number ?? 0,
-        url: issue.html_url ?? '',
-        state: 'closed',
-        stateReason: issue.state_reason ?? null,
-        createdAt: issue.created_at ?? '',
-        closedAt: issue.closed_at ?? null,
-        body: issue.body ?? null,
-        foundBy: 'label'
-    };
-    if (!sentry) {
-        result.rows.push({
-            ...keyRow(key),
-            action: 'skipped',
-            number: tracked.number,
-            url: tracked.url,
-            detail: 'Sentry no longer has this issue'
-        });
-        return result;
-    }
-    result.sentryIssuesRead = 1;
-    const decision = decideExisting(sentry, tracked, {
-        options: { ...config.lifecycle, onRegression: 'ignore' }
-    });
-    const ctx = {
-        config,
-        deps,
-        repo,
-        index: new Map(),
-        result,
-        notes: new Map(),
-        projectIds: []
-    };
-    result.rows.push(decision.kind === 'resolve-in-sentry'
-        ? await applyLifecycle(ctx, baseRow(sentry), tracked, decision, sentry)
-        : {
-            ...baseRow(sentry),
-            action: 'skipped',
-            number: tracked.number,
-            url: tracked.url,
-            detail: decision.kind === 'none' ? decision.why : 'nothing to do'
-        });
-    return result;
 }
 
 // EXTERNAL MODULE: external "node:util"
