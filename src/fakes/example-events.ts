@@ -7,7 +7,12 @@ import {
   type SentryEvent,
   type SentryIssue
 } from '../sentry/schemas.js'
-import { createFakeEvent, type FakeEvent, type FakeIssue } from './fake-sentry.js'
+import {
+  createFakeEvent,
+  exampleIssueFromSpec,
+  type FakeEvent,
+  type FakeIssue
+} from './fake-sentry.js'
 
 /**
  * Two realistic Sentry issues with their latest events, one from a JavaScript (React) front end
@@ -28,6 +33,7 @@ export interface Example {
 }
 
 const JS_ISSUE: FakeIssue = {
+  ...exampleIssueFromSpec(),
   id: '6012345678',
   shortId: 'WEB-FRONTEND-1A2',
   title: "TypeError: Cannot read properties of undefined (reading 'name')",
@@ -133,6 +139,7 @@ const JS_EVENT = createFakeEvent(
 )
 
 const PY_ISSUE: FakeIssue = {
+  ...exampleIssueFromSpec(),
   id: '6012345999',
   shortId: 'API-7F',
   title: "KeyError: 'user_id'",

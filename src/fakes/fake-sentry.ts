@@ -240,6 +240,14 @@ function specExampleIssue(): FakeIssue {
 
 const EXAMPLE_ISSUE = specExampleIssue()
 
+/**
+ * A fresh copy of the spec's example issue: every field Sentry's description requires, for
+ * fixtures to start from and override.
+ */
+export function exampleIssueFromSpec(): FakeIssue {
+  return structuredClone(EXAMPLE_ISSUE)
+}
+
 const EVENT_DETAILS_OPERATION =
   'GET /api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/events/{event_id}/'
 
