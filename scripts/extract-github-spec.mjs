@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createGunzip } from 'node:zlib'
+import { sortKeys } from './lib/sort-keys.mjs'
 
 const PACKAGE = '@octokit/openapi'
 /** The pinned package version. Bump it deliberately and re-run; review the diff of the output. */
@@ -248,17 +249,6 @@ function trimSchema(schema) {
     }
   }
   return out
-}
-
-/** Returns a copy of `value` with every object's keys in sorted order. */
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys)
-  if (value !== null && typeof value === 'object') {
-    const sorted = {}
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key])
-    return sorted
-  }
-  return value
 }
 
 function jsonContent(content, where) {

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { sortKeys } from './lib/sort-keys.mjs'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const defaultInput = resolve(repoRoot, '../shared/specs/sentry-openapi-derefed.json')
@@ -23,17 +24,6 @@ const SCHEMA_NAMES = [
   'IssueEventDetailsResponse',
   'OrganizationGroupIndexPutResponse'
 ]
-
-/** Returns a copy of `value` with every object's keys in sorted order. */
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys)
-  if (value !== null && typeof value === 'object') {
-    const sorted = {}
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key])
-    return sorted
-  }
-  return value
-}
 
 /** The examples of every JSON response of an operation, by status code. */
 function responseExamples(operation) {
