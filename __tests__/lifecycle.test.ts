@@ -333,3 +333,33 @@ describe('issues.closed events and Sentry notes', () => {
     )
   })
 })
+
+describe('lookups that look wrong', () => {
+  it('does not treat most tracked issues vanishing at once as deletions', async () => {
+    const seeded = h.sentry.seed(12, { seed: 75 })
+    await h.run()
+    for (const issue of seeded.slice(0, 11))
+      h.sentry.issues.splice(h.sentry.issues.indexOf(issue), 1)
+    h.github.resetRequests()
+    const result = await h.run()
+    expect(result.failed).toBe(false)
+    expect(h.github.writeCount()).toBe(0)
+    expect(result.stdout).toMatch(
+      /::warning::Sentry returned 0 of 11 tracked issues looked up by id/
+    )
+  })
+
+  it('looks up tracked issues without a project filter (a project dropped from sentry-projects)', async () => {
+    h.sentry.addProject('web')
+    h.sentry.addProject('api')
+    const [web] = h.sentry.seed(1, { projectSlug: 'web', seed: 76 })
+    const [api] = h.sentry.seed(1, { projectSlug: 'api', seed: 77 })
+    await h.run({ 'sentry-projects': 'web, api' })
+    api!.status = 'resolved'
+    const result = await h.run({ 'sentry-projects': 'web' })
+    expect(result.outputs.closed).toBe('1')
+    expect(issueFor(api!.id).state).toBe('closed')
+    expect(issueFor(web!.id).state).toBe('open')
+    expect(issueFor(api!.id).comments.every((c) => !c.body.includes('no longer has'))).toBe(true)
+  })
+})

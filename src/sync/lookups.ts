@@ -7,6 +7,9 @@ import { warn, type RunContext } from './context.js'
  * resolve, or note a deletion) and, with resolve-in-sentry, ones closed since the last run. They
  * are looked up in batches by id. If the lookup fails, nothing is concluded about them.
  */
+/** At least this many issues missing, and more missing than found, is treated as suspect. */
+const SUSPICIOUS_MISSING = 10
+
 export async function lookUpTracked(
   ctx: RunContext,
   sentryIssues: readonly SentryIssue[]
@@ -33,9 +36,20 @@ export async function lookUpTracked(
   }
   if (ids.length === 0) return undefined
   try {
-    const found = await ctx.deps.sentry.getIssuesByIds(config.sentry.org, ids, ctx.projectIds)
+    // No project filter: a tracked issue may come from a project no longer in sentry-projects,
+    // and it still exists in Sentry.
+    const found = await ctx.deps.sentry.getIssuesByIds(config.sentry.org, ids)
     const foundIds = new Set(found.map((s) => s.id))
-    const missing = ids.filter((id) => !foundIds.has(id)).map((id) => `${prefix}${id}`)
+    let missing = ids.filter((id) => !foundIds.has(id)).map((id) => `${prefix}${id}`)
+    if (missing.length >= SUSPICIOUS_MISSING && missing.length > found.length) {
+      // More gone than found is more likely a token that cannot see a project than a mass
+      // deletion: say so, and conclude nothing (a real deletion is noted by a later run).
+      warn(
+        ctx,
+        `Sentry returned ${found.length} of ${ids.length} tracked issues looked up by id; ${missing.length} were not returned. Not treating them as deleted: check that sentry-token can see every project this repository tracks.`
+      )
+      missing = []
+    }
     ctx.deps.log.info(
       `Looked up ${ids.length} tracked issue(s) outside the query: ${found.length} found, ${missing.length} gone.`
     )
