@@ -199,3 +199,21 @@ describe('run() against the fake servers', () => {
     expect(h.github.issues).toHaveLength(2)
   })
 })
+
+describe('GitHub Enterprise Server', () => {
+  it('works against an API under /api/v3, as GITHUB_API_URL gives it on GHES', async () => {
+    const ghes = await startHarness({ github: { pathPrefix: '/api/v3' } })
+    try {
+      expect(ghes.github.url).toMatch(/\/api\/v3$/)
+      ghes.sentry.seed(2, { seed: 9 })
+      const first = await ghes.run()
+      expect(first.failed).toBe(false)
+      expect(first.outputs.created).toBe('2')
+      const second = await ghes.run()
+      expect(second.outputs.created).toBe('0')
+      expect(ghes.github.issues).toHaveLength(2)
+    } finally {
+      await ghes.close()
+    }
+  })
+})
