@@ -8,6 +8,7 @@ import {
   type SentryIssue
 } from '../sentry/schemas.js'
 import {
+  CALLER_FRAMES,
   createFakeEvent,
   exampleIssueFromSpec,
   type FakeEvent,
@@ -74,38 +75,7 @@ const JS_EVENT = createFakeEvent(
     mechanism: { type: 'onunhandledrejection', handled: false },
     release: 'web-frontend@2.16.4',
     frames: [
-      {
-        filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
-        absPath: 'app:///node_modules/react-dom/cjs/react-dom.production.min.js',
-        module: 'react-dom/cjs/react-dom.production.min',
-        function: 'commitRoot',
-        lineNo: 1,
-        colNo: 118402,
-        inApp: false
-      },
-      {
-        filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
-        absPath: 'app:///node_modules/react-dom/cjs/react-dom.production.min.js',
-        module: 'react-dom/cjs/react-dom.production.min',
-        function: 'renderWithHooks',
-        lineNo: 1,
-        colNo: 57212,
-        inApp: false
-      },
-      {
-        filename: './src/pages/Dashboard.tsx',
-        absPath: 'app:///src/pages/Dashboard.tsx',
-        module: 'src/pages/Dashboard',
-        function: 'Dashboard',
-        lineNo: 57,
-        colNo: 11,
-        inApp: true,
-        context: [
-          [56, '    <section className="dashboard">'],
-          [57, '      {members.map((member) => <UserCard key={member.id} user={member.user} />)}'],
-          [58, '    </section>']
-        ]
-      },
+      ...CALLER_FRAMES.javascript,
       {
         filename: './src/components/UserCard.tsx',
         absPath: 'app:///src/components/UserCard.tsx',
@@ -175,48 +145,7 @@ const PY_EVENT = createFakeEvent(
     mechanism: { type: 'django', handled: false },
     release: '3f2c9e1d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e',
     frames: [
-      {
-        filename: 'django/core/handlers/exception.py',
-        absPath: '/usr/local/lib/python3.12/site-packages/django/core/handlers/exception.py',
-        module: 'django.core.handlers.exception',
-        function: 'inner',
-        lineNo: 55,
-        inApp: false,
-        context: [
-          [54, '        try:'],
-          [55, '            response = get_response(request)'],
-          [56, '        except Exception as exc:']
-        ]
-      },
-      {
-        filename: 'django/core/handlers/base.py',
-        absPath: '/usr/local/lib/python3.12/site-packages/django/core/handlers/base.py',
-        module: 'django.core.handlers.base',
-        function: '_get_response',
-        lineNo: 197,
-        inApp: false,
-        context: [
-          [196, '            try:'],
-          [
-            197,
-            '                response = wrapped_callback(request, *callback_args, **callback_kwargs)'
-          ],
-          [198, '            except Exception as e:']
-        ]
-      },
-      {
-        filename: 'app/api/dispatch.py',
-        absPath: '/srv/app/app/api/dispatch.py',
-        module: 'app.api.dispatch',
-        function: 'dispatch',
-        lineNo: 41,
-        inApp: true,
-        context: [
-          [40, '    handler = ROUTES[request.resolver_match.url_name]'],
-          [41, '    return handler(request, **kwargs)'],
-          [42, '']
-        ]
-      },
+      ...CALLER_FRAMES.python,
       {
         filename: 'app/views/users.py',
         absPath: '/srv/app/app/views/users.py',

@@ -455,7 +455,7 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 // Events
 
 /** Frames that call into the raising one, per flavour: framework first, then the app's own. */
-const CALLER_FRAMES: Record<'javascript' | 'python', FakeFrameInput[]> = {
+export const CALLER_FRAMES: Readonly<Record<'javascript' | 'python', readonly FakeFrameInput[]>> = {
   javascript: [
     {
       filename: './node_modules/react-dom/cjs/react-dom.production.min.js',
