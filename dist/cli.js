@@ -46843,6 +46843,7 @@ function describeGitHubError(error, target) {
 function isOctokitError(error) {
     return error instanceof Error && error.name === 'HttpError';
 }
+/** The HTTP status of an Octokit (or any) error that carries one. */
 function statusOf(error) {
     if (typeof error === 'object' && error !== null && 'status' in error) {
         const status = error.status;
@@ -48734,8 +48735,9 @@ function cell(value, max = 120) {
     const text = value == null ? '' : escapeInline(value, max);
     return text === '' ? stats_block_NONE : text;
 }
-function count(n) {
-    return n.toLocaleString('en-US');
+/** A count as people read it (1,234); also keeps large counts from looking like commit SHAs. */
+function formatCount(n) {
+    return Number.isFinite(n) ? n.toLocaleString('en-US') : stats_block_NONE;
 }
 /** The block's release line, kept verbatim when a run does not know the release. */
 const RELEASE_ROW = /^\| Release \| .* \|$/;
@@ -48750,8 +48752,8 @@ function renderStatsBlock(s, previousReleaseRow) {
         `<!-- sentry-stats:start status=${normaliseStatus(s.status)} -->`,
         '| Live from Sentry | |',
         '| --- | --- |',
-        `| Events | ${count(s.events)} |`,
-        `| Users affected | ${count(s.users)} |`,
+        `| Events | ${formatCount(s.events)} |`,
+        `| Users affected | ${formatCount(s.users)} |`,
         `| Last seen | ${cell(s.lastSeen, 40)} |`,
         `| Level | ${cell(s.level, 40)} |`,
         `| Priority | ${cell(s.priority, 40)} |`,
@@ -48860,9 +48862,7 @@ function inlineOrNone(value, max) {
     const escaped = value == null ? '' : escapeInline(value, max);
     return escaped === '' ? issue_NONE : escaped;
 }
-function formatCount(n) {
-    return Number.isFinite(n) ? n.toLocaleString('en-US') : issue_NONE;
-}
+
 function permalinkMarkdown(permalink) {
     const href = safeLinkUrl(permalink);
     if (href !== undefined)
@@ -50717,10 +50717,7 @@ function releaseOf(sentry) {
     return inRelease ? inRelease : undefined;
 }
 function countsLine(sentry) {
-    const parts = [
-        `${sentry.count.toLocaleString('en-US')} events`,
-        `${sentry.userCount.toLocaleString('en-US')} users`
-    ];
+    const parts = [`${formatCount(sentry.count)} events`, `${formatCount(sentry.userCount)} users`];
     if (sentry.lastSeen)
         parts.push(`last seen ${escapeInline(sentry.lastSeen, 40)}`);
     const release = releaseOf(sentry);
@@ -51008,13 +51005,7 @@ function warnOnce(ctx, cause, message) {
     ctx.warned.add(cause);
     warn(ctx, message);
 }
-function context_statusOf(error) {
-    if (typeof error === 'object' && error !== null && 'status' in error) {
-        const status = error.status;
-        return typeof status === 'number' ? status : undefined;
-    }
-    return undefined;
-}
+
 function errorBody(error) {
     if (typeof error === 'object' && error !== null && 'response' in error) {
         return error.response?.data;
@@ -51090,7 +51081,7 @@ async function verifyCached(ctx, items) {
             }
         }
         catch (error) {
-            const status = context_statusOf(error);
+            const status = statusOf(error);
             if (status === 404 || status === 410) {
                 ctx.notes.set(item.key, `cached issue #${number} no longer exists (${status}); recreated`);
             }
@@ -51145,7 +51136,7 @@ async function healDuplicates(ctx, sets, sentryIssues) {
                     });
                 }
                 catch (error) {
-                    if (context_statusOf(error) !== 422)
+                    if (statusOf(error) !== 422)
                         throw error;
                     await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
                         state: 'closed',
@@ -51183,11 +51174,12 @@ function inRepo(issue, repo) {
 
 
 
-/** Colours and descriptions for labels the action creates. */
-const LABEL_STYLE = {
-    tracking: { color: '362d59', description: 'Synced from Sentry by sentry-issues-action' },
-    other: { color: 'd73a4a', description: 'Added by sentry-issues-action' }
+/** The tracking label's look; other labels get `labelColor(name)` and a generic description. */
+const TRACKING_STYLE = {
+    color: '362d59',
+    description: 'Synced from Sentry by sentry-issues-action'
 };
+const OTHER_DESCRIPTION = 'Added by sentry-issues-action';
 /** Creates, with a colour and description, the labels in `names` the repository lacks. */
 async function ensureLabels(ctx, names) {
     const { config, deps, repo } = ctx;
@@ -51197,14 +51189,14 @@ async function ensureLabels(ctx, names) {
             continue;
         ctx.knownLabels.add(name.toLowerCase());
         const style = name === config.trackingLabel
-            ? LABEL_STYLE.tracking
-            : { color: labelColor(name), description: LABEL_STYLE.other.description };
+            ? TRACKING_STYLE
+            : { color: labelColor(name), description: OTHER_DESCRIPTION };
         try {
             await createLabel(deps.github, repo, { name, ...style });
             deps.log.info(`Created label "${name}".`);
         }
         catch (error) {
-            if (context_statusOf(error) === 422)
+            if (statusOf(error) === 422)
                 continue; // created meanwhile (already_exists)
             warn(ctx, `Could not create label "${name}" (${errorMessage(error)}); GitHub will create it with a default colour when the first issue uses it.`);
         }
@@ -51212,6 +51204,7 @@ async function ensureLabels(ctx, names) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/metadata.ts
+
 
 
 /**
@@ -51278,7 +51271,7 @@ async function listIssueFields(client, org) {
         data = (await client.request('GET /orgs/{org}/issue-fields', { org })).data;
     }
     catch (error) {
-        if (metadata_statusOf(error) === 404)
+        if (statusOf(error) === 404)
             return undefined;
         throw error;
     }
@@ -51307,11 +51300,6 @@ async function setIssueFieldValues(client, repo, issueNumber, values) {
         issue_field_values: values.map(({ field_id, value }) => ({ field_id, value }))
     });
     return parseResponse(array(issueFieldValueSchema), response.data, operation);
-}
-function metadata_statusOf(error) {
-    if (typeof error !== 'object' || error === null || !('status' in error))
-        return undefined;
-    return typeof error.status === 'number' ? error.status : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/sync/metadata.ts
@@ -51502,7 +51490,7 @@ async function create(ctx, item) {
     }
     catch (error) {
         // A create that failed without a clear "no" may still have been stored: look before reporting.
-        const status = context_statusOf(error);
+        const status = statusOf(error);
         const ambiguous = status === undefined || status >= 500;
         const found = ambiguous ? await findAfterFailedCreate(ctx, item.key) : undefined;
         if (found) {
@@ -51551,7 +51539,7 @@ async function createWithOptionalFields(ctx, sentry, issue) {
         }
         catch (error) {
             const optional = OPTIONAL_FIELDS.filter((f) => attempt[f] !== undefined);
-            if (context_statusOf(error) !== 422 || optional.length === 0)
+            if (statusOf(error) !== 422 || optional.length === 0)
                 throw error;
             const said = errorMessage(error) + JSON.stringify(errorBody(error) ?? '');
             const named = optional.filter((f) => new RegExp(`"field":"${f === 'assignees' ? 'assignees?' : f}"`).test(said));
@@ -51839,8 +51827,7 @@ async function runClosedIssueEvent(config, deps, payload) {
         repo,
         index: new Map(),
         result,
-        notes: new Map(),
-        projectIds: []
+        notes: new Map()
     };
     result.rows.push(decision.kind === 'resolve-in-sentry'
         ? await applyLifecycle(ctx, baseRow(sentry), tracked, decision, sentry)
@@ -51880,14 +51867,14 @@ async function runSync(config, deps) {
     const { log } = deps;
     const repo = { owner: config.github.owner, repo: config.github.repo };
     const result = result_emptyResult(config.dryRun);
-    const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () => readSentry(config, deps, result));
+    const sentryIssues = await log.group('Reading Sentry issues', () => readSentry(config, deps, result));
     const index = await log.group(`Indexing GitHub issues labelled "${config.trackingLabel}"`, async () => {
         const issues = await listIssuesWithLabel(deps.github, repo, config.trackingLabel);
         const built = buildIndex(issues, 'label');
         log.info(`Found ${built.size} synced issue(s) among ${issues.length} labelled issue(s).`);
         return built;
     });
-    const ctx = { config, deps, repo, index, result, notes: new Map(), projectIds };
+    const ctx = { config, deps, repo, index, result, notes: new Map() };
     const state = await deps.state.load();
     ctx.lastRunAt = state.lastRunAt;
     ctx.lookups = await log.group('Looking up tracked issues outside the query', () => lookUpTracked(ctx, sentryIssues));
@@ -51951,7 +51938,7 @@ async function readSentry(config, deps, result) {
     if (listed.truncated) {
         result.warnings.push(`More than ${config.sentry.maxIssues} Sentry issues matched; only the first ${config.sentry.maxIssues} were read. Raise max-sentry-issues or narrow the query.`);
     }
-    return { issues: listed.issues, projectIds };
+    return listed.issues;
 }
 function makePlan(ctx, sentryIssues, state) {
     return planSync({

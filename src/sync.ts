@@ -31,7 +31,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
   const result = emptyResult(config.dryRun)
 
-  const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () =>
+  const sentryIssues = await log.group('Reading Sentry issues', () =>
     readSentry(config, deps, result)
   )
 
@@ -44,7 +44,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
       return built
     }
   )
-  const ctx: RunContext = { config, deps, repo, index, result, notes: new Map(), projectIds }
+  const ctx: RunContext = { config, deps, repo, index, result, notes: new Map() }
   const state = await deps.state.load()
   ctx.lastRunAt = state.lastRunAt
   ctx.lookups = await log.group('Looking up tracked issues outside the query', () =>
@@ -109,7 +109,7 @@ async function readSentry(
   config: Config,
   deps: SyncDeps,
   result: RunResult
-): Promise<{ issues: SentryIssue[]; projectIds: string[] }> {
+): Promise<SentryIssue[]> {
   const projectIds = await deps.sentry.resolveProjectIds(config.sentry.org, config.sentry.projects)
   const listed = await deps.sentry.listIssues(config.sentry.org, {
     query: config.sentry.query,
@@ -129,7 +129,7 @@ async function readSentry(
       `More than ${config.sentry.maxIssues} Sentry issues matched; only the first ${config.sentry.maxIssues} were read. Raise max-sentry-issues or narrow the query.`
     )
   }
-  return { issues: listed.issues, projectIds }
+  return listed.issues
 }
 
 function makePlan(

@@ -33,7 +33,8 @@ function isOctokitError(error: unknown): boolean {
   return error instanceof Error && error.name === 'HttpError'
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of an Octokit (or any) error that carries one. */
+export function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'status' in error) {
     const status = (error as { status: unknown }).status
     return typeof status === 'number' ? status : undefined

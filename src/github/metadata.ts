@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { GitHubClient } from './client.js'
 import type { RepoRef } from './issues.js'
 import { parseResponse } from './schemas.js'
+import { statusOf } from './errors.js'
 
 /**
  * GitHub-native issue metadata: milestones, the organisation's issue fields and their values on an
@@ -145,9 +146,4 @@ export async function setIssueFieldValues(
     issue_field_values: values.map(({ field_id, value }) => ({ field_id, value }))
   })
   return parseResponse(z.array(issueFieldValueSchema), response.data, operation)
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined
-  return typeof error.status === 'number' ? error.status : undefined
 }

@@ -2,6 +2,7 @@ import type { SentryIssue } from '../sentry/schemas.js'
 import { escapeInline } from '../render/escape.js'
 import {
   findStatsBlock,
+  formatCount,
   renderStatsBlock,
   replaceStatsBlock,
   snapshotOf,
@@ -90,10 +91,7 @@ function releaseOf(sentry: SentryIssue): string | undefined {
 }
 
 function countsLine(sentry: SentryIssue): string {
-  const parts = [
-    `${sentry.count.toLocaleString('en-US')} events`,
-    `${sentry.userCount.toLocaleString('en-US')} users`
-  ]
+  const parts = [`${formatCount(sentry.count)} events`, `${formatCount(sentry.userCount)} users`]
   if (sentry.lastSeen) parts.push(`last seen ${escapeInline(sentry.lastSeen, 40)}`)
   const release = releaseOf(sentry)
   if (release) parts.push(`release ${escapeInline(release, 200)}`)

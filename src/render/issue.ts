@@ -1,4 +1,4 @@
-import { statsBlockFor } from './stats-block.js'
+import { formatCount, statsBlockFor } from './stats-block.js'
 import { renderMarker } from '../plan/marker.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
@@ -92,9 +92,7 @@ export function inlineOrNone(value: string | null | undefined, max: number): str
   return escaped === '' ? NONE : escaped
 }
 
-export function formatCount(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : NONE
-}
+export { formatCount }
 
 export function permalinkMarkdown(permalink: string): string {
   const href = safeLinkUrl(permalink)

@@ -70,8 +70,9 @@ function cell(value: string | null | undefined, max = 120): string {
   return text === '' ? NONE : text
 }
 
-function count(n: number): string {
-  return n.toLocaleString('en-US')
+/** A count as people read it (1,234); also keeps large counts from looking like commit SHAs. */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US') : NONE
 }
 
 /** The block's release line, kept verbatim when a run does not know the release. */
@@ -89,8 +90,8 @@ export function renderStatsBlock(s: StatsSnapshot, previousReleaseRow?: string):
     `<!-- sentry-stats:start status=${normaliseStatus(s.status)} -->`,
     '| Live from Sentry | |',
     '| --- | --- |',
-    `| Events | ${count(s.events)} |`,
-    `| Users affected | ${count(s.users)} |`,
+    `| Events | ${formatCount(s.events)} |`,
+    `| Users affected | ${formatCount(s.users)} |`,
     `| Last seen | ${cell(s.lastSeen, 40)} |`,
     `| Level | ${cell(s.level, 40)} |`,
     `| Priority | ${cell(s.priority, 40)} |`,

@@ -32,8 +32,6 @@ export interface RunContext {
   result: RunResult
   /** Notes per Sentry key, shown in the row (e.g. a cached issue that no longer exists). */
   notes: Map<string, string>
-  /** Sentry project ids the run reads (resolved from the configured slugs once). */
-  projectIds: string[]
   lastRunAt?: string
   /** Latest events for the issues to create, fetched ahead of the writes. */
   events?: Map<string, Promise<SentryEvent | undefined>>
@@ -65,13 +63,7 @@ export function warnOnce(ctx: RunContext, cause: string, message: string): void 
   warn(ctx, message)
 }
 
-export function statusOf(error: unknown): number | undefined {
-  if (typeof error === 'object' && error !== null && 'status' in error) {
-    const status = (error as { status: unknown }).status
-    return typeof status === 'number' ? status : undefined
-  }
-  return undefined
-}
+export { statusOf } from '../github/errors.js'
 
 export function errorBody(error: unknown): unknown {
   if (typeof error === 'object' && error !== null && 'response' in error) {

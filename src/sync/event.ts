@@ -77,8 +77,7 @@ export async function runClosedIssueEvent(
     repo,
     index: new Map(),
     result,
-    notes: new Map(),
-    projectIds: []
+    notes: new Map()
   }
   result.rows.push(
     decision.kind === 'resolve-in-sentry'

@@ -3,11 +3,12 @@ import { createLabel, listLabels } from '../github/issues.js'
 import { labelColor } from '../render/labels.js'
 import { statusOf, warn, type RunContext } from './context.js'
 
-/** Colours and descriptions for labels the action creates. */
-const LABEL_STYLE = {
-  tracking: { color: '362d59', description: 'Synced from Sentry by sentry-issues-action' },
-  other: { color: 'd73a4a', description: 'Added by sentry-issues-action' }
+/** The tracking label's look; other labels get `labelColor(name)` and a generic description. */
+const TRACKING_STYLE = {
+  color: '362d59',
+  description: 'Synced from Sentry by sentry-issues-action'
 }
+const OTHER_DESCRIPTION = 'Added by sentry-issues-action'
 
 /** Creates, with a colour and description, the labels in `names` the repository lacks. */
 export async function ensureLabels(ctx: RunContext, names: readonly string[]): Promise<void> {
@@ -20,8 +21,8 @@ export async function ensureLabels(ctx: RunContext, names: readonly string[]): P
     ctx.knownLabels.add(name.toLowerCase())
     const style =
       name === config.trackingLabel
-        ? LABEL_STYLE.tracking
-        : { color: labelColor(name), description: LABEL_STYLE.other.description }
+        ? TRACKING_STYLE
+        : { color: labelColor(name), description: OTHER_DESCRIPTION }
     try {
       await createLabel(deps.github, repo, { name, ...style })
       deps.log.info(`Created label "${name}".`)
