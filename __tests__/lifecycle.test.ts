@@ -197,8 +197,11 @@ describe('state table', () => {
   it('a person’s not-planned close is never reopened, unless reopen-not-planned is on', async () => {
     const a = await resolveThenRegress()
     issueFor(a.id).state_reason = 'not_planned'
-    await h.run()
+    const kept = await h.run()
     expect(issueFor(a.id).state).toBe('closed')
+    expect(kept.summary.replace(/\\/g, '')).toContain(
+      'regressed, but closed as not planned (reopen-not-planned is off)'
+    )
     await h.run({ 'reopen-not-planned': 'true' })
     expect(issueFor(a.id).state).toBe('open')
   })

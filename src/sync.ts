@@ -183,8 +183,11 @@ async function execute(ctx: RunContext, item: PlanItem): Promise<ResultRow> {
 
 function skipDetail(item: Extract<PlanItem, { kind: 'skip' }>, config: Config): string {
   switch (item.reason) {
-    case 'exists':
-      return `already tracked (${item.existing?.state ?? 'open'}, found by ${item.existing?.foundBy ?? 'label'})`
+    case 'exists': {
+      const where = `already tracked (${item.existing?.state ?? 'open'}, found by ${item.existing?.foundBy ?? 'label'})`
+      // Why the lifecycle left it alone (unchanged, closed as not planned, …), when it said.
+      return item.why ? `${where}: ${item.why}` : where
+    }
     case 'below-threshold':
       return `below min-events ${config.minEvents} / min-users ${config.minUsers}`
     case 'deferred':
