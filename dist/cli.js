@@ -46881,6 +46881,17 @@ function renderMarker(ref) {
     }
     return `${MARKER_PREFIX}${ref.org}/${ref.issueId}${MARKER_SUFFIX}`;
 }
+/** The phrase a marker search looks for: every marker of `org` contains it. */
+function markerSearchPhrase(org) {
+    return `sentry-issue: ${org}/`;
+}
+/**
+ * The first line that replaces the marker of an issue a newer issue took over from (regression
+ * policy `new`). It names the Sentry issue for people but is not a marker: parseMarker ignores it.
+ */
+function retiredMarkerLine(key) {
+    return `<!-- sentry-issue (superseded by a newer issue): ${key} -->`;
+}
 /**
  * Reads the marker from an issue body. Returns undefined unless the body's first line is exactly a
  * marker (a trailing `\r` from a browser edit is tolerated).
@@ -51044,7 +51055,7 @@ function context_keyRow(key) {
  */
 async function searchForMarkers(ctx) {
     const { owner, repo } = ctx.repo;
-    const q = `repo:${owner}/${repo} is:issue in:body "${MARKER_PREFIX.replace('<!-- ', '').trim()} ${ctx.config.sentry.org}/" -label:"${ctx.config.trackingLabel}"`;
+    const q = `repo:${owner}/${repo} is:issue in:body "${markerSearchPhrase(ctx.config.sentry.org)}" -label:"${ctx.config.trackingLabel}"`;
     try {
         const found = await searchIssues(ctx.deps.github, q);
         const before = countTracked(ctx.index);
@@ -51408,14 +51419,11 @@ function fieldValue(field, value) {
 
 
 
+
 /**
  * Creating the planned issues: rendering, labels, optional create fields, the latest events
  * fetched ahead, and the note on the Sentry issue.
  */
-/** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
-function supersededLine(key, by) {
-    return `<!-- sentry-issue (superseded ${by}): ${key} -->`;
-}
 async function create(ctx, item) {
     const { config, deps } = ctx;
     const base = context_baseRow(item.sentry);
@@ -51438,7 +51446,6 @@ async function create(ctx, item) {
         maxFrames: content.stackTrace ? content.maxFrames : 0,
         codeLinks: ctx.codeLinks
     }, { title: content.titleTemplate, body: content.bodyTemplate });
-    rendered.labels = labels;
     if (item.supersedes) {
         rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`;
     }
@@ -51457,7 +51464,7 @@ async function create(ctx, item) {
             const body = old.body ?? '';
             const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : '';
             await updateIssue(deps.github, ctx.repo, old.number, {
-                body: `${supersededLine(item.key, 'by a newer issue')}${rest}`
+                body: `${retiredMarkerLine(item.key)}${rest}`
             });
             ctx.index.delete(item.key);
         }

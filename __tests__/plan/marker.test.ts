@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { markerKey, parseMarker, renderMarker } from '../../src/plan/marker.js'
+import {
+  markerKey,
+  markerSearchPhrase,
+  parseMarker,
+  renderMarker,
+  retiredMarkerLine
+} from '../../src/plan/marker.js'
 import { renderBody } from '../../src/render/issue.js'
 import { sentryIssueSchema } from '../../src/sentry/schemas.js'
 
@@ -36,6 +42,13 @@ describe('marker', () => {
       org: 'a',
       issueId: '1'
     })
+  })
+
+  it('a retired marker line is neither a marker nor a search hit; a real marker holds the search phrase', () => {
+    const retired = retiredMarkerLine('acme/42')
+    expect(parseMarker(`${retired}\nbody`)).toBeUndefined()
+    expect(retired).not.toContain(markerSearchPhrase('acme'))
+    expect(renderMarker({ org: 'acme', issueId: '42' })).toContain(markerSearchPhrase('acme'))
   })
 
   it('refuses to render a marker from an invalid org or id', () => {

@@ -36,6 +36,19 @@ export function renderMarker(ref: MarkerRef): string {
   return `${MARKER_PREFIX}${ref.org}/${ref.issueId}${MARKER_SUFFIX}`
 }
 
+/** The phrase a marker search looks for: every marker of `org` contains it. */
+export function markerSearchPhrase(org: string): string {
+  return `sentry-issue: ${org}/`
+}
+
+/**
+ * The first line that replaces the marker of an issue a newer issue took over from (regression
+ * policy `new`). It names the Sentry issue for people but is not a marker: parseMarker ignores it.
+ */
+export function retiredMarkerLine(key: string): string {
+  return `<!-- sentry-issue (superseded by a newer issue): ${key} -->`
+}
+
 /**
  * Reads the marker from an issue body. Returns undefined unless the body's first line is exactly a
  * marker (a trailing `\r` from a browser edit is tolerated).

@@ -2,6 +2,7 @@ import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
 import { createIssue, updateIssue, type NewIssue } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
+import { retiredMarkerLine } from '../plan/marker.js'
 import { buildIndex } from '../plan/plan.js'
 import { renderIssueWithTemplates } from '../render/template.js'
 import { issueLabels } from '../render/labels.js'
@@ -27,11 +28,6 @@ import { resolveMetadata, setFields } from './metadata.js'
  * Creating the planned issues: rendering, labels, optional create fields, the latest events
  * fetched ahead, and the note on the Sentry issue.
  */
-
-/** The first line an issue gets when a newer issue takes over its Sentry issue (on-regression: new). */
-function supersededLine(key: string, by: string): string {
-  return `<!-- sentry-issue (superseded ${by}): ${key} -->`
-}
 
 export async function create(ctx: RunContext, item: CreateItem): Promise<ResultRow> {
   const { config, deps } = ctx
@@ -60,7 +56,6 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     },
     { title: content.titleTemplate, body: content.bodyTemplate }
   )
-  rendered.labels = labels
   if (item.supersedes) {
     rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`
   }
@@ -79,7 +74,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       const body = old.body ?? ''
       const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : ''
       await updateIssue(deps.github, ctx.repo, old.number, {
-        body: `${supersededLine(item.key, 'by a newer issue')}${rest}`
+        body: `${retiredMarkerLine(item.key)}${rest}`
       })
       ctx.index.delete(item.key)
     } catch (error) {

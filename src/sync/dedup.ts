@@ -8,7 +8,7 @@ import {
   type RepoRef
 } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
-import { MARKER_PREFIX, markerKey, parseMarker } from '../plan/marker.js'
+import { markerKey, markerSearchPhrase, parseMarker } from '../plan/marker.js'
 import {
   addToIndex,
   buildIndex,
@@ -32,7 +32,7 @@ import { baseRow, keyRow, statusOf, warn, type CreateItem, type RunContext } fro
  */
 export async function searchForMarkers(ctx: RunContext): Promise<void> {
   const { owner, repo } = ctx.repo
-  const q = `repo:${owner}/${repo} is:issue in:body "${MARKER_PREFIX.replace('<!-- ', '').trim()} ${ctx.config.sentry.org}/" -label:"${ctx.config.trackingLabel}"`
+  const q = `repo:${owner}/${repo} is:issue in:body "${markerSearchPhrase(ctx.config.sentry.org)}" -label:"${ctx.config.trackingLabel}"`
   try {
     const found = await searchIssues(ctx.deps.github, q)
     const before = countTracked(ctx.index)
