@@ -50080,6 +50080,18 @@ const ACTIONS = ['created', 'updated', 'closed', 'reopened', 'skipped', 'failed'
 function result_emptyResult(dryRun) {
     return { dryRun, rows: [], sentryIssuesRead: 0, truncated: false, warnings: [] };
 }
+/**
+ * The one line that fails a run whose Sentry issues did not all sync (each named, with its
+ * reason), or undefined when none failed.
+ */
+function failureMessage(rows) {
+    const failed = rows.filter((r) => r.action === 'failed');
+    if (failed.length === 0)
+        return undefined;
+    return `${failed.length} Sentry issue(s) could not be synced: ${failed
+        .map((r) => `${r.shortId} (${r.detail ?? 'unknown error'})`)
+        .join('; ')}. The others were synced; the next run retries these.`;
+}
 function countRows(rows) {
     const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0]));
     for (const row of rows)
@@ -52442,13 +52454,8 @@ async function main(argv, env, options = {}) {
             `${config.dryRun ? ' (dry run: nothing is written)' : ''}; state file ${stateFile}.`);
         const result = await runSync(config, { ...clients, state: store, log });
         report(io, scrub, result, repository);
-        const failed = result.rows.filter((r) => r.action === 'failed');
-        if (failed.length > 0) {
-            return fail(EXIT_FAILED, `${failed.length} Sentry issue(s) could not be synced: ${failed
-                .map((r) => `${r.shortId} (${r.detail ?? 'unknown error'})`)
-                .join('; ')}. The others were synced; the next run retries these.`);
-        }
-        return EXIT_OK;
+        const failure = failureMessage(result.rows);
+        return failure ? fail(EXIT_FAILED, failure) : EXIT_OK;
     }
     catch (error) {
         if (error instanceof ConfigError)

@@ -3,7 +3,7 @@ import { createClients, warnOnPlainHttp, type ClientTuning } from './clients.js'
 import { readActionConfig } from './inputs/action-inputs.js'
 import { ConfigError, type Config } from './inputs/config.js'
 import { errorMessage, type Logger } from './log.js'
-import { countRows, issuesOutput, type RunResult } from './report/result.js'
+import { countRows, failureMessage, issuesOutput, type RunResult } from './report/result.js'
 import { renderSummary } from './report/summary.js'
 import { CacheStateStore } from './state/cache-store.js'
 import { MemoryStateStore, type StateStore } from './state/store.js'
@@ -54,14 +54,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
       ? await runClosedIssueEvent(config, { sentry, github, state, log }, event)
       : await runSync(config, { sentry, github, state, log })
     await report(result, config)
-    const failed = result.rows.filter((r) => r.action === 'failed')
-    if (failed.length > 0) {
-      core.setFailed(
-        `${failed.length} Sentry issue(s) could not be synced: ${failed
-          .map((r) => `${r.shortId} (${r.detail ?? 'unknown error'})`)
-          .join('; ')}. The others were synced; the next run retries these.`
-      )
-    }
+    const failure = failureMessage(result.rows)
+    if (failure) core.setFailed(failure)
   } catch (error) {
     core.setFailed(
       error instanceof ConfigError ? error.message : describeGitHubError(error, config)

@@ -8,7 +8,7 @@ import { createClients, warnOnPlainHttp, type ClientTuning, type Clients } from 
 import { describeGitHubError } from '../github/errors.js'
 import { ConfigError, INPUT_NAMES, parseConfig, type Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
-import { countRows, type RunResult } from '../report/result.js'
+import { countRows, failureMessage, type RunResult } from '../report/result.js'
 import { renderSummary } from '../report/summary.js'
 import { FileStateStore } from '../state/file-store.js'
 import { SentryApiError } from '../sentry/client.js'
@@ -133,16 +133,8 @@ export async function main(
     )
     const result = await runSync(config, { ...clients, state: store, log })
     report(io, scrub, result, repository)
-    const failed = result.rows.filter((r) => r.action === 'failed')
-    if (failed.length > 0) {
-      return fail(
-        EXIT_FAILED,
-        `${failed.length} Sentry issue(s) could not be synced: ${failed
-          .map((r) => `${r.shortId} (${r.detail ?? 'unknown error'})`)
-          .join('; ')}. The others were synced; the next run retries these.`
-      )
-    }
-    return EXIT_OK
+    const failure = failureMessage(result.rows)
+    return failure ? fail(EXIT_FAILED, failure) : EXIT_OK
   } catch (error) {
     if (error instanceof ConfigError) return fail(EXIT_USAGE, error.message)
     return fail(EXIT_FAILED, describeRunError(error, config))

@@ -32,6 +32,18 @@ export function emptyResult(dryRun: boolean): RunResult {
   return { dryRun, rows: [], sentryIssuesRead: 0, truncated: false, warnings: [] }
 }
 
+/**
+ * The one line that fails a run whose Sentry issues did not all sync (each named, with its
+ * reason), or undefined when none failed.
+ */
+export function failureMessage(rows: readonly ResultRow[]): string | undefined {
+  const failed = rows.filter((r) => r.action === 'failed')
+  if (failed.length === 0) return undefined
+  return `${failed.length} Sentry issue(s) could not be synced: ${failed
+    .map((r) => `${r.shortId} (${r.detail ?? 'unknown error'})`)
+    .join('; ')}. The others were synced; the next run retries these.`
+}
+
 export type Counts = Record<RowAction, number>
 
 export function countRows(rows: readonly ResultRow[]): Counts {
