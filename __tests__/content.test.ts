@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startHarness, type Harness } from './helpers/harness.js'
+import { errorLines, startHarness, type Harness } from './helpers/harness.js'
 
 /** What new issues hold, end to end: events and stack traces, labels, templates, assignees. */
 
@@ -76,7 +76,7 @@ describe('issue content through the fakes', () => {
     h.sentry.seed(1)
     const result = await h.run({ 'title-template': '{{nope}}' })
     expect(result.failed).toBe(true)
-    const errors = result.stdout.split('\n').filter((l) => l.startsWith('::error::'))
+    const errors = errorLines(result.stdout)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain('title-template')
     expect(errors[0]).toContain('shortId')

@@ -6,7 +6,7 @@ import { runAction } from '../src/fakes/action-runner.js'
 import { FakeGitHub } from '../src/fakes/fake-github.js'
 import { FakeSentry } from '../src/fakes/fake-sentry.js'
 import { watchGitHubContract } from './helpers/contract.js'
-import { markersInGitHub } from './helpers/harness.js'
+import { errorLines, markersInGitHub } from './helpers/harness.js'
 
 /**
  * The bundled action, run as a runner runs it: `node dist/index.js` in a child process on Node 24,
@@ -100,7 +100,7 @@ describe('node dist/index.js', () => {
         workdir
       })
       expect(run.code).toBe(1)
-      const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'))
+      const errors = errorLines(run.stdout)
       expect(errors).toEqual([expect.stringContaining('max-new-issues must be a whole number')])
       expect(sentry.requests).toHaveLength(0)
       expect(github.requests).toHaveLength(0)

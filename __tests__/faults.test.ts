@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startHarness, type Harness } from './helpers/harness.js'
+import { errorLines, startHarness, type Harness } from './helpers/harness.js'
 import type { SentryFault } from '../src/fakes/fake-sentry.js'
 import type { GitHubFault } from '../src/fakes/fake-github.js'
 
@@ -51,10 +51,6 @@ async function faultFreeSnapshot(): Promise<string[]> {
 
 function plainSummary(summary: string): string {
   return summary.replace(/\\|\u200b/g, '')
-}
-
-function errorLines(stdout: string): string[] {
-  return stdout.split('\n').filter((l) => l.startsWith('::error::'))
 }
 
 async function expectRecovery(): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { markersInGitHub, startHarness, type Harness } from './helpers/harness.js'
+import { errorLines, markersInGitHub, startHarness, type Harness } from './helpers/harness.js'
 
 let h: Harness
 
@@ -129,7 +129,7 @@ describe('run() against the fake servers', () => {
     h.sentry.seed(1)
     const result = await h.run(inputs)
     expect(result.failed).toBe(true)
-    const errors = result.stdout.split('\n').filter((l) => l.startsWith('::error::'))
+    const errors = errorLines(result.stdout)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(expected)
     expect(h.sentry.requests).toHaveLength(0)
@@ -141,7 +141,7 @@ describe('run() against the fake servers', () => {
     await h.sentry.close()
     const result = await h.run({ 'sentry-url': url })
     expect(result.failed).toBe(true)
-    const errors = result.stdout.split('\n').filter((l) => l.startsWith('::error::'))
+    const errors = errorLines(result.stdout)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/Sentry/)
     expect(h.github.writeCount()).toBe(0)
@@ -172,7 +172,7 @@ describe('run() against the fake servers', () => {
     expect(result.failed).toBe(true)
     expect(result.outputs.created).toBe('2')
     expect(result.outputs.failed).toBe('1')
-    const error = result.stdout.split('\n').find((l) => l.startsWith('::error::'))
+    const error = errorLines(result.stdout)[0]
     expect(error).toMatch(/1 Sentry issue\(s\) could not be synced: [A-Z0-9-]+-\d+/)
     const next = await h.run()
     expect(next.failed).toBe(false)

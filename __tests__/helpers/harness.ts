@@ -142,3 +142,8 @@ export function markersInGitHub(github: FakeGitHub): Map<string, number[]> {
   }
   return map
 }
+
+/** The `::error::` lines of an action's output: what a runner shows as the step's errors. */
+export function errorLines(stdout: string): string[] {
+  return stdout.split('\n').filter((l) => l.startsWith('::error::'))
+}
