@@ -6,7 +6,7 @@ import { errorMessage, type Logger } from './log.js'
 import { countRows, failureMessage, issuesOutput, type RunResult } from './report/result.js'
 import { renderSummary } from './report/summary.js'
 import { CacheStateStore } from './state/cache-store.js'
-import { MemoryStateStore, type StateStore } from './state/store.js'
+import type { StateStore } from './state/store.js'
 import { runClosedIssueEvent, runSync, type IssueEventPayload } from './sync.js'
 import { readFile } from 'node:fs/promises'
 import { describeGitHubError } from './github/errors.js'
@@ -39,16 +39,20 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const { sentry, github } = createClients(config, log, options)
     const state =
       options.state ??
-      (config.dryRun
-        ? new MemoryStateStore()
-        : new CacheStateStore({
-            scope: {
-              repository: `${config.github.owner}/${config.github.repo}`,
-              org: config.sentry.org,
-              trackingLabel: config.trackingLabel
-            },
-            log
-          }))
+      new CacheStateStore({
+        scope: {
+          repository: `${config.github.owner}/${config.github.repo}`,
+          org: config.sentry.org,
+          trackingLabel: config.trackingLabel,
+          sentryUrl: config.sentry.url,
+          projects: config.sentry.projects,
+          environments: config.sentry.environments,
+          query: config.sentry.query
+        },
+        log,
+        // A dry run reads the state a real run would use, and writes nothing.
+        readOnly: config.dryRun
+      })
     const event = await readIssueEvent()
     const result = event
       ? await runClosedIssueEvent(config, { sentry, github, state, log }, event)

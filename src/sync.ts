@@ -1,10 +1,18 @@
 import type { Config } from './inputs/config.js'
 import { listIssuesWithLabel, type RepoRef } from './github/issues.js'
+import { sentryIdentity } from './plan/marker.js'
 import { buildIndex, findDuplicates, planSync, type PlanItem } from './plan/plan.js'
 import { emptyResult, type ResultRow, type RunResult } from './report/result.js'
 import type { SentryIssue } from './sentry/schemas.js'
 import type { SyncState } from './state/store.js'
-import { baseRow, keyRow, type CreateItem, type RunContext, type SyncDeps } from './sync/context.js'
+import {
+  baseRow,
+  keyRow,
+  markerLineFor,
+  type CreateItem,
+  type RunContext,
+  type SyncDeps
+} from './sync/context.js'
 import { create, codeLinkerFor, prefetchEvents } from './sync/create.js'
 import { healDuplicates, searchForMarkers, verifyCached } from './sync/dedup.js'
 import { ensureLabels } from './sync/labels.js'
@@ -31,20 +39,36 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
   const result = emptyResult(config.dryRun)
 
-  const sentryIssues = await log.group('Reading Sentry issues', () =>
+  const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () =>
     readSentry(config, deps, result)
+  )
+  // The installation is named by the configured URL and by the permalinks Sentry serves.
+  const identity = sentryIdentity(
+    config.sentry.org,
+    config.sentry.url,
+    sentryIssues.slice(0, 20).map((s) => s.permalink)
   )
 
   const index = await log.group(
     `Indexing GitHub issues labelled "${config.trackingLabel}"`,
     async () => {
       const issues = await listIssuesWithLabel(deps.github, repo, config.trackingLabel)
-      const built = buildIndex(issues, 'label')
+      const built = buildIndex(issues, 'label', identity)
       log.info(`Found ${built.size} synced issue(s) among ${issues.length} labelled issue(s).`)
       return built
     }
   )
-  const ctx: RunContext = { config, deps, repo, index, result, notes: new Map() }
+  const ctx: RunContext = {
+    config,
+    deps,
+    repo,
+    identity,
+    index,
+    result,
+    notes: new Map(),
+    gone: new Map(),
+    ...(projectIds.length > 0 ? { projectIds: new Set(projectIds) } : {})
+  }
   const state = await deps.state.load()
   ctx.lastRunAt = state.lastRunAt
   ctx.lookups = await log.group('Looking up tracked issues outside the query', () =>
@@ -77,8 +101,8 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
   })
 
   try {
-    if (config.healDuplicates && !config.dryRun) {
-      const duplicates = findDuplicates(index, config.sentry.org)
+    if (config.healDuplicates) {
+      const duplicates = findDuplicates(index)
       if (duplicates.length > 0) {
         await log.group('Closing duplicate issues', () =>
           healDuplicates(ctx, duplicates, sentryIssues)
@@ -109,7 +133,7 @@ async function readSentry(
   config: Config,
   deps: SyncDeps,
   result: RunResult
-): Promise<SentryIssue[]> {
+): Promise<{ issues: SentryIssue[]; projectIds: string[] }> {
   const projectIds = await deps.sentry.resolveProjectIds(config.sentry.org, config.sentry.projects)
   const listed = await deps.sentry.listIssues(config.sentry.org, {
     query: config.sentry.query,
@@ -129,7 +153,7 @@ async function readSentry(
       `More than ${config.sentry.maxIssues} Sentry issues matched; only the first ${config.sentry.maxIssues} were read. Raise max-sentry-issues or narrow the query.`
     )
   }
-  return listed.issues
+  return { issues: listed.issues, projectIds }
 }
 
 function makePlan(
@@ -142,10 +166,13 @@ function makePlan(
     ...(ctx.lookups ? { lookups: ctx.lookups } : {}),
     lifecycle: {
       options: ctx.config.lifecycle,
-      ...(ctx.lastRunAt ? { lastRunAt: ctx.lastRunAt } : {})
+      ...(ctx.lastRunAt ? { lastRunAt: ctx.lastRunAt } : {}),
+      priorityRules: ctx.config.content.priorityRules,
+      markerLine: (issueId) => markerLineFor(ctx, issueId)
     },
     index: ctx.index,
     cached: state.issues,
+    gone: { ...state.gone, ...Object.fromEntries(ctx.gone) },
     options: {
       org: ctx.config.sentry.org,
       minEvents: ctx.config.minEvents,
@@ -192,5 +219,7 @@ function skipDetail(item: Extract<PlanItem, { kind: 'skip' }>, config: Config): 
       return `below min-events ${config.minEvents} / min-users ${config.minUsers}`
     case 'deferred':
       return `over max-new-issues (${config.maxNewIssues}); next run`
+    case 'gone':
+      return item.why ?? 'gone from the repository; not recreated'
   }
 }

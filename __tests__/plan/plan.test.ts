@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { buildIndex, planSync, type PlanOptions } from '../../src/plan/plan.js'
-import { renderMarker } from '../../src/plan/marker.js'
+import { renderMarker, sentryIdentity } from '../../src/plan/marker.js'
 import { sentryIssueSchema, type SentryIssue } from '../../src/sentry/schemas.js'
 
 function sentry(id: number, count = 10, users = 1): SentryIssue {
@@ -28,6 +28,7 @@ function ghIssue(number: number, sentryId: number, createdAt: string, org = 'acm
 }
 
 const options: PlanOptions = { org: 'acme', minEvents: 0, minUsers: 0, maxNewIssues: 50 }
+const identity = sentryIdentity('acme', 'https://sentry.io')
 
 describe('buildIndex', () => {
   it('indexes by marker, oldest first, and ignores bodies without a marker in position', () => {
@@ -41,7 +42,8 @@ describe('buildIndex', () => {
         },
         ghIssue(10, 5, '2026-01-01T00:00:00Z', 'other-org')
       ],
-      'label'
+      'label',
+      identity
     )
     expect(index.get('acme/1')?.map((t) => t.number)).toEqual([3, 7])
     expect(index.has('acme/2')).toBe(false)
@@ -56,7 +58,8 @@ describe('planSync', () => {
         ghIssue(1, 100, '2026-01-01T00:00:00Z'),
         { ...ghIssue(2, 101, '2026-01-01T00:00:00Z'), state: 'closed' as const }
       ],
-      'label'
+      'label',
+      identity
     )
     const plan = planSync({
       sentryIssues: [sentry(100), sentry(101), sentry(102)],
@@ -74,7 +77,7 @@ describe('planSync', () => {
   })
 
   it('does not treat another organisation’s marker as ours', () => {
-    const index = buildIndex([ghIssue(1, 100, '2026-01-01T00:00:00Z', 'other')], 'label')
+    const index = buildIndex([ghIssue(1, 100, '2026-01-01T00:00:00Z', 'other')], 'label', identity)
     const plan = planSync({ sentryIssues: [sentry(100)], index, cached: {}, options })
     expect(plan[0]?.kind).toBe('create')
   })

@@ -7,6 +7,7 @@ import {
   type GitHubLabel
 } from './schemas.js'
 import { z } from 'zod'
+import { statusOf } from './errors.js'
 
 /** One function per REST call; each takes the client, so callers and tests choose the policy. */
 
@@ -160,6 +161,30 @@ export async function updateIssue(
     response.data,
     'PATCH /repos/{owner}/{repo}/issues/{issue_number}'
   )
+}
+
+/** Adds labels to an issue (`POST …/labels`), leaving the others as they are. */
+export async function addLabels(
+  client: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  labels: string[]
+): Promise<void> {
+  await client.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels })
+}
+
+/** Removes one label from an issue; a label the issue no longer has (404) is not an error. */
+export async function removeLabel(
+  client: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  name: string
+): Promise<void> {
+  try {
+    await client.rest.issues.removeLabel({ ...repo, issue_number: issueNumber, name })
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error
+  }
 }
 
 export async function createComment(

@@ -17,7 +17,8 @@ export const githubIssueSchema = z.looseObject({
       .union([z.string(), z.looseObject({ name: z.string().nullish() })])
       .transform((l) => (typeof l === 'string' ? l : (l.name ?? '')))
   ),
-  pull_request: z.unknown().optional()
+  pull_request: z.unknown().optional(),
+  locked: z.boolean().optional()
 })
 export type GitHubIssue = z.infer<typeof githubIssueSchema>
 

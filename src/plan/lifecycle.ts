@@ -1,28 +1,33 @@
 import type { SentryIssue } from '../sentry/schemas.js'
 import { escapeInline } from '../render/escape.js'
+import { priorityLabel, type PriorityRule } from '../render/labels.js'
 import {
   findStatsBlock,
   formatCount,
+  normaliseStatus,
+  renderStartLine,
   renderStatsBlock,
-  replaceStatsBlock,
   snapshotOf,
   STATS_END,
+  type BlockMemory,
   type FoundBlock
 } from '../render/stats-block.js'
 import type { TrackedIssue } from './plan.js'
 
 /**
- * Lifecycle decisions for a Sentry issue that already has a GitHub issue: keep the stats block
- * current, close on resolve (and optionally on ignore), handle regressions by policy, resolve in
- * Sentry what a person closed on GitHub. Pure: the stats block in the body is the only memory it
- * needs (its start line records the last Sentry status the action saw).
+ * Lifecycle decisions for a Sentry issue that already has a GitHub issue. Pure: the hidden stats
+ * block is the memory (see stats-block.ts), and a person's last action is final:
  *
- * | Sentry status        | GitHub open                                   | GitHub closed                                           |
- * |----------------------|-----------------------------------------------|---------------------------------------------------------|
- * | unresolved           | update the block when a value changed          | regression (recorded status was not unresolved, or substatus regressed after the close): on-regression policy; else nothing (or resolve in Sentry when a person closed it since the last run and resolve-in-sentry is on) |
- * | resolved             | close-on-resolve: close as completed + comment | update the block when it changed                        |
- * | ignored (archived)   | close-on-ignore: close as not planned + comment; else update the block | update the block when it changed |
- * | deleted              | comment once and leave open (block records it) | nothing                                                 |
+ * | Sentry status   | GitHub open                                                      | GitHub closed |
+ * |-----------------|------------------------------------------------------------------|---------------|
+ * | unresolved      | update the block when what a reader sees changed                 | regression (recorded status was resolved/ignored, or substatus regressed after the close): on-regression policy; the action's own not-planned close is undone; a person's not-planned close only with reopen-not-planned. Else nothing (or resolve in Sentry when a person closed it as completed since the last run, with resolve-in-sentry) |
+ * | resolved        | close-on-resolve: close as completed + comment, unless a person reopened the action's close and Sentry has not changed since | update the block when it changed |
+ * | ignored         | close-on-ignore: close as not planned + comment (same exception); else update the block | update the block when it changed |
+ * | deleted         | comment once and leave open (the block records it)               | nothing |
+ * | merged          | close as a duplicate of the survivor's issue (or take the survivor's marker when it has none) | nothing |
+ *
+ * Priority labels: the block records the label the action last applied; a label a person changed
+ * stays until the rule moves to another level.
  */
 
 export type RegressionPolicy = 'reopen' | 'new' | 'comment' | 'ignore'
@@ -45,44 +50,57 @@ export const DEFAULT_LIFECYCLE: LifecycleOptions = {
   resolveInSentry: false
 }
 
+/** Changes to an issue's body: only the block and the marker line are ever rewritten. */
+export interface BodyChange {
+  /** The new stats block, put in place of the body's block (a body without one keeps none). */
+  block?: string
+  /** The marker line the body should carry (a stale one is replaced, a missing one put back). */
+  marker?: string
+}
+
+/** Labels to add and remove, one by one (never the whole list). */
+export interface LabelChange {
+  add: string[]
+  remove: string[]
+}
+
+interface Writes {
+  change: BodyChange
+  labels?: LabelChange
+}
+
 export type LifecycleDecision =
   | { kind: 'none'; why: string }
-  | { kind: 'update'; body: string; comment?: string; why: string }
-  | {
+  | (Writes & { kind: 'update'; comment?: string; why: string })
+  | (Writes & {
       kind: 'close'
       stateReason: 'completed' | 'not_planned'
       comment: string
-      body?: string
+      why: string
+    })
+  | (Writes & { kind: 'reopen'; comment: string; why: string })
+  | { kind: 'recreate'; why: string }
+  | (Writes & { kind: 'resolve-in-sentry'; why: string })
+  | {
+      kind: 'merged'
+      /** The survivor's GitHub issue, which this one duplicates. */
+      into: TrackedIssue
+      comment: string
       why: string
     }
-  | { kind: 'reopen'; comment: string; body?: string; why: string }
-  | { kind: 'recreate'; why: string }
-  | { kind: 'resolve-in-sentry'; body?: string; why: string }
 
 export interface LifecycleContext {
   options: LifecycleOptions
   /** When the previous run ended (ISO), for "closed since the last run". */
   lastRunAt?: string
+  /** Priority rules, when labels follow counts. */
+  priorityRules?: readonly PriorityRule[]
+  /** The marker line the action writes today for a Sentry issue id. */
+  markerLine?: (issueId: string) => string
 }
 
-/** The body with a fresh block for this Sentry issue, or undefined if nothing would change. */
-export function refreshedBody(
-  existing: TrackedIssue,
-  sentry: SentryIssue,
-  statusOverride?: string
-): string | undefined {
-  const body = existing.body
-  if (!body) return undefined
-  const block = findStatsBlock(body)
-  if (!block) return undefined
-  const snapshot = snapshotOf(sentry)
-  if (statusOverride) {
-    snapshot.status = statusOverride
-    snapshot.substatus = null
-  }
-  const next = renderStatsBlock(snapshot, block.releaseRow)
-  if (next === block.text.replace(/\r/g, '')) return undefined
-  return replaceStatsBlock(body, next)
+function isResolvedLike(status: string): boolean {
+  return status !== 'unresolved' && status !== 'deleted'
 }
 
 function releaseOf(sentry: SentryIssue): string | undefined {
@@ -96,10 +114,6 @@ function countsLine(sentry: SentryIssue): string {
   const release = releaseOf(sentry)
   if (release) parts.push(`release ${escapeInline(release, 200)}`)
   return parts.join(', ')
-}
-
-function isResolvedLike(status: string): boolean {
-  return status !== 'unresolved' && status !== 'deleted'
 }
 
 function regressed(
@@ -118,65 +132,175 @@ function regressed(
   )
 }
 
+/** What one decision will write: block, marker and labels, computed together. */
+class Planner {
+  readonly block: FoundBlock | undefined
+  readonly memory: BlockMemory | undefined
+  readonly labelMemory: string | null | undefined
+  readonly labels: LabelChange | undefined
+
+  constructor(
+    readonly sentry: SentryIssue,
+    readonly existing: TrackedIssue,
+    readonly ctx: LifecycleContext
+  ) {
+    this.block = findStatsBlock(existing.body)
+    this.memory = this.block?.memory
+    const priority = planPriority(existing, sentry, this.memory, ctx.priorityRules ?? [])
+    this.labelMemory = priority.memory
+    this.labels = priority.change
+  }
+
+  /** The writes that bring block, marker and labels up to date, with `memory` recorded. */
+  writes(memory: Omit<BlockMemory, 'status' | 'project' | 'label'>, status?: string): Writes {
+    const change: BodyChange = {}
+    if (this.block) {
+      const snapshot = snapshotOf(this.sentry)
+      if (status !== undefined) {
+        snapshot.status = status
+        snapshot.substatus = null
+      }
+      const next = renderStatsBlock(snapshot, this.block.releaseRow, {
+        project: this.sentry.project.id,
+        ...(this.labelMemory !== undefined ? { label: this.labelMemory } : {}),
+        ...memory
+      })
+      if (next !== this.block.text.replace(/\r/g, '')) change.block = next
+    }
+    if (this.existing.marker !== undefined && this.existing.marker !== 'current') {
+      const line = this.ctx.markerLine?.(this.sentry.id)
+      if (line) change.marker = line
+    }
+    return { change, ...(this.labels ? { labels: this.labels } : {}) }
+  }
+
+  /** Memory carried over unchanged (closed-by-action, events at close). */
+  kept(): Omit<BlockMemory, 'status' | 'project' | 'label'> {
+    const m = this.memory
+    return {
+      ...(m?.closed !== undefined ? { closed: m.closed } : {}),
+      ...(m?.events !== undefined ? { events: m.events } : {})
+    }
+  }
+}
+
+function hasWrites(w: Writes): boolean {
+  return w.change.block !== undefined || w.change.marker !== undefined || w.labels !== undefined
+}
+
+/**
+ * The priority label to record and the label writes: the rule's label when it differs from the
+ * one the action last applied; nothing when it is the same, whatever a person set meanwhile.
+ * A block from before labels were recorded adopts the issue's current priority label.
+ */
+export function planPriority(
+  existing: Pick<TrackedIssue, 'labels'>,
+  sentry: Pick<SentryIssue, 'count' | 'userCount'>,
+  memory: BlockMemory | undefined,
+  rules: readonly PriorityRule[]
+): { memory: string | null | undefined; change?: LabelChange } {
+  if (rules.length === 0) return { memory: memory?.label }
+  const lower = (s: string): string => s.toLowerCase()
+  const managed = new Set(rules.map((r) => lower(r.label)))
+  const current = existing.labels ?? []
+  const desired = priorityLabel(sentry, rules) ?? null
+  const recorded =
+    memory?.label !== undefined
+      ? memory.label
+      : (current.find((l) => managed.has(lower(l))) ?? desired)
+  if (recorded !== null && desired !== null && lower(recorded) === lower(desired)) {
+    return { memory: recorded }
+  }
+  if (recorded === desired) return { memory: recorded }
+  const add = desired !== null && !current.some((l) => lower(l) === lower(desired)) ? [desired] : []
+  const remove = current.filter(
+    (l) => managed.has(lower(l)) && (desired === null || lower(l) !== lower(desired))
+  )
+  if (add.length === 0 && remove.length === 0) return { memory: desired }
+  return { memory: desired, change: { add, remove: [...new Set(remove)] } }
+}
+
 export function decideExisting(
   sentry: SentryIssue,
   existing: TrackedIssue,
   ctx: LifecycleContext
 ): LifecycleDecision {
   const { options } = ctx
-  const block = findStatsBlock(existing.body)
-  const status = sentry.status
+  const p = new Planner(sentry, existing, ctx)
+  const memory = p.memory
+  const status = normaliseStatus(sentry.status)
 
   if (existing.state === 'open') {
-    if (status === 'resolved' && options.closeOnResolve) {
-      const release = releaseOf(sentry)
-      return {
-        kind: 'close',
-        stateReason: 'completed',
-        comment: `Resolved in Sentry${release ? ` in release ${escapeInline(release, 200)}` : ''}${sentry.lastSeen ? ` (last seen ${escapeInline(sentry.lastSeen, 40)})` : ''}. Closed by sentry-issues-action${options.onRegression === 'reopen' ? '; it reopens this issue if the error comes back' : ''}.`,
-        ...bodyIf(refreshedBody(existing, sentry)),
-        why: 'resolved in Sentry'
+    const closeAs =
+      status === 'resolved' && options.closeOnResolve
+        ? 'completed'
+        : status === 'ignored' && options.closeOnIgnore
+          ? 'not_planned'
+          : undefined
+    if (closeAs) {
+      if (memory?.closed === 'completed' || memory?.closed === 'not_planned') {
+        // The action closed it and it is open again: a person reopened it. Record that once.
+        const w = p.writes({ ...p.kept(), closed: 'undone' })
+        return {
+          kind: 'update',
+          ...w,
+          why: 'reopened by a person after the action closed it; stays open until Sentry changes'
+        }
       }
-    }
-    if (status === 'ignored' && options.closeOnIgnore) {
-      return {
-        kind: 'close',
-        stateReason: 'not_planned',
-        comment: `Archived (ignored) in Sentry${sentry.substatus ? ` (${escapeInline(sentry.substatus, 40)})` : ''}. Closed as not planned by sentry-issues-action.`,
-        ...bodyIf(refreshedBody(existing, sentry)),
-        why: 'ignored in Sentry'
+      const sameEpisode =
+        memory !== undefined &&
+        memory.status === status &&
+        (memory.events === undefined || sentry.count <= memory.events)
+      if (!sameEpisode) return closeDecision(sentry, p, closeAs, options)
+      // Already seen in this status and still open: a person kept it open. Leave it so.
+      const w = p.writes(p.kept())
+      if (!options.updateExisting || !hasWrites(w)) {
+        return { kind: 'none', why: 'reopened by a person; stays open until Sentry changes' }
       }
+      return { kind: 'update', ...w, why: 'stats changed (kept open by a person)' }
     }
-    return updateOrNone(existing, sentry, options)
+    // Open and not to be closed: a person's reopen is remembered until Sentry's status moves.
+    const kept = p.kept()
+    const next = kept.closed === 'undone' && memory?.status === status ? kept : {}
+    return updateOrNone(p, next, options)
   }
 
   // Closed on GitHub.
-  if (regressed(sentry, existing, block)) {
-    if (existing.stateReason === 'not_planned' && !options.reopenNotPlanned) {
+  if (regressed(sentry, existing, p.block)) {
+    if (existing.stateReason === 'duplicate') {
+      return { kind: 'none', why: 'closed as a duplicate' }
+    }
+    const ownNotPlanned = existing.stateReason === 'not_planned' && memory?.closed === 'not_planned'
+    if (existing.stateReason === 'not_planned' && !ownNotPlanned && !options.reopenNotPlanned) {
       return {
         kind: 'none',
         why: 'regressed, but closed as not planned (reopen-not-planned is off)'
       }
     }
-    if (existing.stateReason === 'duplicate') {
-      return { kind: 'none', why: 'closed as a duplicate' }
-    }
     const comment = `This error is back in Sentry (${escapeInline(sentry.substatus ?? 'unresolved', 40)}): ${countsLine(sentry)}.`
+    if (ownNotPlanned) {
+      return {
+        kind: 'reopen',
+        comment: `${comment} Reopened by sentry-issues-action, which had closed it as not planned.`,
+        ...p.writes({}),
+        why: 'escalated in Sentry; undoing the action’s not-planned close'
+      }
+    }
     switch (options.onRegression) {
       case 'reopen':
         return {
           kind: 'reopen',
           comment: `${comment} Reopened by sentry-issues-action.`,
-          ...bodyIf(refreshedBody(existing, sentry)),
+          ...p.writes({}),
           why: 'regressed'
         }
       case 'new':
         return { kind: 'recreate', why: 'regressed; a new issue replaces the closed one' }
       case 'comment': {
-        const body = refreshedBody(existing, sentry)
         // The refreshed block records the new status, so the comment is posted once.
-        return body
-          ? { kind: 'update', body, comment, why: 'regressed (comment only)' }
+        const w = p.writes(p.kept())
+        return w.change.block !== undefined
+          ? { kind: 'update', ...w, comment, why: 'regressed (comment only)' }
           : { kind: 'none', why: 'regressed (already noted)' }
       }
       case 'ignore':
@@ -188,18 +312,45 @@ export function decideExisting(
     options.resolveInSentry &&
     status === 'unresolved' &&
     existing.stateReason === 'completed' &&
-    block?.recordedStatus === 'unresolved' &&
+    memory?.status === 'unresolved' &&
+    memory.closed === undefined &&
     closedSince(existing, ctx.lastRunAt)
   ) {
     return {
       kind: 'resolve-in-sentry',
-      ...bodyIf(refreshedBody(existing, sentry, 'resolved')),
+      ...p.writes({}, 'resolved'),
       why: 'closed as completed on GitHub'
     }
   }
 
-  if (status !== 'unresolved') return updateOrNone(existing, sentry, options)
+  if (status !== 'unresolved') return updateOrNone(p, p.kept(), options)
   return { kind: 'none', why: 'closed on GitHub' }
+}
+
+function closeDecision(
+  sentry: SentryIssue,
+  p: Planner,
+  closeAs: 'completed' | 'not_planned',
+  options: LifecycleOptions
+): LifecycleDecision {
+  const w = p.writes({ closed: closeAs, events: sentry.count })
+  if (closeAs === 'completed') {
+    const release = releaseOf(sentry)
+    return {
+      kind: 'close',
+      stateReason: 'completed',
+      comment: `Resolved in Sentry${release ? ` in release ${escapeInline(release, 200)}` : ''}${sentry.lastSeen ? ` (last seen ${escapeInline(sentry.lastSeen, 40)})` : ''}. Closed by sentry-issues-action${options.onRegression === 'reopen' ? '; it reopens this issue if the error comes back' : ''}.`,
+      ...w,
+      why: 'resolved in Sentry'
+    }
+  }
+  return {
+    kind: 'close',
+    stateReason: 'not_planned',
+    comment: `Archived (ignored) in Sentry${sentry.substatus ? ` (${escapeInline(sentry.substatus, 40)})` : ''}. Closed as not planned by sentry-issues-action; it reopens this issue if Sentry escalates it.`,
+    ...w,
+    why: 'ignored in Sentry'
+  }
 }
 
 function closedSince(existing: TrackedIssue, lastRunAt: string | undefined): boolean {
@@ -209,17 +360,23 @@ function closedSince(existing: TrackedIssue, lastRunAt: string | undefined): boo
 }
 
 function updateOrNone(
-  existing: TrackedIssue,
-  sentry: SentryIssue,
+  p: Planner,
+  memory: Omit<BlockMemory, 'status' | 'project' | 'label'>,
   options: LifecycleOptions
 ): LifecycleDecision {
   if (!options.updateExisting) return { kind: 'none', why: 'already tracked' }
-  const body = refreshedBody(existing, sentry)
-  return body ? { kind: 'update', body, why: 'stats changed' } : { kind: 'none', why: 'unchanged' }
+  const w = p.writes(memory)
+  return hasWrites(w)
+    ? { kind: 'update', ...w, why: whyUpdate(w) }
+    : { kind: 'none', why: 'unchanged' }
 }
 
-function bodyIf(body: string | undefined): { body?: string } {
-  return body === undefined ? {} : { body }
+function whyUpdate(w: Writes): string {
+  const parts: string[] = []
+  if (w.change.block !== undefined) parts.push('stats changed')
+  if (w.labels) parts.push('priority moved')
+  if (w.change.marker !== undefined) parts.push('marker restored')
+  return parts.join('; ')
 }
 
 /**
@@ -233,16 +390,35 @@ export function decideDeleted(existing: TrackedIssue): LifecycleDecision {
   if (block.recordedStatus === 'deleted')
     return { kind: 'none', why: 'deleted in Sentry (already noted)' }
   const lines = block.text.replace(/\r/g, '').split('\n')
-  lines[0] = '<!-- sentry-stats:start status=deleted -->'
+  lines[0] = renderStartLine({ ...block.memory, status: 'deleted' })
   const marked = lines.map((l) =>
     /^\| Status \| .* \|$/.test(l) ? '| Status | deleted in Sentry |' : l
   )
   if (marked[marked.length - 1] !== STATS_END) return { kind: 'none', why: 'deleted in Sentry' }
   return {
     kind: 'update',
-    body: existing.body.slice(0, block.start) + marked.join('\n') + existing.body.slice(block.end),
+    change: { block: marked.join('\n') },
     comment:
-      'Sentry no longer has this issue (it was deleted or merged into another). This issue stays open; close it when it is no longer useful.',
+      'Sentry no longer has this issue (it was deleted). This issue stays open; close it when it is no longer useful.',
     why: 'deleted in Sentry'
+  }
+}
+
+/**
+ * A tracked issue whose Sentry issue was merged into another that has its own GitHub issue: an
+ * open one is closed as a duplicate of the survivor's issue, with a comment that links it.
+ */
+export function decideMerged(
+  existing: TrackedIssue,
+  survivor: SentryIssue,
+  into: TrackedIssue
+): LifecycleDecision {
+  if (existing.state !== 'open') return { kind: 'none', why: 'merged in Sentry; issue closed' }
+  if (into.number === existing.number) return { kind: 'none', why: 'merged in Sentry' }
+  return {
+    kind: 'merged',
+    into,
+    comment: `Sentry merged this issue into ${escapeInline(survivor.shortId, 128)}, which is tracked in #${into.number}. Closed as its duplicate by sentry-issues-action.`,
+    why: `merged in Sentry into ${survivor.shortId}; duplicate of #${into.number}`
   }
 }

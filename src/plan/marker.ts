@@ -1,11 +1,13 @@
 /**
- * The hidden marker that links a GitHub issue to one Sentry issue:
+ * The hidden marker that links a GitHub issue to one Sentry issue. Two forms:
  *
- *     <!-- sentry-issue: {org}/{sentryIssueId} -->
+ *     <!-- sentry-issue: {org}/{sentryIssueId} -->          sentry.io (and every marker before 0.2)
+ *     <!-- sentry-issue: {host}/{org}/{sentryIssueId} -->   any other Sentry host (self-hosted, de.sentry.io)
  *
- * The action writes it as the first line of every issue body it creates, and only a marker in that
- * position counts. Text from Sentry is rendered further down the body (and escaped so that it can
- * never contain `<!--`), so it can neither forge a marker nor hide the real one.
+ * A marker line anywhere in the body counts (people add notes above it), as a whole line. Text
+ * from Sentry is escaped so that it can never contain `<!--`, so it can neither forge a marker nor
+ * hide the real one. An issue is identified by the Sentry issue id on the same Sentry host: the
+ * organisation slug in the marker is informative, so renaming the organisation changes nothing.
  */
 
 export const MARKER_PREFIX = '<!-- sentry-issue: '
@@ -14,16 +16,45 @@ const MARKER_SUFFIX = ' -->'
 /** Sentry organisation slugs: lower-case letters, digits, `-` and `_`. */
 export const ORG_SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
 const ISSUE_ID_PATTERN = /^[1-9][0-9]*$/
-const MARKER_LINE = /^<!-- sentry-issue: ([a-z0-9][a-z0-9_-]*)\/([1-9][0-9]*) -->$/
+/** A canonical host as `canonicalSentryHost` writes it: lower-case name or IP, optional port. */
+const HOST_PATTERN = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/
+const MARKER_LINE =
+  /^<!-- sentry-issue: (?:((?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?)\/)?([a-z0-9][a-z0-9_-]*)\/([1-9][0-9]*) -->$/
+
+/** The Sentry host that markers leave out. */
+export const SAAS_HOST = 'sentry.io'
+const SAAS_DE_HOST = 'de.sentry.io'
 
 export interface MarkerRef {
+  /** Canonical Sentry host; absent in the sentry.io form (and in every marker before 0.2). */
+  host?: string
   org: string
   issueId: string
 }
 
-/** The key used in indexes and cached state: `org/issueId`. */
-export function markerKey(ref: MarkerRef): string {
+/** The key used in indexes and cached state: `org/issueId`, with the org of the current run. */
+export function markerKey(ref: Pick<MarkerRef, 'org' | 'issueId'>): string {
   return `${ref.org}/${ref.issueId}`
+}
+
+/**
+ * The host a Sentry URL belongs to, as markers name it: sentry.io and all its regional and
+ * organisation subdomains are `sentry.io`, except the EU region (`de.sentry.io`, `*.de.sentry.io`);
+ * any other host is its lower-case name with a non-default port. Undefined for a non-URL.
+ */
+export function canonicalSentryHost(url: string): string | undefined {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return undefined
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined
+  const name = parsed.hostname.toLowerCase().replace(/\.$/, '')
+  if (name === SAAS_DE_HOST || name.endsWith(`.${SAAS_DE_HOST}`)) return SAAS_DE_HOST
+  if (name === SAAS_HOST || name.endsWith(`.${SAAS_HOST}`)) return SAAS_HOST
+  const host = parsed.port === '' ? name : `${name}:${parsed.port}`
+  return HOST_PATTERN.test(host) ? host : undefined
 }
 
 export function renderMarker(ref: MarkerRef): string {
@@ -33,31 +64,172 @@ export function renderMarker(ref: MarkerRef): string {
   if (!ISSUE_ID_PATTERN.test(ref.issueId)) {
     throw new Error(`Invalid Sentry issue id for a marker: ${JSON.stringify(ref.issueId)}`)
   }
-  return `${MARKER_PREFIX}${ref.org}/${ref.issueId}${MARKER_SUFFIX}`
-}
-
-/** The phrase a marker search looks for: every marker of `org` contains it. */
-export function markerSearchPhrase(org: string): string {
-  return `sentry-issue: ${org}/`
+  if (ref.host === undefined || ref.host === SAAS_HOST) {
+    return `${MARKER_PREFIX}${ref.org}/${ref.issueId}${MARKER_SUFFIX}`
+  }
+  if (!HOST_PATTERN.test(ref.host)) {
+    throw new Error(`Invalid Sentry host for a marker: ${JSON.stringify(ref.host)}`)
+  }
+  return `${MARKER_PREFIX}${ref.host}/${ref.org}/${ref.issueId}${MARKER_SUFFIX}`
 }
 
 /**
- * The first line that replaces the marker of an issue a newer issue took over from (regression
- * policy `new`). It names the Sentry issue for people but is not a marker: parseMarker ignores it.
+ * The phrase a marker search looks for: every marker the action writes for this host and
+ * organisation contains it (for other hosts, every marker of the host, whatever the org).
+ */
+export function markerSearchPhrase(org: string, host: string = SAAS_HOST): string {
+  return host === SAAS_HOST ? `sentry-issue: ${org}/` : `sentry-issue: ${host}/`
+}
+
+/**
+ * The line that replaces the marker of an issue a newer issue took over from (regression policy
+ * `new`) or that was merged into another. It names the Sentry issue for people but is not a
+ * marker: parseMarker ignores it.
  */
 export function retiredMarkerLine(key: string): string {
   return `<!-- sentry-issue (superseded by a newer issue): ${key} -->`
 }
 
-/**
- * Reads the marker from an issue body. Returns undefined unless the body's first line is exactly a
- * marker (a trailing `\r` from a browser edit is tolerated).
- */
-export function parseMarker(body: string | null | undefined): MarkerRef | undefined {
+export interface FoundMarker extends MarkerRef {
+  /** The marker line as written (without a trailing `\r`). */
+  line: string
+  /** Offsets of the line in the body (end excludes the line break). */
+  start: number
+  end: number
+}
+
+/** Finds the first marker line anywhere in the body (a trailing `\r` is tolerated). */
+export function findMarker(body: string | null | undefined): FoundMarker | undefined {
   if (!body) return undefined
-  const end = body.indexOf('\n')
-  const firstLine = (end === -1 ? body : body.slice(0, end)).replace(/\r$/, '')
-  const match = MARKER_LINE.exec(firstLine)
-  if (!match || match[1] === undefined || match[2] === undefined) return undefined
-  return { org: match[1], issueId: match[2] }
+  let start = 0
+  while (start <= body.length) {
+    const newline = body.indexOf('\n', start)
+    const end = newline === -1 ? body.length : newline
+    const raw = body.slice(start, end)
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (line.startsWith(MARKER_PREFIX)) {
+      const match = MARKER_LINE.exec(line)
+      if (match?.[2] !== undefined && match[3] !== undefined) {
+        return {
+          ...(match[1] !== undefined ? { host: match[1] } : {}),
+          org: match[2],
+          issueId: match[3],
+          line,
+          start,
+          end: start + line.length
+        }
+      }
+    }
+    if (newline === -1) break
+    start = newline + 1
+  }
+  return undefined
+}
+
+/** Reads the marker from an issue body: the first marker line anywhere in it. */
+export function parseMarker(body: string | null | undefined): MarkerRef | undefined {
+  const found = findMarker(body)
+  if (!found) return undefined
+  return {
+    ...(found.host !== undefined ? { host: found.host } : {}),
+    org: found.org,
+    issueId: found.issueId
+  }
+}
+
+/** Which Sentry installation a run syncs, for telling its markers from others'. */
+export interface SentryIdentity {
+  /** The organisation slug the run is configured with (written into new markers). */
+  org: string
+  /** The canonical host new markers are written for. */
+  host: string
+  /**
+   * Every canonical host that names this installation: the configured URL's and the hosts of
+   * the permalinks Sentry serves (its own idea of its URL).
+   */
+  hosts: ReadonlySet<string>
+}
+
+export function sentryIdentity(org: string, sentryUrl: string, aliases: Iterable<string> = []) {
+  const host = canonicalSentryHost(sentryUrl) ?? SAAS_HOST
+  const hosts = new Set([host])
+  for (const alias of aliases) {
+    const canonical = canonicalSentryHost(alias)
+    if (canonical) hosts.add(canonical)
+  }
+  return { org, host, hosts } satisfies SentryIdentity
+}
+
+export type MarkerState =
+  /** The marker line is exactly what the action writes today. */
+  | 'current'
+  /** Another org slug (renamed organisation) or the older host-less form: rewritten on the next write. */
+  | 'stale'
+  /** No marker line (a person deleted it): recognised by the Sentry link; restored on the next write. */
+  | 'missing'
+
+export interface Identified {
+  issueId: string
+  marker: MarkerState
+}
+
+/**
+ * The Sentry issue a GitHub issue body belongs to, for this installation, or undefined when it is
+ * not one of this installation's issues:
+ * - a marker naming a host is ours when the host is one of the installation's;
+ * - a host-less marker (sentry.io, and every marker written before hosts were added) is ours on
+ *   sentry.io whatever its org (ids are unique there, so a renamed organisation keeps its issues),
+ *   and elsewhere when its org is the run's or the issue's Sentry link points at this host;
+ * - a body without a marker line is ours when the action's own "Sentry issue" link line points at
+ *   an issue of this installation (the marker was deleted by a person).
+ */
+export function identify(
+  body: string | null | undefined,
+  identity: SentryIdentity
+): Identified | undefined {
+  const found = findMarker(body)
+  if (found) {
+    const ours =
+      found.host !== undefined
+        ? identity.hosts.has(found.host)
+        : identity.hosts.has(SAAS_HOST) ||
+          found.org === identity.org ||
+          ownLink(body, identity)?.issueId === found.issueId
+    if (!ours) return undefined
+    const expected = renderMarker({ host: identity.host, org: identity.org, issueId: found.issueId })
+    return { issueId: found.issueId, marker: found.line === expected ? 'current' : 'stale' }
+  }
+  const link = ownLink(body, identity)
+  return link ? { issueId: link.issueId, marker: 'missing' } : undefined
+}
+
+/**
+ * The line the default body writes with the issue's permalink. Sentry text is escaped so that it
+ * can never produce `**` or a link, so only the action's rendering (or a person) writes this line.
+ */
+const SENTRY_LINK_LINE = /^- \*\*Sentry issue:\*\* \[Open in Sentry\]\(<(https?:\/\/[^\s<>]+)>\)\r?$/m
+
+function ownLink(
+  body: string | null | undefined,
+  identity: SentryIdentity
+): { issueId: string } | undefined {
+  if (!body) return undefined
+  const url = SENTRY_LINK_LINE.exec(body)?.[1]
+  if (!url) return undefined
+  const host = canonicalSentryHost(url)
+  if (!host || !identity.hosts.has(host)) return undefined
+  const id = /\/issues\/([1-9][0-9]*)\/?(?:[?#].*)?$/.exec(url)?.[1]
+  return id ? { issueId: id } : undefined
+}
+
+/**
+ * The body with its marker line made current: a stale marker is replaced where it stands, a
+ * missing one is put back as the first line. Nothing else changes.
+ */
+export function withCurrentMarker(body: string, marker: string): string {
+  const found = findMarker(body)
+  if (found) {
+    return found.line === marker ? body : body.slice(0, found.start) + marker + body.slice(found.end)
+  }
+  return `${marker}\n${body}`
 }

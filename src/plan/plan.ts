@@ -1,12 +1,14 @@
 import type { SentryIssue } from '../sentry/schemas.js'
+import type { GoneRecord } from '../state/store.js'
 import {
   decideDeleted,
   decideExisting,
+  decideMerged,
   DEFAULT_LIFECYCLE,
   type LifecycleContext,
   type LifecycleDecision
 } from './lifecycle.js'
-import { markerKey, parseMarker } from './marker.js'
+import { identify, markerKey, type MarkerState, type SentryIdentity } from './marker.js'
 
 /**
  * The planning core: Sentry issues + the GitHub issues that already carry markers + cached state
@@ -26,6 +28,9 @@ export interface TrackedIssue {
   /** The issue body as listed (the lifecycle reads and rewrites its stats block). */
   body?: string | null
   labels?: string[]
+  locked?: boolean
+  /** Whether the body's marker line is the one the action writes today (see identify). */
+  marker?: MarkerState
   /** Which dedup layer found it. */
   foundBy: 'label' | 'search' | 'cache'
 }
@@ -43,18 +48,25 @@ export interface IndexableIssue {
   created_at: string
   closed_at?: string | null
   labels?: string[]
+  locked?: boolean
 }
 
-/** Builds the index from listed issues, reading each body's marker; issues without one are ignored. */
+/**
+ * Builds the index from listed issues, identifying each body (its marker line anywhere, or the
+ * action's Sentry link when a person deleted the marker); issues of other Sentry installations
+ * and issues without either are ignored. Keys use the run's org, so a renamed organisation's
+ * issues keep their keys.
+ */
 export function buildIndex(
   issues: Iterable<IndexableIssue>,
   foundBy: TrackedIssue['foundBy'],
+  identity: SentryIdentity,
   into: IssueIndex = new Map()
 ): IssueIndex {
   for (const issue of issues) {
-    const ref = parseMarker(issue.body)
-    if (!ref) continue
-    addToIndex(into, markerKey(ref), {
+    const found = identify(issue.body, identity)
+    if (!found) continue
+    addToIndex(into, markerKey({ org: identity.org, issueId: found.issueId }), {
       id: issue.id,
       number: issue.number,
       url: issue.html_url,
@@ -64,26 +76,46 @@ export function buildIndex(
       closedAt: issue.closed_at ?? null,
       body: issue.body ?? null,
       ...(issue.labels ? { labels: issue.labels } : {}),
+      ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
+      marker: found.marker,
       foundBy
     })
   }
   return into
 }
 
-/** Adds one tracked issue under `key` (once per issue number), keeping the list oldest first. */
+/** Adds one tracked issue under `key` (once per issue number), keeping the list primary first. */
 export function addToIndex(index: IssueIndex, key: string, tracked: TrackedIssue): void {
   const list = index.get(key) ?? []
   if (list.some((t) => t.number === tracked.number)) return
   list.push(tracked)
-  list.sort(compareTracked)
+  list.sort(comparePrimary)
   index.set(key, list)
 }
 
-function compareTracked(a: TrackedIssue, b: TrackedIssue): number {
+function compareAge(a: TrackedIssue, b: TrackedIssue): number {
   return a.createdAt === b.createdAt ? a.number - b.number : a.createdAt < b.createdAt ? -1 : 1
 }
 
-export type SkipReason = 'exists' | 'below-threshold' | 'deferred'
+/**
+ * The order in which issues carrying one marker stand for it: the issue people kept first (an
+ * open one over closed ones, a closed one over one closed as a duplicate), then the oldest.
+ */
+function comparePrimary(a: TrackedIssue, b: TrackedIssue): number {
+  return rank(a) - rank(b) || compareAge(a, b)
+}
+
+function rank(t: TrackedIssue): number {
+  if (t.state === 'open') return 0
+  return t.stateReason === 'duplicate' ? 2 : 1
+}
+
+/** Re-sorts a list whose states changed during the run (a duplicate closed, an issue reopened). */
+export function resortIndex(index: IssueIndex, key: string): void {
+  index.get(key)?.sort(comparePrimary)
+}
+
+export type SkipReason = 'exists' | 'below-threshold' | 'deferred' | 'gone'
 
 export type PlanItem =
   | {
@@ -118,17 +150,27 @@ export interface PlanOptions {
   maxNewIssues: number
 }
 
+export type { GoneRecord }
+
+export interface Lookups {
+  /** Tracked issues outside the query that Sentry still has. */
+  found: readonly SentryIssue[]
+  /** Keys Sentry no longer has (a 404 when looked up alone: deleted). */
+  missing: readonly string[]
+  /** Keys merged into another issue that has its own GitHub issue. */
+  merged?: ReadonlyArray<{ key: string; survivor: SentryIssue }>
+}
+
 export interface PlanInput {
   sentryIssues: readonly SentryIssue[]
-  /**
-   * Tracked issues the query did not return, looked up by id: those Sentry still has, and the
-   * keys it no longer has (deleted or merged).
-   */
-  lookups?: { found: readonly SentryIssue[]; missing: readonly string[] }
+  /** Tracked issues the query did not return, looked up by id. */
+  lookups?: Lookups
   lifecycle?: LifecycleContext
   index: IssueIndex
   /** Cached `org/sentryId` → issue number; a hint for issues the index cannot see. */
   cached: Readonly<Record<string, number>>
+  /** Issues the cached state remembers as deleted or moved away: never recreated while it does. */
+  gone?: Readonly<Record<string, GoneRecord>>
   options: PlanOptions
 }
 
@@ -153,6 +195,18 @@ export function planSync(input: PlanInput): PlanItem[] {
       const item = decide(sentry, key, existing, input.lifecycle)
       if (item.kind === 'create') candidates.push(item)
       else items.push(item)
+    } else if (input.gone?.[key]) {
+      const gone = input.gone[key]
+      items.push({
+        kind: 'skip',
+        sentry,
+        key,
+        reason: 'gone',
+        why:
+          gone.how === 'deleted'
+            ? `#${gone.number} was deleted on GitHub; not recreated`
+            : `#${gone.number} was moved to ${gone.url ?? 'another repository'}; not recreated`
+      })
     } else if (sentry.count < options.minEvents || sentry.userCount < options.minUsers) {
       items.push({ kind: 'skip', sentry, key, reason: 'below-threshold' })
     } else {
@@ -190,6 +244,13 @@ export function planSync(input: PlanInput): PlanItem[] {
     if (seen.has(key) || !existing) continue
     seen.add(key)
     items.push({ kind: 'gone', key, existing, decision: decideDeleted(existing) })
+  }
+  for (const { key, survivor } of input.lookups?.merged ?? []) {
+    const existing = input.index.get(key)?.[0]
+    const into = input.index.get(markerKey({ org: options.org, issueId: survivor.id }))?.[0]
+    if (seen.has(key) || !existing || !into) continue
+    seen.add(key)
+    items.push({ kind: 'gone', key, existing, decision: decideMerged(existing, survivor, into) })
   }
 
   candidates.sort(byFrequency)
@@ -234,22 +295,24 @@ function compareIds(a: string, b: string): number {
 
 export interface DuplicateSet {
   key: string
-  /** The oldest issue with the marker: the one that stays. */
+  /** The issue people kept (see comparePrimary): the one that stays. */
   keep: TrackedIssue
-  /** Newer issues with the same marker that are still open: to be closed as duplicates. */
+  /** Other open issues with the same marker: to be closed as duplicates. */
   close: TrackedIssue[]
 }
 
 /**
- * Markers carried by more than one GitHub issue (two runs at once can both create one). The
- * oldest issue is kept; the newer open ones are closed as its duplicates.
+ * Markers carried by more than one GitHub issue (two runs at once can both create one). The issue
+ * people kept stays: an open one over closed ones, among open ones the oldest. The other open
+ * ones are closed as its duplicates, except one a person reopened (GitHub says `reopened`), which
+ * people clearly want. So the only open issue is never closed.
  */
-export function findDuplicates(index: IssueIndex, org: string): DuplicateSet[] {
+export function findDuplicates(index: IssueIndex): DuplicateSet[] {
   const sets: DuplicateSet[] = []
   for (const [key, tracked] of index) {
-    if (!key.startsWith(`${org}/`) || tracked.length < 2) continue
-    const [keep, ...rest] = [...tracked].sort(compareTracked)
-    const close = rest.filter((t) => t.state === 'open')
+    if (tracked.length < 2) continue
+    const [keep, ...rest] = [...tracked].sort(comparePrimary)
+    const close = rest.filter((t) => t.state === 'open' && t.stateReason !== 'reopened')
     if (keep && close.length > 0) sets.push({ key, keep, close })
   }
   return sets

@@ -37,6 +37,13 @@ export const TITLE_PREFIX = '🐛 Sentry: '
 export interface RenderContext {
   /** Sentry organisation slug (goes into the marker; must match ORG_SLUG_PATTERN). */
   org: string
+  /** The canonical Sentry host for the marker (see canonicalSentryHost); default sentry.io. */
+  sentryHost?: string | undefined
+  /**
+   * The priority label the new issue gets from the priority rules (null: none), recorded in the
+   * stats block so later runs know what they applied. Undefined when no rules are set.
+   */
+  priorityLabel?: string | null | undefined
   /** The label that marks issues managed by the action. */
   trackingLabel: string
   /** Extra labels to add. */
@@ -174,13 +181,18 @@ function assemble(
   return lines.join('\n')
 }
 
+/** What a new issue's stats block remembers from the render context. */
+export function blockMemory(ctx: RenderContext): { label?: string | null } {
+  return ctx.priorityLabel !== undefined ? { label: ctx.priorityLabel } : {}
+}
+
 export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
   return fitBody(issue, ctx, (parts) =>
     assemble(
       issue,
       parts.marker,
       parts.message,
-      statsBlockFor(issue, ctx.event),
+      statsBlockFor(issue, ctx.event, blockMemory(ctx)),
       parts.event?.section ?? ''
     )
   )
@@ -206,7 +218,11 @@ export function fitBody(
   ctx: RenderContext,
   compose: (parts: BodyParts) => string
 ): string {
-  const marker = renderMarker({ org: ctx.org, issueId: issue.id })
+  const marker = renderMarker({
+    ...(ctx.sentryHost !== undefined ? { host: ctx.sentryHost } : {}),
+    org: ctx.org,
+    issueId: issue.id
+  })
   const raw = messageText(issue)
   // Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation.
   const full = escapeCode(raw).content.replace(/^\n+/u, '').trimEnd()

@@ -7,22 +7,101 @@ import { eventRelease } from './event.js'
  * between two hidden delimiter lines; nothing outside them is ever touched, so people can edit
  * the rest of the body freely.
  *
- *     <!-- sentry-stats:start status=unresolved -->
+ *     <!-- sentry-stats:start status=unresolved project=42 label=sentry%3Ahigh -->
  *     | | |
  *     …
  *     <!-- sentry-stats:end -->
  *
- * The start line also records the last Sentry status the action saw (a closed set of lower-case
- * words), which lets later runs tell a regression or a deletion from a steady state without any
- * other memory. Sentry text inside the block is escaped like everywhere else, so it can never
- * contain `<!--` and cannot forge either delimiter.
+ * The start line is the action's memory of the issue, so later runs need no other state:
+ * - `status`: the last Sentry status the action saw (a regression or a deletion is a change of it);
+ * - `project`: the Sentry project id (runs syncing other projects leave the issue alone);
+ * - `label`: the priority label the action last applied (`-` for none), so a label a person
+ *   changed stays until the rule moves to another level;
+ * - `closed`: `completed` / `not_planned` when the action closed the issue, `undone` once a person
+ *   reopened it (the action then leaves it open until Sentry's status changes again);
+ * - `n`: the lifetime event count when the action closed it (more events later mean the issue
+ *   came back and was resolved anew between two runs).
+ * Values are lower-case words, digits or percent-encoded text. Sentry text inside the block is
+ * escaped like everywhere else, so it can never contain `<!--` and cannot forge either delimiter.
+ *
+ * Figures are shown at the precision a reader needs (two significant digits, last seen by day),
+ * so steady traffic does not rewrite the issue on every run: a write happens when what a reader
+ * sees changes.
  */
 
-const START = /^<!-- sentry-stats:start status=([a-z_]+) -->$/
+const START = /^<!-- sentry-stats:start((?: [a-z]+=[A-Za-z0-9%._~!*'()-]+)+) -->$/
 export const STATS_END = '<!-- sentry-stats:end -->'
 
 /** Statuses the block records: Sentry's, plus `deleted` for an issue Sentry no longer has. */
 export type RecordedStatus = string
+
+export type ClosedByAction = 'completed' | 'not_planned' | 'undone'
+
+/** What the start line remembers (see above). Absent fields were not recorded. */
+export interface BlockMemory {
+  status: RecordedStatus
+  project?: string
+  /** The priority label last applied; null when the rules gave none. Undefined: not recorded. */
+  label?: string | null
+  closed?: ClosedByAction
+  events?: number
+}
+
+const CLOSED_VALUES = new Set<string>(['completed', 'not_planned', 'undone'])
+
+export function renderStartLine(memory: BlockMemory): string {
+  const parts = [`status=${normaliseStatus(memory.status)}`]
+  if (memory.project !== undefined && /^[0-9]{1,20}$/.test(memory.project)) {
+    parts.push(`project=${memory.project}`)
+  }
+  if (memory.label !== undefined) {
+    parts.push(`label=${memory.label === null ? '-' : encodeLabel(memory.label)}`)
+  }
+  if (memory.closed !== undefined) parts.push(`closed=${memory.closed}`)
+  if (memory.events !== undefined && Number.isSafeInteger(memory.events) && memory.events >= 0) {
+    parts.push(`n=${memory.events}`)
+  }
+  return `<!-- sentry-stats:start ${parts.join(' ')} -->`
+}
+
+/** Percent-encodes a label name so it fits the start line (`-` alone is kept for "none"). */
+function encodeLabel(label: string): string {
+  const encoded = encodeURIComponent(label).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  )
+  return encoded === '-' ? '%2D' : encoded
+}
+
+export function parseStartLine(line: string): BlockMemory | undefined {
+  const match = START.exec(line)
+  if (!match?.[1]) return undefined
+  const attrs = new Map<string, string>()
+  for (const pair of match[1].trim().split(' ')) {
+    const eq = pair.indexOf('=')
+    const name = pair.slice(0, eq)
+    if (!attrs.has(name)) attrs.set(name, pair.slice(eq + 1))
+  }
+  const status = attrs.get('status')
+  if (status === undefined || !/^[a-z_]{1,40}$/.test(status)) return undefined
+  const memory: BlockMemory = { status }
+  const project = attrs.get('project')
+  if (project !== undefined && /^[0-9]{1,20}$/.test(project)) memory.project = project
+  const label = attrs.get('label')
+  if (label === '-') memory.label = null
+  else if (label !== undefined) {
+    try {
+      memory.label = decodeURIComponent(label)
+    } catch {
+      // An undecodable value was not written by the action: treat it as not recorded.
+    }
+  }
+  const closed = attrs.get('closed')
+  if (closed !== undefined && CLOSED_VALUES.has(closed)) memory.closed = closed as ClosedByAction
+  const events = attrs.get('n')
+  if (events !== undefined && /^[0-9]{1,15}$/.test(events)) memory.events = Number(events)
+  return memory
+}
 
 export interface StatsSnapshot {
   events: number
@@ -54,9 +133,16 @@ export function snapshotOf(issue: SentryIssue, release?: string | null): StatsSn
 }
 
 /** The block for a new issue: the release comes from its latest event, when there is one. */
-export function statsBlockFor(issue: SentryIssue, event?: SentryEvent): string {
+export function statsBlockFor(
+  issue: SentryIssue,
+  event?: SentryEvent,
+  memory: Omit<BlockMemory, 'status'> = {}
+): string {
   const release = event ? eventRelease(event) : undefined
-  return renderStatsBlock(snapshotOf(issue, release ?? undefined))
+  return renderStatsBlock(snapshotOf(issue, release ?? undefined), undefined, {
+    project: issue.project.id,
+    ...memory
+  })
 }
 
 export function normaliseStatus(status: string): RecordedStatus {
@@ -75,10 +161,34 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US') : NONE
 }
 
+/**
+ * A count at the precision a reader needs: exact below 100, else cut to two significant digits
+ * with a `+` (1,234 → "1,200+"), so it changes when the figure does, not with every event.
+ */
+export function roughCount(n: number): string {
+  if (!Number.isFinite(n)) return NONE
+  if (n < 100) return formatCount(n)
+  const step = 10 ** (Math.floor(Math.log10(n)) - 1)
+  const cut = Math.floor(n / step) * step
+  return cut === n ? formatCount(n) : `${formatCount(cut)}+`
+}
+
+/** A timestamp by day (`2026-11-30`, UTC), or the escaped text when it is not a date. */
+export function dayOf(value: string | null | undefined): string {
+  if (value == null || value === '') return NONE
+  const time = Date.parse(value)
+  if (Number.isNaN(time)) return cell(value, 40)
+  return new Date(time).toISOString().slice(0, 10)
+}
+
 /** The block's release line, kept verbatim when a run does not know the release. */
 const RELEASE_ROW = /^\| Release \| .* \|$/
 
-export function renderStatsBlock(s: StatsSnapshot, previousReleaseRow?: string): string {
+export function renderStatsBlock(
+  s: StatsSnapshot,
+  previousReleaseRow?: string,
+  memory: Omit<BlockMemory, 'status'> = {}
+): string {
   const status = s.substatus
     ? `${cell(s.status, 40)} (${cell(s.substatus, 40)})`
     : cell(s.status, 40)
@@ -87,12 +197,12 @@ export function renderStatsBlock(s: StatsSnapshot, previousReleaseRow?: string):
       ? `| Release | ${cell(s.release, 200)} |`
       : (previousReleaseRow ?? `| Release | ${NONE} |`)
   return [
-    `<!-- sentry-stats:start status=${normaliseStatus(s.status)} -->`,
+    renderStartLine({ ...memory, status: s.status }),
     '| Live from Sentry | |',
     '| --- | --- |',
-    `| Events | ${formatCount(s.events)} |`,
-    `| Users affected | ${formatCount(s.users)} |`,
-    `| Last seen | ${cell(s.lastSeen, 40)} |`,
+    `| Events | ${roughCount(s.events)} |`,
+    `| Users affected | ${roughCount(s.users)} |`,
+    `| Last seen | ${dayOf(s.lastSeen)} |`,
     `| Level | ${cell(s.level, 40)} |`,
     `| Priority | ${cell(s.priority, 40)} |`,
     `| Status | ${status} |`,
@@ -107,6 +217,7 @@ export interface FoundBlock {
   end: number
   text: string
   recordedStatus: RecordedStatus
+  memory: BlockMemory
   releaseRow?: string
 }
 
@@ -117,8 +228,8 @@ export function findStatsBlock(body: string | null | undefined): FoundBlock | un
   const lines = body.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').replace(/\r$/, '')
-    const match = START.exec(line)
-    if (match?.[1]) {
+    const memory = line.startsWith('<!-- sentry-stats:start ') ? parseStartLine(line) : undefined
+    if (memory) {
       let endOffset = offset + (lines[i] ?? '').length + 1
       for (let j = i + 1; j < lines.length; j++) {
         const inner = (lines[j] ?? '').replace(/\r$/, '')
@@ -133,11 +244,12 @@ export function findStatsBlock(body: string | null | undefined): FoundBlock | un
             start: offset,
             end,
             text,
-            recordedStatus: match[1],
+            recordedStatus: memory.status,
+            memory,
             ...(releaseRow ? { releaseRow } : {})
           }
         }
-        if (START.test(inner)) break
+        if (inner.startsWith('<!-- sentry-stats:start ') && parseStartLine(inner)) break
         endOffset += (lines[j] ?? '').length + 1
       }
     }

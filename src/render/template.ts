@@ -17,6 +17,7 @@ import {
   renderBody,
   renderTitle,
   type BodyParts,
+  blockMemory,
   type RenderContext,
   type RenderedIssue
 } from './issue.js'
@@ -392,7 +393,7 @@ function bodyValues(issue: SentryIssue, ctx: RenderContext, parts: BodyParts): V
     ['stackTrace', parts.event?.stackTrace ?? ''],
     ['eventTags', parts.event?.tagsTable ?? ''],
     ['eventSection', parts.event?.section ?? ''],
-    ['stats', statsBlockFor(issue, event)]
+    ['stats', statsBlockFor(issue, event, blockMemory(ctx))]
   ])
   return values
 }

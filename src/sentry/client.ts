@@ -22,6 +22,7 @@ import {
   sentryErrorBodySchema,
   sentryEventSchema,
   sentryIssueListSchema,
+  sentryIssueSchema,
   sentryProjectListSchema,
   type SentryEvent,
   type SentryIssue,
@@ -319,8 +320,10 @@ export class SentryClient {
 
   /**
    * Fetches issues by id, whatever their status (Sentry's `group=` batch look-up, 100 ids per
-   * request), optionally within the given projects. Ids Sentry does not return (deleted, merged,
-   * outside the projects) are simply absent from the result.
+   * request), optionally within the given projects. Without projects it sends `project=-1`: with
+   * no `project` at all Sentry searches only the projects of the token owner's teams, so a
+   * personal token outside the project's team would not see them. Ids Sentry does not return
+   * (deleted, merged, outside the projects) are simply absent from the result.
    */
   async getIssuesByIds(org: string, ids: string[], projectIds?: string[]): Promise<SentryIssue[]> {
     const wanted = unique(ids)
@@ -340,7 +343,7 @@ export class SentryClient {
       // from applying their default `is:unresolved`.
       params.set('query', '')
       for (const id of chunk) params.append('group', id)
-      for (const id of projectIds ?? []) params.append('project', id)
+      for (const id of projectIds?.length ? projectIds : ['-1']) params.append('project', id)
       params.set('limit', String(PAGE_SIZE))
       const { data } = await this.#getJson(path, params, sentryIssueListSchema)
       const inChunk = new Set(chunk)
@@ -353,6 +356,27 @@ export class SentryClient {
       }
     }
     return found
+  }
+
+  /**
+   * One issue by id (`GET /organizations/{org}/issues/{id}/`), or undefined when Sentry no longer
+   * has it (404). After a merge Sentry answers a merged-away id with the surviving issue, so the
+   * answer's `id` may differ from the one asked for.
+   */
+  async getIssue(org: string, issueId: string): Promise<SentryIssue | undefined> {
+    if (!/^\d+$/.test(issueId)) throw new RangeError(`issue ids must be numeric (got ${issueId})`)
+    const outcome = await this.#fetchJson(
+      `/organizations/${encodeURIComponent(org)}/issues/${issueId}/`,
+      new URLSearchParams(),
+      sentryIssueSchema,
+      { allowNotFound: true }
+    )
+    if (outcome.kind === 'ok') return outcome.data
+    if (hasErrorDetail(outcome.response)) return undefined
+    throw new SentryApiError(
+      `Sentry answered GET /api/0/organizations/${org}/issues/${issueId}/ with a 404 that is not Sentry's: check sentry-url.`,
+      { kind: 'not-found', url: outcome.url, status: 404 }
+    )
   }
 
   /**

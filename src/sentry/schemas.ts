@@ -29,7 +29,12 @@ export const sentryAssigneeSchema = z.looseObject({
   email: z.string().nullish()
 })
 
-export const sentryIssueSchema = z.looseObject({
+const lifetimeSchema = z.looseObject({
+  count: countSchema.nullish(),
+  userCount: z.number().int().nonnegative().nullish()
+})
+
+export const sentryIssueFields = z.looseObject({
   id: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String),
   shortId: z.string(),
   title: z.string(),
@@ -69,8 +74,24 @@ export const sentryIssueSchema = z.looseObject({
       inNextRelease: z.boolean().nullish(),
       inCommit: z.unknown().optional()
     })
-    .nullish()
+    .nullish(),
+  lifetime: lifetimeSchema.nullish().catch(null)
 })
+
+/**
+ * An issue as the action uses it. Sentry's list answers `count`/`userCount` for the query window
+ * (`statsPeriod`), which slides from run to run with no new events; `lifetime` holds the issue's
+ * totals. `count` and `userCount` here are the lifetime totals when Sentry sends them (older
+ * servers and single-issue answers without `lifetime` give totals in `count` already); the
+ * windowed figures stay in `windowCount`/`windowUserCount`.
+ */
+export const sentryIssueSchema = sentryIssueFields.transform((issue) => ({
+  ...issue,
+  count: issue.lifetime?.count ?? issue.count,
+  userCount: issue.lifetime?.userCount ?? issue.userCount,
+  windowCount: issue.count,
+  windowUserCount: issue.userCount
+}))
 
 export type SentryIssue = z.infer<typeof sentryIssueSchema>
 

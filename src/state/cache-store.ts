@@ -13,10 +13,19 @@ import { coerceState, emptyState, type StateStore, type SyncState } from './stor
  * Every failure is a warning: the cache is the last of three dedup layers, never a reason to fail.
  */
 
+/**
+ * Everything that makes one sync different from another syncing into the same repository: two
+ * workflows with different projects, environments or queries keep their own state, so one's run
+ * time cannot hide the other's closes.
+ */
 export interface CacheScope {
   repository: string
   org: string
   trackingLabel: string
+  sentryUrl?: string
+  projects?: readonly string[]
+  environments?: readonly string[]
+  query?: string
 }
 
 export interface CacheStoreOptions {
@@ -26,16 +35,26 @@ export interface CacheStoreOptions {
   runAttempt?: string
   /** Folder for the cached file; defaults to RUNNER_TEMP (or the OS temp folder). */
   directory?: string
+  /** Restore but never save (dry runs read the state a real run would use). */
+  readOnly?: boolean
 }
 
 export function cacheKeyPrefix(scope: CacheScope): string {
   const digest = createHash('sha256')
     .update(
-      JSON.stringify([scope.repository.toLowerCase(), scope.org, scope.trackingLabel.toLowerCase()])
+      JSON.stringify([
+        scope.repository.toLowerCase(),
+        scope.org,
+        scope.trackingLabel.toLowerCase(),
+        scope.sentryUrl ?? '',
+        [...(scope.projects ?? [])].map((p) => p.toLowerCase()).sort(),
+        [...(scope.environments ?? [])].sort(),
+        scope.query ?? ''
+      ])
     )
     .digest('hex')
     .slice(0, 16)
-  return `sentry-issues-state-v1-${digest}-`
+  return `sentry-issues-state-v2-${digest}-`
 }
 
 export class CacheStateStore implements StateStore {
@@ -77,7 +96,7 @@ export class CacheStateStore implements StateStore {
   }
 
   async save(state: SyncState): Promise<void> {
-    if (!cache.isFeatureAvailable()) return
+    if (this.options.readOnly || !cache.isFeatureAvailable()) return
     const key = `${this.prefix}${this.options.runId ?? process.env.GITHUB_RUN_ID ?? Date.now()}-${this.options.runAttempt ?? process.env.GITHUB_RUN_ATTEMPT ?? '1'}`
     try {
       await mkdir(path.dirname(this.file), { recursive: true })

@@ -1,15 +1,27 @@
 /**
  * Cached state: a small map from `org/sentryIssueId` to the GitHub issue number that tracks it.
  * It is the third dedup layer (after the label index and marker search), so losing it is never
- * fatal; stores therefore degrade to warnings rather than failing a run.
+ * fatal; stores therefore degrade to warnings rather than failing a run. It also remembers the
+ * tracked issues that left the repository (deleted: 410, transferred: 301), which are not
+ * recreated while it does.
  */
 export interface SyncState {
   version: 1
   /** `org/sentryIssueId` → GitHub issue number. */
   issues: Record<string, number>
+  /** `org/sentryIssueId` → the issue that was deleted or moved away. */
+  gone?: Record<string, GoneRecord>
   /** When the previous run finished (ISO 8601): "closed since the last run" is measured from it. */
   lastRunAt?: string
 }
+
+export interface GoneRecord {
+  number: number
+  how: 'deleted' | 'transferred'
+  url?: string
+}
+
+const KEY = /^[a-z0-9][a-z0-9_-]*\/[1-9][0-9]*$/
 
 export function emptyState(): SyncState {
   return { version: 1, issues: {} }
@@ -29,18 +41,36 @@ export function coerceState(value: unknown): SyncState {
   const lastRunAt = (value as { lastRunAt?: unknown }).lastRunAt
   if (typeof lastRunAt === 'string' && !Number.isNaN(Date.parse(lastRunAt)))
     state.lastRunAt = lastRunAt
+  const gone = (value as { gone?: unknown }).gone
+  if (typeof gone === 'object' && gone !== null) {
+    for (const [key, record] of Object.entries(gone)) {
+      const r = record as Partial<GoneRecord> | null
+      if (
+        KEY.test(key) &&
+        typeof r === 'object' &&
+        r !== null &&
+        isIssueNumber(r.number) &&
+        (r.how === 'deleted' || r.how === 'transferred')
+      ) {
+        state.gone ??= {}
+        state.gone[key] = {
+          number: r.number,
+          how: r.how,
+          ...(typeof r.url === 'string' && r.url.length <= 2048 ? { url: r.url } : {})
+        }
+      }
+    }
+  }
   const issues = (value as { issues?: unknown }).issues
   if (typeof issues !== 'object' || issues === null) return state
   for (const [key, number] of Object.entries(issues)) {
-    if (
-      /^[a-z0-9][a-z0-9_-]*\/[1-9][0-9]*$/.test(key) &&
-      Number.isSafeInteger(number) &&
-      number > 0
-    ) {
-      state.issues[key] = number as number
-    }
+    if (KEY.test(key) && isIssueNumber(number)) state.issues[key] = number
   }
   return state
+}
+
+function isIssueNumber(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0
 }
 
 /** An in-memory store (dry runs, tests of the core). */

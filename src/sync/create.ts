@@ -1,11 +1,11 @@
 import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
-import { createIssue, updateIssue, type NewIssue } from '../github/issues.js'
+import { createIssue, getIssue, updateIssue, type NewIssue } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
-import { retiredMarkerLine } from '../plan/marker.js'
+import { findMarker, retiredMarkerLine } from '../plan/marker.js'
 import { buildIndex } from '../plan/plan.js'
 import { renderIssueWithTemplates } from '../render/template.js'
-import { issueLabels } from '../render/labels.js'
+import { issueLabels, priorityLabel } from '../render/labels.js'
 import { createCodeLinker, type CodeLinker } from '../render/code-links.js'
 import { assigneesFor, needsLatestEvent } from '../inputs/content-options.js'
 import type { ResultRow } from '../report/result.js'
@@ -48,6 +48,10 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     item.sentry,
     {
       org: config.sentry.org,
+      sentryHost: ctx.identity.host,
+      ...(content.priorityRules.length > 0
+        ? { priorityLabel: priorityLabel(item.sentry, content.priorityRules) ?? null }
+        : {}),
       trackingLabel: config.trackingLabel,
       labels: labels.slice(1),
       event,
@@ -71,10 +75,12 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     // Retire the old issue's marker first, so exactly one issue carries it at any time.
     const old = item.supersedes
     try {
-      const body = old.body ?? ''
-      const rest = body.includes('\n') ? body.slice(body.indexOf('\n')) : ''
+      const body = (await getIssue(deps.github, ctx.repo, old.number)).body ?? ''
+      const marker = findMarker(body)
       await updateIssue(deps.github, ctx.repo, old.number, {
-        body: `${retiredMarkerLine(item.key)}${rest}`
+        body: marker
+          ? body.slice(0, marker.start) + retiredMarkerLine(item.key) + body.slice(marker.end)
+          : `${retiredMarkerLine(item.key)}\n${body}`
       })
       ctx.index.delete(item.key)
     } catch (error) {
@@ -94,7 +100,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     })
     await setFields(ctx, created.number, item.sentry, event)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
-    buildIndex([created], 'label', ctx.index)
+    buildIndex([created], 'label', ctx.identity, ctx.index)
     await afterCreate(ctx, item.sentry, created.html_url)
     return {
       ...base,

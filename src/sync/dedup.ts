@@ -4,21 +4,30 @@ import {
   getIssue,
   listIssuesWithLabel,
   searchIssues,
-  updateIssue,
   type RepoRef
 } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
-import { markerKey, markerSearchPhrase, parseMarker } from '../plan/marker.js'
+import { findMarker, identify, markerKey, markerSearchPhrase } from '../plan/marker.js'
 import {
   addToIndex,
   buildIndex,
+  resortIndex,
   type DuplicateSet,
   type IssueIndex,
   type TrackedIssue
 } from '../plan/plan.js'
+import { closeAsDuplicate } from './lifecycle.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'
-import { baseRow, keyRow, statusOf, warn, type CreateItem, type RunContext } from './context.js'
+import {
+  baseRow,
+  inRepo,
+  keyRow,
+  statusOf,
+  warn,
+  type CreateItem,
+  type RunContext
+} from './context.js'
 
 /**
  * The dedup layers beyond the label listing (marker search, verified cache), the check after a
@@ -32,13 +41,14 @@ import { baseRow, keyRow, statusOf, warn, type CreateItem, type RunContext } fro
  */
 export async function searchForMarkers(ctx: RunContext): Promise<void> {
   const { owner, repo } = ctx.repo
-  const q = `repo:${owner}/${repo} is:issue in:body "${markerSearchPhrase(ctx.config.sentry.org)}" -label:"${ctx.config.trackingLabel}"`
+  const q = `repo:${owner}/${repo} is:issue in:body "${markerSearchPhrase(ctx.config.sentry.org, ctx.identity.host)}" -label:"${ctx.config.trackingLabel}"`
   try {
     const found = await searchIssues(ctx.deps.github, q)
     const before = countTracked(ctx.index)
     buildIndex(
       found.items.filter((i) => i.pull_request === undefined && inRepo(i, ctx.repo)),
       'search',
+      ctx.identity,
       ctx.index
     )
     ctx.deps.log.info(
@@ -60,7 +70,9 @@ export async function searchForMarkers(ctx: RunContext): Promise<void> {
 
 /**
  * Layer 3: a cached issue number is trusted only if the issue still exists in this repository
- * and carries this marker. A deleted or transferred issue is recreated, and the row says so.
+ * and is this Sentry issue's (its marker, its Sentry link, or, when a person deleted the marker
+ * and no other marker is there, the cache itself). A deleted issue (410) or one moved to another
+ * repository (the client follows the 301) is remembered and not recreated; the row says so.
  */
 export async function verifyCached(ctx: RunContext, items: CreateItem[]): Promise<void> {
   for (const item of items) {
@@ -68,21 +80,29 @@ export async function verifyCached(ctx: RunContext, items: CreateItem[]): Promis
     if (number === undefined) continue
     try {
       const issue = await getIssue(ctx.deps.github, ctx.repo, number)
-      const ref = parseMarker(issue.body)
+      const found = identify(issue.body, ctx.identity)
+      const key = found ? markerKey({ org: ctx.identity.org, issueId: found.issueId }) : undefined
       if (!inRepo(issue, ctx.repo)) {
-        ctx.notes.set(
-          item.key,
-          `cached issue #${number} was transferred to another repository; recreated`
-        )
-      } else if (!ref || markerKey(ref) !== item.key || issue.pull_request !== undefined) {
+        ctx.gone.set(item.key, { number, how: 'transferred', url: issue.html_url })
+        ctx.notes.set(item.key, `#${number} was moved to ${issue.html_url}; not recreated`)
+      } else if (issue.pull_request !== undefined || (key !== undefined && key !== item.key)) {
         ctx.notes.set(item.key, `cached issue #${number} no longer carries this marker; recreated`)
+      } else if (key === undefined && findMarker(issue.body) !== undefined) {
+        ctx.notes.set(item.key, `cached issue #${number} carries another marker; recreated`)
       } else {
-        buildIndex([issue], 'cache', ctx.index)
+        buildIndex([issue], 'cache', ctx.identity, ctx.index)
+        if (key === undefined) {
+          // No marker and no link: a person deleted the marker. The cache vouches for it.
+          addToIndex(ctx.index, item.key, { ...trackedOf(issue), marker: 'missing' })
+        }
       }
     } catch (error) {
       const status = statusOf(error)
-      if (status === 404 || status === 410) {
-        ctx.notes.set(item.key, `cached issue #${number} no longer exists (${status}); recreated`)
+      if (status === 410) {
+        ctx.gone.set(item.key, { number, how: 'deleted' })
+        ctx.notes.set(item.key, `#${number} was deleted on GitHub; not recreated`)
+      } else if (status === 404) {
+        ctx.notes.set(item.key, `cached issue #${number} no longer exists (404); recreated`)
       } else {
         // Unknown: do not create on a guess. Leave the Sentry issue for the next run.
         ctx.notes.set(
@@ -102,13 +122,29 @@ export async function verifyCached(ctx: RunContext, items: CreateItem[]): Promis
   }
 }
 
+function trackedOf(issue: GitHubIssue): TrackedIssue {
+  return {
+    id: issue.id,
+    number: issue.number,
+    url: issue.html_url,
+    state: issue.state,
+    stateReason: issue.state_reason ?? null,
+    createdAt: issue.created_at,
+    closedAt: issue.closed_at ?? null,
+    body: issue.body ?? null,
+    labels: issue.labels,
+    ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
+    foundBy: 'cache'
+  }
+}
+
 export async function findAfterFailedCreate(
   ctx: RunContext,
   key: string
 ): Promise<TrackedIssue | undefined> {
   try {
     const issues = await listIssuesWithLabel(ctx.deps.github, ctx.repo, ctx.config.trackingLabel)
-    buildIndex(issues, 'label', ctx.index)
+    buildIndex(issues, 'label', ctx.identity, ctx.index)
     return ctx.index.get(key)?.[0]
   } catch (error) {
     ctx.deps.log.warning(
@@ -119,8 +155,9 @@ export async function findAfterFailedCreate(
 }
 
 /**
- * Closes newer issues that carry the same marker as an older one, with GitHub's native duplicate
- * marking; a server that refuses it gets `not_planned` plus a comment linking the kept issue.
+ * Closes the other open issues that carry a marker (see findDuplicates for which one stays), with
+ * GitHub's native duplicate marking; a server that refuses it gets `not_planned` plus a comment
+ * linking the kept issue. A dry run reports what it would close.
  */
 export async function healDuplicates(
   ctx: RunContext,
@@ -140,27 +177,26 @@ export async function healDuplicates(
         url: duplicate.url,
         detail: `duplicate of #${set.keep.number}`
       }
+      if (ctx.config.dryRun) {
+        row.detail = `dry run: would close as a duplicate of #${set.keep.number}`
+        ctx.result.rows.push(row)
+        continue
+      }
       try {
+        await closeAsDuplicate(ctx, duplicate.number, set.keep)
         try {
-          await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
-            state: 'closed',
-            state_reason: 'duplicate',
-            duplicate_issue_id: set.keep.id
-          })
-        } catch (error) {
-          if (statusOf(error) !== 422) throw error
-          await updateIssue(ctx.deps.github, ctx.repo, duplicate.number, {
-            state: 'closed',
-            state_reason: 'not_planned'
-          })
           await createComment(
             ctx.deps.github,
             ctx.repo,
             duplicate.number,
-            `Duplicate of #${set.keep.number}: two sync runs created an issue for the same Sentry issue. Closed by sentry-issues-action.`
+            `Duplicate of #${set.keep.number}: more than one issue was filed for the same Sentry issue. Closed by sentry-issues-action; #${set.keep.number} is kept.`
           )
+        } catch (error) {
+          row.detail += ` (comment refused: ${errorMessage(error)})`
         }
         duplicate.state = 'closed'
+        duplicate.stateReason = 'duplicate'
+        resortIndex(ctx.index, set.key)
         ctx.deps.log.info(`Closed #${duplicate.number} as a duplicate of #${set.keep.number}.`)
       } catch (error) {
         row.action = 'failed'
@@ -178,8 +214,3 @@ function countTracked(index: IssueIndex): number {
   return n
 }
 
-function inRepo(issue: Pick<GitHubIssue, 'repository_url' | 'html_url'>, repo: RepoRef): boolean {
-  const suffix = `/repos/${repo.owner}/${repo.repo}`.toLowerCase()
-  if (issue.repository_url) return issue.repository_url.toLowerCase().endsWith(suffix)
-  return issue.html_url.toLowerCase().includes(`/${repo.owner}/${repo.repo}/`.toLowerCase())
-}

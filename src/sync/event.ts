@@ -1,6 +1,6 @@
 import type { Config } from '../inputs/config.js'
 import type { RepoRef } from '../github/issues.js'
-import { markerKey, parseMarker } from '../plan/marker.js'
+import { identify, markerKey, sentryIdentity } from '../plan/marker.js'
 import { decideExisting } from '../plan/lifecycle.js'
 import type { TrackedIssue } from '../plan/plan.js'
 import { emptyResult, type RunResult } from '../report/result.js'
@@ -34,8 +34,9 @@ export async function runClosedIssueEvent(
 ): Promise<RunResult> {
   const result = emptyResult(config.dryRun)
   const issue = payload.issue
-  const ref = parseMarker(issue?.body)
-  if (payload.action !== 'closed' || !issue || !ref || ref.org !== config.sentry.org) {
+  const identity = sentryIdentity(config.sentry.org, config.sentry.url)
+  const ref = identify(issue?.body, identity)
+  if (payload.action !== 'closed' || !issue || !ref) {
     deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.')
     return result
   }
@@ -44,8 +45,8 @@ export async function runClosedIssueEvent(
     return result
   }
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
-  const key = markerKey(ref)
-  const [sentry] = await deps.sentry.getIssuesByIds(config.sentry.org, [ref.issueId])
+  const key = markerKey({ org: config.sentry.org, issueId: ref.issueId })
+  const sentry = await deps.sentry.getIssue(config.sentry.org, ref.issueId)
   const tracked: TrackedIssue = {
     id: issue.id ?? 0,
     number: issue.number ?? 0,
@@ -55,15 +56,18 @@ export async function runClosedIssueEvent(
     createdAt: issue.created_at ?? '',
     closedAt: issue.closed_at ?? null,
     body: issue.body ?? null,
+    marker: ref.marker,
     foundBy: 'label'
   }
-  if (!sentry) {
+  if (!sentry || sentry.id !== ref.issueId) {
     result.rows.push({
       ...keyRow(key),
       action: 'skipped',
       number: tracked.number,
       url: tracked.url,
-      detail: 'Sentry no longer has this issue'
+      detail: sentry
+        ? `merged in Sentry into ${sentry.shortId}; nothing to resolve here`
+        : 'Sentry no longer has this issue'
     })
     return result
   }
@@ -75,9 +79,11 @@ export async function runClosedIssueEvent(
     config,
     deps,
     repo,
+    identity,
     index: new Map(),
     result,
-    notes: new Map()
+    notes: new Map(),
+    gone: new Map()
   }
   result.rows.push(
     decision.kind === 'resolve-in-sentry'

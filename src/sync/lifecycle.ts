@@ -1,11 +1,21 @@
 import { errorMessage } from '../log.js'
-import { createComment, updateIssue } from '../github/issues.js'
-import type { LifecycleDecision } from '../plan/lifecycle.js'
+import {
+  addLabels,
+  createComment,
+  getIssue,
+  removeLabel,
+  updateIssue,
+  type IssuePatch
+} from '../github/issues.js'
+import type { GitHubIssue } from '../github/schemas.js'
+import type { BodyChange, LabelChange, LifecycleDecision } from '../plan/lifecycle.js'
+import { withCurrentMarker } from '../plan/marker.js'
 import type { TrackedIssue } from '../plan/plan.js'
-import { priorityLabel, priorityLabelSwap } from '../render/labels.js'
+import { MAX_BODY_LENGTH } from '../render/issue.js'
+import { findStatsBlock } from '../render/stats-block.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'
-import type { RunContext } from './context.js'
+import { inRepo, statusOf, warn, type RunContext } from './context.js'
 import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
 
@@ -13,10 +23,18 @@ const ROW_ACTION = {
   update: 'updated',
   close: 'closed',
   reopen: 'reopened',
-  'resolve-in-sentry': 'updated'
+  'resolve-in-sentry': 'updated',
+  merged: 'closed'
 } as const
 
-/** Carries out one lifecycle decision on an existing issue: a few writes, comment first. */
+type Acting = Exclude<LifecycleDecision, { kind: 'none' | 'recreate' }>
+
+/**
+ * Carries out one lifecycle decision on an existing issue. The body is read fresh just before the
+ * write and only the stats block and the marker line are replaced in it, so an edit a person made
+ * during the run is kept; an issue whose state a person changed during the run is left for the
+ * next run. A refused comment (a locked conversation) does not stop a close or a reopen.
+ */
 export async function applyLifecycle(
   ctx: RunContext,
   base: Omit<ResultRow, 'action'>,
@@ -42,72 +60,177 @@ export async function applyLifecycle(
       decision.kind === 'resolve-in-sentry' ? `resolved in Sentry (${decision.why})` : decision.why
   }
   if (ctx.config.dryRun)
-    return { ...row, detail: `dry run: would ${decision.kind}: ${decision.why}` }
-  const { github } = ctx.deps
+    return { ...row, detail: `dry run: would ${verb(decision)}: ${decision.why}` }
   try {
-    switch (decision.kind) {
-      case 'update': {
-        const labels = sentry ? swappedPriorityLabels(ctx, existing, sentry) : undefined
-        if (labels) await ensureLabels(ctx, labels)
-        if (decision.comment) {
-          await createComment(github, ctx.repo, existing.number, decision.comment)
-        }
-        await updateIssue(github, ctx.repo, existing.number, {
-          body: decision.body,
-          ...(labels ? { labels } : {})
-        })
-        if (sentry) await setFields(ctx, existing.number, sentry, undefined)
-        break
-      }
-      case 'close':
-        await createComment(github, ctx.repo, existing.number, decision.comment)
-        await updateIssue(github, ctx.repo, existing.number, {
-          state: 'closed',
-          state_reason: decision.stateReason,
-          ...(decision.body !== undefined ? { body: decision.body } : {})
-        })
-        break
-      case 'reopen':
-        await updateIssue(github, ctx.repo, existing.number, {
-          state: 'open',
-          ...(decision.body !== undefined ? { body: decision.body } : {})
-        })
-        await createComment(github, ctx.repo, existing.number, decision.comment)
-        break
-      case 'resolve-in-sentry':
-        if (!sentry) throw new Error('no Sentry issue to resolve')
-        await ctx.deps.sentry.updateIssueStatus(ctx.config.sentry.org, sentry.id, 'resolved')
-        if (decision.body !== undefined) {
-          await updateIssue(github, ctx.repo, existing.number, { body: decision.body })
-        }
-        break
-    }
-    ctx.deps.log.info(`#${existing.number}: ${row.action} (${decision.why}).`)
-    return row
+    return await carryOut(ctx, row, existing, decision, sentry)
   } catch (error) {
-    const message = `could not ${decision.kind} #${existing.number}: ${errorMessage(error)}`
+    const message = `could not ${verb(decision)} #${existing.number}: ${errorMessage(error)}`
     ctx.deps.log.warning(`${base.shortId}: ${message}`)
     return { ...row, action: 'failed', detail: message }
   }
 }
 
+function verb(decision: Acting): string {
+  return decision.kind === 'merged' ? 'close as a duplicate' : decision.kind
+}
+
+async function carryOut(
+  ctx: RunContext,
+  row: ResultRow,
+  existing: TrackedIssue,
+  decision: Acting,
+  sentry: SentryIssue | undefined
+): Promise<ResultRow> {
+  const { github } = ctx.deps
+  const notes: string[] = []
+  const change: BodyChange = 'change' in decision ? decision.change : {}
+  const labels: LabelChange | undefined = 'labels' in decision ? decision.labels : undefined
+  const touchesBody = change.block !== undefined || change.marker !== undefined
+  const changesState = decision.kind !== 'update' && decision.kind !== 'resolve-in-sentry'
+
+  let body: string | undefined
+  if (touchesBody || changesState) {
+    const fresh = await readFresh(ctx, existing)
+    if (typeof fresh === 'string') return { ...row, action: 'skipped', detail: fresh }
+    if (touchesBody) {
+      const next = applyBodyChange(fresh.body ?? '', change, notes)
+      if (next !== (fresh.body ?? '')) {
+        if (next.length > MAX_BODY_LENGTH) {
+          warn(
+            ctx,
+            `#${existing.number}: the body is ${next.length.toLocaleString('en-US')} characters with the stats block, over GitHub's ${MAX_BODY_LENGTH.toLocaleString('en-US')}; the block was not updated. Shorten the issue's description to let the action update it again.`
+          )
+          notes.push('body over GitHub’s limit; block not updated')
+        } else {
+          body = next
+        }
+      }
+    }
+  }
+
+  if (labels) await changeLabels(ctx, existing.number, labels)
+  switch (decision.kind) {
+    case 'update':
+      if (decision.comment) await createComment(github, ctx.repo, existing.number, decision.comment)
+      if (body !== undefined) await updateIssue(github, ctx.repo, existing.number, { body })
+      if (sentry) await setFields(ctx, existing.number, sentry, undefined)
+      if (body === undefined && !labels && !decision.comment) {
+        return { ...row, action: 'skipped', detail: [decision.why, ...notes].join('; ') }
+      }
+      break
+    case 'close':
+      await commentSoftly(ctx, existing, decision.comment, notes)
+      await updateIssue(github, ctx.repo, existing.number, {
+        state: 'closed',
+        state_reason: decision.stateReason,
+        ...(body !== undefined ? { body } : {})
+      })
+      existing.state = 'closed'
+      break
+    case 'reopen':
+      await updateIssue(github, ctx.repo, existing.number, {
+        state: 'open',
+        ...(body !== undefined ? { body } : {})
+      })
+      existing.state = 'open'
+      await commentSoftly(ctx, existing, decision.comment, notes)
+      break
+    case 'resolve-in-sentry':
+      if (!sentry) throw new Error('no Sentry issue to resolve')
+      await ctx.deps.sentry.updateIssueStatus(ctx.config.sentry.org, sentry.id, 'resolved')
+      if (body !== undefined) await updateIssue(github, ctx.repo, existing.number, { body })
+      break
+    case 'merged':
+      await closeAsDuplicate(ctx, existing.number, decision.into)
+      existing.state = 'closed'
+      existing.stateReason = 'duplicate'
+      await commentSoftly(ctx, existing, decision.comment, notes)
+      break
+  }
+  ctx.deps.log.info(`#${existing.number}: ${row.action} (${decision.why}).`)
+  return notes.length > 0 ? { ...row, detail: [row.detail, ...notes].join('; ') } : row
+}
+
 /**
- * The issue's labels with its priority label swapped for the one its new counts call for (never
- * stacked), or undefined when it already carries the right one.
+ * The issue as GitHub has it now, or why it is left alone: moved away (the client followed the
+ * 301 to another repository), deleted (410), or its state changed during this run.
  */
-function swappedPriorityLabels(
+async function readFresh(ctx: RunContext, existing: TrackedIssue): Promise<GitHubIssue | string> {
+  let fresh: GitHubIssue
+  try {
+    fresh = await getIssue(ctx.deps.github, ctx.repo, existing.number)
+  } catch (error) {
+    if (statusOf(error) === 410) return 'deleted on GitHub during the run'
+    throw error
+  }
+  if (!inRepo(fresh, ctx.repo)) return `moved to ${fresh.html_url} during the run`
+  if (fresh.state !== existing.state) {
+    return `its state changed on GitHub during the run (now ${fresh.state}); the next run decides`
+  }
+  return fresh
+}
+
+/** The body with the new block and marker; a block a person deleted is not put back. */
+export function applyBodyChange(body: string, change: BodyChange, notes: string[] = []): string {
+  let next = body
+  if (change.block !== undefined) {
+    const found = findStatsBlock(next)
+    if (found) next = next.slice(0, found.start) + change.block + next.slice(found.end)
+    else notes.push('stats block removed by a person; not restored')
+  }
+  if (change.marker !== undefined) next = withCurrentMarker(next, change.marker)
+  return next
+}
+
+/** Adds and removes the labels the action manages, one call each; never replaces the list. */
+async function changeLabels(ctx: RunContext, number: number, change: LabelChange): Promise<void> {
+  if (change.add.length > 0) {
+    await ensureLabels(ctx, change.add)
+    await addLabels(ctx.deps.github, ctx.repo, number, change.add)
+  }
+  for (const name of change.remove) await removeLabel(ctx.deps.github, ctx.repo, number, name)
+}
+
+/**
+ * Posts a comment that goes with a state change. If GitHub refuses it (a locked conversation, or
+ * any other refusal), the state change still happens and the row says the comment is missing.
+ */
+async function commentSoftly(
   ctx: RunContext,
   existing: TrackedIssue,
-  sentry: SentryIssue
-): string[] | undefined {
-  const rules = ctx.config.content.priorityRules
-  if (rules.length === 0 || !existing.labels) return undefined
-  const swap = priorityLabelSwap(
-    existing.labels,
-    priorityLabel(sentry, rules),
-    rules.map((r) => r.label)
-  )
-  if (swap.add.length === 0 && swap.remove.length === 0) return undefined
-  const removed = new Set(swap.remove.map((l) => l.toLowerCase()))
-  return [...existing.labels.filter((l) => !removed.has(l.toLowerCase())), ...swap.add]
+  text: string,
+  notes: string[]
+): Promise<void> {
+  try {
+    await createComment(ctx.deps.github, ctx.repo, existing.number, text)
+  } catch (error) {
+    const status = statusOf(error)
+    if (status === undefined || status >= 500) throw error
+    warn(
+      ctx,
+      `#${existing.number}: GitHub refused the comment${existing.locked ? ' (the conversation is locked)' : ''}: ${errorMessage(error)}. The issue's state was changed without it.`
+    )
+    notes.push('comment refused')
+  }
+}
+
+/**
+ * Closes an issue as a duplicate of another with GitHub's native marking; a server that refuses
+ * it gets `not_planned` (the caller's comment links the other issue).
+ */
+export async function closeAsDuplicate(
+  ctx: RunContext,
+  number: number,
+  of: Pick<TrackedIssue, 'id' | 'number'>
+): Promise<void> {
+  const patch: IssuePatch = { state: 'closed', state_reason: 'duplicate', duplicate_issue_id: of.id }
+  try {
+    await updateIssue(ctx.deps.github, ctx.repo, number, patch)
+  } catch (error) {
+    if (statusOf(error) !== 422) throw error
+    await updateIssue(ctx.deps.github, ctx.repo, number, {
+      state: 'closed',
+      state_reason: 'not_planned'
+    })
+  }
 }

@@ -12,6 +12,13 @@ export async function saveState(ctx: RunContext, previous: SyncState): Promise<v
     const first = tracked.find((t) => t.url !== '')
     if (first && key.startsWith(`${ctx.config.sentry.org}/`)) next.issues[key] = first.number
   }
+  // Deleted and moved issues are remembered (and not recreated) until one is back in the index.
+  const gone = { ...previous.gone, ...Object.fromEntries(ctx.gone) }
+  for (const key of Object.keys(gone)) {
+    if (ctx.index.get(key)?.some((t) => t.url !== '')) delete gone[key]
+    else delete next.issues[key]
+  }
+  if (Object.keys(gone).length > 0) next.gone = gone
   try {
     await ctx.deps.state.save(next)
   } catch (error) {
