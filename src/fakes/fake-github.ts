@@ -14,9 +14,12 @@
  * - One repository (`owner/repo`); any other repository answers 404. `pathPrefix: '/api/v3'` gives
  *   GitHub Enterprise Server style URLs.
  * - Issues and pull requests share one number sequence. Listing returns both (pull requests carry a
- *   `pull_request` object). Deleted issues answer 410, transferred ones 301 with a `Location`
- *   (`/repositories/{id}/issues/{n}`) that the fake also serves, as the moved issue; both are left
- *   out of listings and search.
+ *   `pull_request` object). Deleted issues answer 410, transferred ones 301 (307 for writes) with
+ *   a `Location` (`/repositories/{id}/issues/{n}`) that the fake also serves, as the moved issue
+ *   (reads, updates and new comments); both are left out of listings and search. Comments on
+ *   locked issues are refused for app tokens (`lockedCommentsRefused`).
+ * - A person acting between runs: `personEdit`, `personClose`, `personReopen`,
+ *   `personSetLabels`, `transfer`, `deleteIssue` and `lock`, as `PERSON_LOGIN`.
  * - Search (`GET /search/issues`) with the common qualifiers, an index lag (`searchLagMs`) during
  *   which it keeps answering with the issue as it was before (or not at all, for a new issue), its
  *   own 30/min rate limit and the 1,000-result cap.

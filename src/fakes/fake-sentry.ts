@@ -15,6 +15,13 @@
  * - the `X-Sentry-Rate-Limit-*` headers, and optional real per-second rate limiting answered with a
  *   429 that, like Sentry, carries no `Retry-After`.
  *
+ * It also moves the way a real Sentry moves between runs:
+ * - counts are windowed: list items serve `count`/`userCount` for the query window and `lifetime`
+ *   with the totals; `addEvents` records new events at a given time, so counts slide with the clock;
+ * - with no `project`, lists and look-ups cover only the token owner's projects (`memberProjects`);
+ * - `mergeIssues` (the merged ids answer with the survivor), `deleteIssue`, `renameOrg` (the old
+ *   slug is unknown; the numeric `orgId` keeps working) and `setStatus`.
+ *
  * Faults (`injectFault`) simulate what proxies and networks do: error statuses and HTML pages,
  * connections reset mid-body, slow responses, malformed JSON, and a cursor that loops forever.
  *
