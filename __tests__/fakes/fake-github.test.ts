@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import { getOctokit } from '@actions/github'
 import { throttling } from '@octokit/plugin-throttling'
-import { FakeGitHub, type FakeGitHubOptions } from '../../src/fakes/fake-github.js'
+import { FakeGitHub, PERSON_LOGIN, type FakeGitHubOptions } from '../../src/fakes/fake-github.js'
+import { createGitHubClient, type GitHubClient } from '../../src/github/client.js'
+import { silentLogger } from '../../src/log.js'
 import type { GitHubContractChecker } from '../../src/fakes/contract.js'
 import { watchGitHubContract } from '../helpers/contract.js'
 
@@ -1471,5 +1473,174 @@ describe('FakeGitHub: issue fields', () => {
       ...repo,
       issue_number: 1
     })
+  })
+})
+
+describe('FakeGitHub: a person acting between runs, moved and locked issues', () => {
+  function projectClient(fake: FakeGitHub): GitHubClient {
+    return createGitHubClient({
+      token: fake.token,
+      baseUrl: fake.url,
+      log: silentLogger,
+      writeSpacingMs: 0,
+      searchSpacingMs: 0,
+      retries: 0
+    })
+  }
+
+  it("follows a transferred issue with the project's client, and re-sends writes there", async () => {
+    const fake = await start()
+    fake.addIssue({ title: 'stays' })
+    const moved = fake.addIssue({ title: 'moves' })
+    fake.transfer(moved.number, { owner: 'acme', repo: 'elsewhere', number: 7 })
+    const octokit = projectClient(fake)
+
+    const got = await octokit.rest.issues.get({ ...repo, issue_number: moved.number })
+    expect(got.data).toMatchObject({ number: 7, title: 'moves' })
+    expect(got.data.repository_url).toBe(`${fake.url}/repos/acme/elsewhere`)
+
+    const raw = await fetch(`${fake.url}/repos/acme/web/issues/${moved.number}`, {
+      method: 'PATCH',
+      headers: { authorization: `token ${fake.token}` },
+      body: JSON.stringify({ state: 'closed' }),
+      redirect: 'manual'
+    })
+    expect(raw.status).toBe(307)
+    expect(raw.headers.get('location')).toMatch(/\/repositories\/\d+\/issues\/7$/)
+    expect(moved.state).toBe('open')
+
+    fake.resetRequests()
+    const patched = await octokit.rest.issues.update({
+      ...repo,
+      issue_number: moved.number,
+      state: 'closed',
+      state_reason: 'not_planned'
+    })
+    expect(patched.data).toMatchObject({ number: 7, state: 'closed', state_reason: 'not_planned' })
+    expect(patched.data.repository_url).toBe(`${fake.url}/repos/acme/elsewhere`)
+    expect(fake.requests.map((r) => [r.method, r.status])).toEqual([
+      ['PATCH', 307],
+      ['PATCH', 200]
+    ])
+    expect(fake.requests[1]?.path).toMatch(/^\/repositories\/\d+\/issues\/7$/)
+    expect(moved).toMatchObject({ state: 'closed', state_reason: 'not_planned' })
+
+    const comment = await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: moved.number,
+      body: 'Still seen in Sentry'
+    })
+    expect(comment.status).toBe(201)
+    expect(moved.comments.map((c) => c.body)).toEqual(['Still seen in Sentry'])
+
+    // A token that cannot read the new repository (a GITHUB_TOKEN) gets a 404.
+    const hidden = fake.addIssue({ title: 'moved out of reach' })
+    fake.transfer(
+      hidden.number,
+      { owner: 'other', repo: 'private', number: 1 },
+      { readable: false }
+    )
+    const lost = await failure(octokit.rest.issues.get({ ...repo, issue_number: hidden.number }))
+    expect(lost.status).toBe(404)
+  })
+
+  it('refuses comments on locked issues for an app token, as GitHub does', async () => {
+    const fake = await start()
+    const issue = fake.addIssue({ title: 'heated' })
+    fake.lock(issue.number)
+    const octokit = client(fake)
+    const got = await octokit.rest.issues.get({ ...repo, issue_number: issue.number })
+    expect(got.data.locked).toBe(true)
+
+    const refused = await failure(
+      octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body: 'hi' })
+    )
+    expect(refused.status).toBe(403)
+    expect(refused.data['message']).toBe('Unable to create comment because issue is locked.')
+    expect(issue.comments).toEqual([])
+    // Other writes still work.
+    const closed = await octokit.rest.issues.update({
+      ...repo,
+      issue_number: issue.number,
+      state: 'closed'
+    })
+    expect(closed.data.state).toBe('closed')
+
+    fake.lockedCommentsRefused = false
+    await octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body: 'hi' })
+    expect(issue.comments).toHaveLength(1)
+  })
+
+  it("lets a person's token with write access comment on a locked issue", async () => {
+    const fake = await start({ userLogin: 'maintainer', token: 'ghp_person' })
+    const issue = fake.addIssue({ title: 'locked', locked: true })
+    const answer = await client(fake).rest.issues.createComment({
+      ...repo,
+      issue_number: issue.number,
+      body: 'noted'
+    })
+    expect(answer.status).toBe(201)
+    expect(answer.data.user?.login).toBe('maintainer')
+  })
+
+  it('changes issues as a person would: edit, close, reopen, labels, delete', async () => {
+    const clk = clock()
+    const fake = await start({ now: clk.now, searchLagMs: 60_000 })
+    const issue = fake.addIssue({ title: 'boom', body: 'first' })
+    const other = fake.addIssue({ title: 'boom again' })
+    clk.advance(120_000)
+    const octokit = client(fake)
+    const get = async (n: number): Promise<Record<string, unknown>> =>
+      (await octokit.rest.issues.get({ ...repo, issue_number: n })).data as Record<string, unknown>
+    const closedSearch = async (): Promise<number[]> =>
+      (
+        await octokit.rest.search.issuesAndPullRequests({ q: 'repo:acme/web is:issue is:closed' })
+      ).data.items.map((i) => i.number)
+
+    const before = issue.updated_at
+    clk.advance(1000)
+    fake.personEdit(issue.number, 'edited by hand')
+    expect(await get(issue.number)).toMatchObject({ body: 'edited by hand' })
+    expect(issue.updated_at).not.toBe(before)
+
+    fake.personClose(issue.number, 'not_planned')
+    const closed = await get(issue.number)
+    expect(closed).toMatchObject({
+      state: 'closed',
+      state_reason: 'not_planned',
+      closed_at: new Date(clk.now()).toISOString().replace('.000Z', 'Z'),
+      closed_by: { login: PERSON_LOGIN }
+    })
+    expect(PERSON_LOGIN).not.toBe(fake.userLogin)
+    // Search sees the change only after the index lag, as for API writes.
+    expect(await closedSearch()).toEqual([])
+    clk.advance(60_000)
+    expect(await closedSearch()).toEqual([issue.number])
+
+    fake.personClose(other.number, 'duplicate', issue.number)
+    expect(other).toMatchObject({ state_reason: 'duplicate', duplicate_of_id: issue.id })
+    expect(() => fake.personClose(other.number, 'duplicate')).toThrow(/duplicate/)
+
+    fake.personReopen(issue.number)
+    expect(await get(issue.number)).toMatchObject({
+      state: 'open',
+      state_reason: 'reopened',
+      closed_at: null,
+      closed_by: null
+    })
+
+    fake.personSetLabels(issue.number, ['bug', 'triaged'])
+    const labels = await octokit.rest.issues.listLabelsOnIssue({
+      ...repo,
+      issue_number: issue.number
+    })
+    expect(labels.data.map((l) => l.name)).toEqual(['bug', 'triaged'])
+
+    fake.deleteIssue(other.number)
+    const gone = await failure(octokit.rest.issues.get({ ...repo, issue_number: other.number }))
+    expect(gone.status).toBe(410)
+    const listed = await octokit.rest.issues.listForRepo({ ...repo, state: 'all' })
+    expect(listed.data.map((i) => i.number)).toEqual([issue.number])
+    expect(() => fake.personEdit(other.number, 'x')).toThrow(/no issue/)
   })
 })

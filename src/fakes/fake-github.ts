@@ -14,9 +14,12 @@
  * - One repository (`owner/repo`); any other repository answers 404. `pathPrefix: '/api/v3'` gives
  *   GitHub Enterprise Server style URLs.
  * - Issues and pull requests share one number sequence. Listing returns both (pull requests carry a
- *   `pull_request` object). Deleted issues answer 410, transferred ones 301 with a `Location`
- *   (`/repositories/{id}/issues/{n}`) that the fake also serves, as the moved issue; both are left
- *   out of listings and search.
+ *   `pull_request` object). Deleted issues answer 410, transferred ones 301 (307 for writes) with
+ *   a `Location` (`/repositories/{id}/issues/{n}`) that the fake also serves, as the moved issue
+ *   (reads, updates and new comments); both are left out of listings and search. Comments on
+ *   locked issues are refused for app tokens (`lockedCommentsRefused`).
+ * - A person acting between runs: `personEdit`, `personClose`, `personReopen`,
+ *   `personSetLabels`, `transfer`, `deleteIssue` and `lock`, as `PERSON_LOGIN`.
  * - Search (`GET /search/issues`) with the common qualifiers, an index lag (`searchLagMs`) during
  *   which it keeps answering with the issue as it was before (or not at all, for a new issue), its
  *   own 30/min rate limit and the 1,000-result cap.
@@ -126,7 +129,18 @@ export interface FakeGitHubOptions {
    * issue field values answers 403. Default `true`.
    */
   pushAccess?: boolean
+  /**
+   * Comments on a locked issue answer 403 "Unable to create comment because issue is locked.".
+   * GitHub lets people with write access comment on locked conversations, but refuses GitHub Apps
+   * and installation tokens such as `GITHUB_TOKEN` even with `issues: write` (reported for
+   * probot/stale#25, renovatebot/renovate#6215, semantic-release/github#221). Default: refused
+   * when `userLogin` is a bot (`…[bot]`), allowed for a person's token.
+   */
+  lockedCommentsRefused?: boolean
 }
+
+/** The login of the person the `person…` helpers act as (not the token's user). */
+export const PERSON_LOGIN = 'octocat-person'
 
 export interface FakeComment {
   id: number
@@ -163,6 +177,11 @@ export interface FakeIssue {
   transferred?: boolean
   /** Where a transferred issue went. Default: same number in `{owner}/{repo}-moved`. */
   transferred_to?: { owner: string; repo: string; number: number }
+  /**
+   * The token cannot read the repository the issue went to (a `GITHUB_TOKEN` only reads its own
+   * repository): GitHub then answers 404 instead of redirecting.
+   */
+  transferred_unreadable?: boolean
   /** Deleted: answers 410. */
   deleted?: boolean
   /** Who closed it (set when closed through the API); rendered as `closed_by`. */
@@ -666,6 +685,7 @@ export class FakeGitHub {
   secondaryLimit: { contentWritesPerMinute?: number; contentWritesPerHour?: number } | undefined
   assignableUsers: string[] | undefined
   pushAccess: boolean
+  lockedCommentsRefused: boolean
   /** Called with every request and its answer just before it is sent (contract checks). Must not throw. */
   onExchange: ((exchange: FakeGitHubExchange) => void) | undefined = undefined
 
@@ -704,6 +724,7 @@ export class FakeGitHub {
     this.ownerType = opts.ownerType ?? 'Organization'
     this.assignableUsers = opts.assignableUsers ? [...opts.assignableUsers] : undefined
     this.pushAccess = opts.pushAccess ?? true
+    this.lockedCommentsRefused = opts.lockedCommentsRefused ?? this.userLogin.endsWith('[bot]')
     this.issueTypes = opts.issueTypes?.map((name) => {
       const known = DEFAULT_ISSUE_TYPES[lower(name)]
       return {
@@ -875,6 +896,101 @@ export class FakeGitHub {
   /** Seeds an open pull request. */
   addPullRequest(title: string, labels: string[] = []): FakeIssue {
     return this.addIssue({ title, labels, pull_request: true, body: null })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // A person acting on GitHub between runs (as `PERSON_LOGIN`, not the token's user). Each change
+  // is stored as GitHub would make it: `updated_at` touched, and search sees it after the lag.
+  // -------------------------------------------------------------------------------------------
+
+  /** A person edits the issue's body. */
+  personEdit(number: number, body: string): FakeIssue {
+    const issue = this.personIssue(number)
+    issue.body = body
+    this.touch(issue, this.clock())
+    return issue
+  }
+
+  /**
+   * A person closes the issue with a reason (`duplicate` with the issue it duplicates):
+   * `state_reason`, `closed_at` and `closed_by` are set as GitHub sets them.
+   */
+  personClose(
+    number: number,
+    reason: 'completed' | 'not_planned' | 'duplicate',
+    duplicateOf?: number
+  ): FakeIssue {
+    const issue = this.personIssue(number)
+    const original = duplicateOf === undefined ? undefined : this.personIssue(duplicateOf)
+    if ((reason === 'duplicate') !== (original !== undefined) || original === issue) {
+      throw new Error('FakeGitHub.personClose: a duplicate needs another issue, only a duplicate')
+    }
+    const nowMs = this.clock()
+    if (issue.state === 'open') issue.closed_at = iso(nowMs)
+    issue.state = 'closed'
+    issue.state_reason = reason
+    issue.closed_by_login = PERSON_LOGIN
+    issue.duplicate_of_id = original?.id ?? null
+    this.touch(issue, nowMs)
+    return issue
+  }
+
+  /** A person reopens the issue (`state_reason: "reopened"`, no `closed_at` or `closed_by`). */
+  personReopen(number: number): FakeIssue {
+    const issue = this.personIssue(number)
+    issue.state = 'open'
+    issue.state_reason = 'reopened'
+    issue.closed_at = null
+    issue.closed_by_login = null
+    issue.duplicate_of_id = null
+    this.touch(issue, this.clock())
+    return issue
+  }
+
+  /** A person sets the issue's labels (labels not in the repository yet are created). */
+  personSetLabels(number: number, labels: string[]): FakeIssue {
+    const issue = this.personIssue(number)
+    issue.labels = this.canonicalLabels(labels, 'seed')
+    this.touch(issue, this.clock())
+    return issue
+  }
+
+  /**
+   * A person transfers the issue to another repository (default `{owner}/{repo}-moved`, same
+   * number). `readable: false`: the token cannot read that repository, so GitHub answers 404.
+   */
+  transfer(
+    number: number,
+    to?: { owner: string; repo: string; number: number },
+    opts: { readable?: boolean } = {}
+  ): FakeIssue {
+    const issue = this.personIssue(number)
+    issue.transferred = true
+    if (to) issue.transferred_to = { ...to }
+    issue.transferred_unreadable = opts.readable === false
+    this.touch(issue, this.clock())
+    return issue
+  }
+
+  /** A person deletes the issue: it answers 410 and leaves listings and search. */
+  deleteIssue(number: number): void {
+    const issue = this.personIssue(number)
+    issue.deleted = true
+    this.touch(issue, this.clock())
+  }
+
+  /** A person locks the issue's conversation. */
+  lock(number: number): FakeIssue {
+    const issue = this.personIssue(number)
+    issue.locked = true
+    this.touch(issue, this.clock())
+    return issue
+  }
+
+  private personIssue(number: number): FakeIssue {
+    const issue = this.issues.find((i) => i.number === number && !i.deleted && !i.transferred)
+    if (!issue) throw new Error(`FakeGitHub: no issue #${number} in ${this.owner}/${this.repo}`)
+    return issue
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1178,6 +1294,17 @@ export class FakeGitHub {
     if (a === 'repositories' && c === 'issues' && segments.length === 4 && m === 'GET') {
       return this.getByRepositoryId(Number(b), d ?? '')
     }
+    // GitHub serves every repository route under `/repositories/{id}` too; the fake serves the
+    // writes a redirected client repeats there (an update, a comment) for moved issues.
+    if (a === 'repositories' && c === 'issues' && d !== undefined && /^\d+$/.test(d)) {
+      const moved = this.movedIssue(Number(b), Number(d))
+      if (moved && segments.length === 4 && m === 'PATCH') {
+        return this.updateIssue(moved.issue.number, ctx, moved)
+      }
+      if (moved && segments.length === 5 && e === 'comments' && m === 'POST') {
+        return this.createComment(moved.issue.number, ctx, moved.issue)
+      }
+    }
     if (a === 'orgs' && c === 'issue-fields' && segments.length === 3 && m === 'GET') {
       return this.listIssueFields(b ?? '')
     }
@@ -1377,8 +1504,12 @@ export class FakeGitHub {
     return { status: 200, body: this.renderIssue(issue, { single: true }) }
   }
 
-  private updateIssue(number: number, ctx: Ctx): Reply {
-    const issue = this.resolveIssue(number, ctx, DOCS.updateIssue)
+  private updateIssue(
+    number: number,
+    ctx: Ctx,
+    moved?: { issue: FakeIssue; loc: RepoLoc; number: number; repoId: number }
+  ): Reply {
+    const issue = moved?.issue ?? this.resolveIssue(number, ctx, DOCS.updateIssue)
     const body = this.objectBody(ctx, DOCS.updateIssue)
     const docs = DOCS.updateIssue
 
@@ -1483,7 +1614,25 @@ export class FakeGitHub {
       issue.duplicate_of_id = null
     }
     if (JSON.stringify(issue) !== before) this.touch(issue, nowMs)
-    return { status: 200, body: this.renderIssue(issue, { single: true }) }
+    return { status: 200, body: this.renderIssue(issue, { single: true, ...moved }) }
+  }
+
+  /** A transferred issue by its new repository's id and number (what a redirect points at). */
+  private movedIssue(
+    repoId: number,
+    number: number
+  ): { issue: FakeIssue; loc: RepoLoc; number: number; repoId: number } | undefined {
+    const target = this.movedRepos.get(repoId)
+    if (!target) return undefined
+    const issue = this.issues.find(
+      (i) =>
+        i.transferred &&
+        !i.deleted &&
+        this.transferTarget(i).number === number &&
+        lower(this.transferTarget(i).repo) === lower(target.repo) &&
+        lower(this.transferTarget(i).owner) === lower(target.owner)
+    )
+    return issue ? { issue, loc: target, number, repoId } : undefined
   }
 
   private getByRepositoryId(repoId: number, n: string): Reply {
@@ -1512,11 +1661,19 @@ export class FakeGitHub {
     }
   }
 
-  /** Finds an issue for `/issues/{n}` routes: 404 if missing, 410 if deleted, 301 if transferred. */
+  /**
+   * Finds an issue for `/issues/{n}` routes: 404 if missing, 410 if deleted, a redirect if
+   * transferred (404 when the token cannot read the new repository, as GitHub documents for "Get
+   * an issue"). The redirect is 301 for GET and 307 for other methods, as GitHub announced for
+   * moved repositories ("either a 301 or 307 HTTP redirect, depending on the type of request",
+   * developer.github.com/changes/2015-04-17-preview-repository-redirects): a fetch-based client
+   * repeats the same method and body at the `Location`, `/repositories/{id}/issues/{n}`.
+   */
   private resolveIssue(number: number, ctx: Ctx, docs: string): FakeIssue {
     const issue = this.issues.find((i) => i.number === number)
     if (!issue) throw notFound(docs)
     if (issue.deleted) throw fail(410, 'This issue was deleted', docs)
+    if (issue.transferred && issue.transferred_unreadable) throw notFound(docs)
     if (issue.transferred) {
       const target = this.transferTarget(issue)
       const repoId = hashId(`${lower(target.owner)}/${lower(target.repo)}`)
@@ -1524,9 +1681,14 @@ export class FakeGitHub {
       const suffix = ctx.path.replace(/^\/repos\/[^/]+\/[^/]+\/issues\/\d+/, '')
       const query = ctx.query.size > 0 ? `?${ctx.query.toString()}` : ''
       const location = `${this.url}/repositories/${repoId}/issues/${target.number}${suffix}${query}`
+      const permanent = ctx.method === 'GET' || ctx.method === 'HEAD'
       throw new ApiError(
-        301,
-        { message: 'Moved Permanently', url: location, documentation_url: DOCS.redirect },
+        permanent ? 301 : 307,
+        {
+          message: permanent ? 'Moved Permanently' : 'Temporary Redirect',
+          url: location,
+          documentation_url: DOCS.redirect
+        },
         { location }
       )
     }
@@ -1565,8 +1727,15 @@ export class FakeGitHub {
     return this.paged(ctx, comments, (c) => this.renderComment(issue, c))
   }
 
-  private createComment(number: number, ctx: Ctx): Reply {
-    const issue = this.resolveIssue(number, ctx, DOCS.createComment)
+  private createComment(number: number, ctx: Ctx, moved?: FakeIssue): Reply {
+    const issue = moved ?? this.resolveIssue(number, ctx, DOCS.createComment)
+    if (issue.locked && this.lockedCommentsRefused) {
+      throw fail(
+        403,
+        'Unable to create comment because issue is locked.',
+        'https://help.github.com/articles/locking-conversations/'
+      )
+    }
     const body = this.objectBody(ctx, DOCS.createComment)
     const text = body['body']
     if (!has(body, 'body') || text === null) {

@@ -15,6 +15,13 @@
  * - the `X-Sentry-Rate-Limit-*` headers, and optional real per-second rate limiting answered with a
  *   429 that, like Sentry, carries no `Retry-After`.
  *
+ * It also moves the way a real Sentry moves between runs:
+ * - counts are windowed: list items serve `count`/`userCount` for the query window and `lifetime`
+ *   with the totals; `addEvents` records new events at a given time, so counts slide with the clock;
+ * - with no `project`, lists and look-ups cover only the token owner's projects (`memberProjects`);
+ * - `mergeIssues` (the merged ids answer with the survivor), `deleteIssue`, `renameOrg` (the old
+ *   slug is unknown; the numeric `orgId` keeps working) and `setStatus`.
+ *
  * Faults (`injectFault`) simulate what proxies and networks do: error statuses and HTML pages,
  * connections reset mid-body, slow responses, malformed JSON, and a cursor that loops forever.
  *
@@ -68,6 +75,15 @@ export interface FakeSentryOptions {
   legacyEventsOnly?: boolean
   /** Fixed delay (real time) before every request is handled, for benchmarks. Default 0. */
   latencyMs?: number
+  /**
+   * Slugs of the projects on the token owner's teams ("my projects"). Sentry's issue index uses
+   * only these when a request names no `project` (`project=-1` still means every project the
+   * token can access; source: `OrganizationEndpoint.get_projects`). Undefined (default): the
+   * token owner is on every project's team.
+   */
+  memberProjects?: string[]
+  /** The organization's numeric id, which Sentry accepts in place of the slug (default `1`). */
+  orgId?: string
 }
 
 export interface FakeSentryProject {
@@ -207,6 +223,12 @@ const PUT_STATUSES: Record<string, { status: string; substatus: string | null }>
   resolvedInNextRelease: { status: 'resolved', substatus: null },
   unresolved: { status: 'unresolved', substatus: 'ongoing' },
   ignored: { status: 'ignored', substatus: 'archived_until_escalating' }
+}
+/** Substatuses by status, the default first (Sentry's `GroupSubStatus`). */
+const SUBSTATUSES: Record<string, string[]> = {
+  resolved: [],
+  unresolved: ['ongoing', 'new', 'regressed', 'escalating'],
+  ignored: ['archived_until_escalating', 'archived_until_condition_met', 'archived_forever']
 }
 const PERIOD_UNITS_MS: Record<string, number> = {
   s: 1000,
@@ -986,6 +1008,139 @@ function serveIssue(issue: FakeIssue): Record<string, unknown> {
   return Object.fromEntries(Object.entries(issue).filter(([key]) => !key.startsWith('_')))
 }
 
+/**
+ * Events of an issue at one instant: how many, and how many users they affected. Stored hidden
+ * as `_buckets`. The issue's own `count`/`userCount`/`lastSeen` fields are its lifetime totals;
+ * whatever part of those totals the buckets do not account for (all of it for an issue that was
+ * only added, or raised by a test writing `count` directly) counts as seen at `lastSeen`. So an
+ * issue added with `count: 50` serves 50 in every window that covers its `lastSeen`, as before
+ * events were modelled.
+ */
+interface EventBucket {
+  at: number
+  events: number
+  users: number
+}
+
+function bucketsOf(issue: FakeIssue): EventBucket[] {
+  const buckets = issue['_buckets']
+  return Array.isArray(buckets) ? (buckets as EventBucket[]) : []
+}
+
+/**
+ * The issue's buckets, stored, with the unbucketed part of its totals fixed as a bucket at the
+ * current `lastSeen` (before a change moves `lastSeen`).
+ */
+function freezeBuckets(issue: FakeIssue): EventBucket[] {
+  const rest = unbucketed(issue)
+  const buckets = [...bucketsOf(issue)]
+  if (rest !== undefined) {
+    const same = buckets.find((b) => b.at === rest.at)
+    if (same) {
+      same.events += rest.events
+      same.users += rest.users
+    } else {
+      buckets.push(rest)
+    }
+  }
+  issue['_buckets'] = buckets
+  return buckets
+}
+
+/** Lifetime totals, or undefined when the stored fields are not numbers (a deliberately broken fixture). */
+function lifetimeTotals(issue: FakeIssue): { count: number; userCount: number } | undefined {
+  const count = issue['count']
+  const userCount = issue['userCount']
+  if (typeof count !== 'string' || !/^\d+$/.test(count)) return undefined
+  if (typeof userCount !== 'number' || !Number.isInteger(userCount)) return undefined
+  return { count: Number(count), userCount }
+}
+
+/** The part of the lifetime totals the buckets do not account for, seen at `lastSeen`. */
+function unbucketed(issue: FakeIssue): EventBucket | undefined {
+  const totals = lifetimeTotals(issue)
+  const lastSeen = toTime(issue['lastSeen'])
+  if (totals === undefined || lastSeen === undefined) return undefined
+  const buckets = bucketsOf(issue)
+  const events = totals.count - buckets.reduce((sum, b) => sum + b.events, 0)
+  const users = totals.userCount - buckets.reduce((sum, b) => sum + b.users, 0)
+  return events === 0 && users === 0 ? undefined : { at: lastSeen, events, users }
+}
+
+/**
+ * `count` and `userCount` within [from, to], as Sentry's `StreamGroupSerializerSnuba` computes
+ * them for the issue index from the query window: the events in range and the distinct users
+ * among them. The fake sums each bucket's users, an approximation (Sentry counts distinct users;
+ * the sum can exceed that), so the result is capped at the lifetime user count. Undefined when
+ * the stored totals are not numbers.
+ */
+function windowedSeen(
+  issue: FakeIssue,
+  [from, to]: [number, number]
+): { count: string; userCount: number } | undefined {
+  const totals = lifetimeTotals(issue)
+  if (totals === undefined) return undefined
+  const rest = unbucketed(issue)
+  let events = 0
+  let users = 0
+  for (const bucket of rest === undefined ? bucketsOf(issue) : [...bucketsOf(issue), rest]) {
+    if (bucket.at < from || bucket.at > to) continue
+    events += bucket.events
+    users += bucket.users
+  }
+  return {
+    count: String(Math.min(totals.count, Math.max(0, events))),
+    userCount: Math.min(totals.userCount, Math.max(0, users))
+  }
+}
+
+/** The issue's totals as Sentry serves them in `lifetime`. */
+function lifetimeOf(issue: FakeIssue): unknown {
+  const stored = issue['lifetime']
+  if (lifetimeTotals(issue) === undefined) return stored
+  return {
+    ...(typeof stored === 'object' && stored !== null ? stored : {}),
+    count: issue['count'],
+    userCount: issue['userCount'],
+    firstSeen: issue['firstSeen'] ?? null,
+    lastSeen: issue['lastSeen'] ?? null
+  }
+}
+
+/**
+ * An item of the issue index (`StreamGroupSerializerSnuba`): `count`/`userCount` within the
+ * window (all time when there is none, as for the `group=` look-up), `lifetime` with the totals,
+ * left out with `collapse=lifetime` (Sentry's serializer skips it then). A fixture whose stored
+ * count is not a numeric string is served as stored, so tests can break the shape on purpose.
+ */
+function serveListItem(
+  issue: FakeIssue,
+  window: [number, number] | undefined,
+  query: URLSearchParams
+): Record<string, unknown> {
+  const served = serveIssue(issue)
+  const seen = windowedSeen(issue, window ?? [-Infinity, Infinity])
+  if (seen !== undefined) {
+    served['count'] = seen.count
+    served['userCount'] = seen.userCount
+  }
+  served['lifetime'] = lifetimeOf(issue)
+  if (query.getAll('collapse').includes('lifetime')) delete served['lifetime']
+  return served
+}
+
+/**
+ * A single issue (`GET`/`PUT …/issues/{id}/`). Sentry's `GroupDetailsEndpoint` serializes it with
+ * `GroupSerializerSnuba` without a window and then sets `count` to the issue's global
+ * `times_seen`: every figure is a total, and there is no `lifetime` key (only the index's stream
+ * serializer adds that).
+ */
+function serveDetails(issue: FakeIssue): Record<string, unknown> {
+  const served = serveIssue(issue)
+  delete served['lifetime']
+  return served
+}
+
 function toTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined
   const time = Date.parse(value)
@@ -1068,7 +1223,15 @@ interface PendingDelay {
 export class FakeSentry {
   /** The base URL a user would configure as `sentry-url` (includes the prefix, no trailing slash). */
   readonly url: string
-  readonly org: string
+  /** The organization slug the fake serves; change it with `renameOrg`. */
+  org: string
+  /**
+   * The organization's numeric id. Sentry's routes take `organization_id_or_slug`, so requests
+   * under the id keep working after a rename.
+   */
+  readonly orgId: string
+  /** Slugs of the projects on the token owner's teams; undefined: every project (see options). */
+  memberProjects: string[] | undefined
   readonly token: string
   readonly pathPrefix: string
   /** Tokens answered with 403 (the token is known but lacks the scopes). */
@@ -1101,6 +1264,8 @@ export class FakeSentry {
   #nextProjectId = FIRST_PROJECT_ID + 1
   #shortIdCounters = new Map<string, number>()
   #window = { second: 0, count: 0 }
+  /** Merged-away issue id → the id of the issue it was merged into (Sentry's `GroupRedirect`). */
+  #redirects = new Map<string, string>()
   #inFlight = 0
   #closed = false
 
@@ -1109,6 +1274,8 @@ export class FakeSentry {
     this.pathPrefix = normalizePrefix(opts.pathPrefix)
     this.url = `http://127.0.0.1:${port}${this.pathPrefix}`
     this.org = opts.org ?? DEFAULT_ORG
+    this.orgId = opts.orgId ?? '1'
+    this.memberProjects = opts.memberProjects === undefined ? undefined : [...opts.memberProjects]
     this.token = opts.token ?? DEFAULT_TOKEN
     this.forbiddenTokens = [...(opts.forbiddenTokens ?? [])]
     this.now = opts.now ?? (() => new Date())
@@ -1266,6 +1433,152 @@ export class FakeSentry {
     list.push(event)
     this.events.set(issueId, list)
     return event
+  }
+
+  /**
+   * Records `events` new events of an issue (which must exist) at `opts.at` (default `now()`),
+   * affecting `opts.users` users not seen before (default 0): the lifetime `count` and `userCount`
+   * grow, `lastSeen` moves up to `at`, and lists count them in every window that covers `at`.
+   * The issue's status stays as it is, even if it was resolved or archived: set it with
+   * `setStatus` where the test wants Sentry's regression or escalation.
+   */
+  addEvents(issueId: string, events: number, opts: { users?: number; at?: Date } = {}): FakeIssue {
+    const issue = this.issues.find((i) => String(i['id']) === issueId)
+    if (!issue) throw new Error(`Fake Sentry has no issue ${issueId}`)
+    const users = opts.users ?? 0
+    if (!Number.isInteger(events) || events < 0 || !Number.isInteger(users) || users < 0) {
+      throw new RangeError('addEvents: events and users must be whole numbers, 0 or more')
+    }
+    const totals = lifetimeTotals(issue)
+    if (totals === undefined) {
+      throw new Error(`Fake Sentry issue ${issueId} has a non-numeric count or userCount`)
+    }
+    const at = (opts.at ?? this.now()).getTime()
+    const buckets = freezeBuckets(issue)
+    const same = buckets.find((b) => b.at === at)
+    if (same) {
+      same.events += events
+      same.users += users
+    } else {
+      buckets.push({ at, events, users })
+    }
+    issue['count'] = String(totals.count + events)
+    issue['userCount'] = totals.userCount + users
+    const iso = new Date(at).toISOString()
+    if ((toTime(issue['lastSeen']) ?? -Infinity) < at) issue['lastSeen'] = iso
+    if ((toTime(issue['firstSeen']) ?? Infinity) > at) issue['firstSeen'] = iso
+    return issue
+  }
+
+  /**
+   * Merges `mergedIds` into `survivorId`, as Sentry's merge does: the merged issues leave lists and
+   * `group=` look-ups; their events and counts join the survivor (lifetime totals, first and last
+   * seen); and each merged id keeps answering the single-issue routes (GET, PUT, notes, latest
+   * event) with the survivor, through a redirect record like Sentry's `GroupRedirect`. Earlier
+   * redirects to a merged issue move on to the survivor.
+   */
+  mergeIssues(survivorId: string, mergedIds: string[]): FakeIssue {
+    const survivor = this.issues.find((i) => String(i['id']) === survivorId)
+    if (!survivor) throw new Error(`Fake Sentry has no issue ${survivorId}`)
+    const merged = mergedIds.map((id) => {
+      const issue = this.issues.find((i) => String(i['id']) === id)
+      if (!issue || issue === survivor) {
+        throw new Error(`Fake Sentry cannot merge issue ${id} into ${survivorId}`)
+      }
+      return issue
+    })
+    const into = freezeBuckets(survivor)
+    for (const issue of merged) {
+      const id = String(issue['id'])
+      for (const bucket of freezeBuckets(issue)) {
+        const same = into.find((b) => b.at === bucket.at)
+        if (same) {
+          same.events += bucket.events
+          same.users += bucket.users
+        } else {
+          into.push({ ...bucket })
+        }
+      }
+      const totals = lifetimeTotals(issue) ?? { count: 0, userCount: 0 }
+      const mine = lifetimeTotals(survivor) ?? { count: 0, userCount: 0 }
+      survivor['count'] = String(mine.count + totals.count)
+      survivor['userCount'] = mine.userCount + totals.userCount
+      const first = toTime(issue['firstSeen'])
+      const last = toTime(issue['lastSeen'])
+      if (first !== undefined && first < (toTime(survivor['firstSeen']) ?? Infinity)) {
+        survivor['firstSeen'] = issue['firstSeen']
+      }
+      if (last !== undefined && last > (toTime(survivor['lastSeen']) ?? -Infinity)) {
+        survivor['lastSeen'] = issue['lastSeen']
+      }
+      const events = this.events.get(id) ?? []
+      if (events.length > 0) {
+        const moved = events.map((event) => ({ ...event, groupID: survivorId }))
+        this.events.set(survivorId, [...(this.events.get(survivorId) ?? []), ...moved])
+      }
+      this.events.delete(id)
+      for (const [from, to] of this.#redirects) {
+        if (to === id) this.#redirects.set(from, survivorId)
+      }
+      this.#redirects.set(id, survivorId)
+    }
+    this.issues = this.issues.filter((i) => !merged.includes(i))
+    return survivor
+  }
+
+  /**
+   * Deletes an issue: it leaves lists and look-ups, and its single-issue routes answer 404
+   * `{"detail": "The requested resource does not exist"}`, as Sentry does once a group is gone.
+   */
+  deleteIssue(id: string): void {
+    const index = this.issues.findIndex((i) => String(i['id']) === id)
+    if (index < 0) throw new Error(`Fake Sentry has no issue ${id}`)
+    this.issues.splice(index, 1)
+    this.events.delete(id)
+    for (const [from, to] of this.#redirects) {
+      if (to === id) this.#redirects.delete(from)
+    }
+  }
+
+  /**
+   * Renames the organization: routes under the old slug answer 404 as for any unknown
+   * organization (Sentry keeps no alias of an old slug), the numeric `orgId` keeps working, and
+   * every issue's permalink uses the new slug.
+   */
+  renameOrg(newSlug: string): void {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(newSlug)) {
+      throw new Error(`renameOrg: "${newSlug}" is not a valid organization slug`)
+    }
+    this.org = newSlug
+    for (const issue of this.issues) {
+      issue['permalink'] = `${this.url}/organizations/${newSlug}/issues/${String(issue['id'])}/`
+    }
+  }
+
+  /**
+   * Sets an issue's status and substatus as Sentry would show them: `resolved` (substatus null),
+   * `unresolved` (default substatus `ongoing`; also `new`, `regressed`, `escalating`) or `ignored`
+   * (default `archived_until_escalating`; also `archived_until_condition_met`, `archived_forever`).
+   */
+  setStatus(
+    id: string,
+    status: 'resolved' | 'unresolved' | 'ignored',
+    substatus?: string
+  ): FakeIssue {
+    const issue = this.issues.find((i) => String(i['id']) === id)
+    if (!issue) throw new Error(`Fake Sentry has no issue ${id}`)
+    const allowed = SUBSTATUSES[status]
+    if (allowed === undefined) throw new Error(`setStatus: unknown status "${String(status)}"`)
+    const sub = substatus ?? allowed[0] ?? null
+    if (substatus !== undefined && !allowed.includes(substatus)) {
+      throw new Error(
+        `setStatus: substatus "${substatus}" does not go with ${status}; allowed: ${allowed.join(', ') || 'none'}`
+      )
+    }
+    issue['status'] = status
+    issue['substatus'] = sub
+    issue['statusDetails'] = {}
+    return issue
   }
 
   /**
@@ -1467,7 +1780,11 @@ export class FakeSentry {
       if (!ALLOWED_METHODS[route.name].includes(method)) {
         throw new HttpError(405, `Method "${method}" not allowed.`)
       }
-      if ('org' in route && route.org !== this.org) throw new HttpError(404, DETAIL_NOT_FOUND)
+      // Sentry looks the organization up by slug or id; an old slug after a rename is simply
+      // unknown (the slug reservation moves with the rename), so it answers 404 like any other.
+      if ('org' in route && route.org !== this.org && route.org !== this.orgId) {
+        throw new HttpError(404, DETAIL_NOT_FOUND)
+      }
 
       const base = this.#absoluteBase(req, target.pathname)
       switch (route.name) {
@@ -1519,12 +1836,15 @@ export class FakeSentry {
         throw new HttpError(400, 'Invalid group parameter. Values must be numbers.')
       }
       const wanted = new Set(groups)
-      // Like Sentry: the batch look-up ignores query and period, and is not paginated.
+      // Like Sentry: the batch look-up ignores query and period, and is not paginated. Its
+      // serializer gets no start/end, so `count`/`userCount` cover all time, like `lifetime`
+      // (organization_group_index.py serializes these with `serializer()`, without the window).
+      // Merged-away and deleted ids are not found: only existing issues are listed.
       return {
         status: 200,
         body: this.issues
           .filter((i) => wanted.has(String(i['id'])) && inProjects(i))
-          .map(serveIssue)
+          .map((i) => serveListItem(i, undefined, query))
       }
     }
 
@@ -1536,6 +1856,7 @@ export class FakeSentry {
     const matchesQuery = this.#searchPredicate(query.get('query') ?? 'is:unresolved')
     const environments = query.getAll('environment')
 
+    const window: [number, number] = [from, to]
     const matching = this.issues.filter((issue) => {
       const lastSeen = toTime(issue['lastSeen'])
       if (lastSeen === undefined || lastSeen < from || lastSeen > to) return false
@@ -1546,19 +1867,26 @@ export class FakeSentry {
       }
       return true
     })
-    sortIssues(matching, sort)
+    sortIssues(matching, sort, window)
     const reply = this.#page(matching, query, base, cursor, limit, loopCursor)
     return {
       ...reply,
-      body: (reply.body as FakeIssue[]).map(serveIssue),
+      body: (reply.body as FakeIssue[]).map((i) => serveListItem(i, window, query)),
       headers: { ...reply.headers, 'X-Hits': String(matching.length), 'X-Max-Hits': '1000' }
     }
   }
 
-  /** The numeric `project` ids requested, or undefined for all (none given, or `-1`). */
+  /**
+   * The numeric `project` ids requested, or undefined for all. None given: the token owner's
+   * team projects (`memberProjects`), or all when that is undefined. `-1`: all.
+   */
   #selectedProjects(query: URLSearchParams): Set<string> | undefined {
     const values = query.getAll('project')
-    if (values.length === 0) return undefined
+    if (values.length === 0) {
+      const mine = this.memberProjects
+      if (mine === undefined) return undefined
+      return new Set(this.projects.filter((p) => mine.includes(p.slug)).map((p) => p.id))
+    }
     if (!values.every((v) => /^-?\d+$/.test(v))) {
       throw new HttpError(400, 'Invalid project parameter. Values must be numbers.')
     }
@@ -1670,22 +1998,29 @@ export class FakeSentry {
 
   // ---- GET / PUT /organizations/{org}/issues/{id}/
 
+  /**
+   * The issue behind `id` for the single-issue routes. Like Sentry's `GroupEndpoint` (via
+   * `get_group_with_redirect`), an id merged away resolves to the issue it was merged into, and
+   * the route answers with that issue (200, its own `id`; no redirect status). Unknown or
+   * deleted ids: 404.
+   */
   #findIssue(id: string): FakeIssue {
-    const issue = this.issues.find((i) => String(i['id']) === id)
+    const target = this.#redirects.get(id) ?? id
+    const issue = this.issues.find((i) => String(i['id']) === target)
     if (!issue) throw new HttpError(404, DETAIL_NOT_FOUND)
     return issue
   }
 
   #getIssue(id: string): Reply {
-    return { status: 200, body: serveIssue(this.#findIssue(id)) }
+    return { status: 200, body: serveDetails(this.#findIssue(id)) }
   }
 
   // ---- GET …/issues/{id}/events/latest/
 
   #latestEvent(id: string, query: URLSearchParams, noEventDetail: string): Reply {
-    this.#findIssue(id)
+    const issueId = String(this.#findIssue(id)['id'])
     const environments = query.getAll('environment')
-    const events = (this.events.get(id) ?? []).filter((event) => {
+    const events = (this.events.get(issueId) ?? []).filter((event) => {
       if (environments.length === 0) return true
       const tags = Array.isArray(event['tags'])
         ? (event['tags'] as Array<Record<string, unknown>>)
@@ -1722,8 +2057,7 @@ export class FakeSentry {
    */
   #addNote(id: string, body: string): Reply {
     if (this.notesForbidden) throw new HttpError(403, DETAIL_FORBIDDEN)
-    const issue = this.issues.find((i) => String(i['id']) === id)
-    if (!issue) throw new HttpError(404, DETAIL_NOT_FOUND)
+    const issueId = String(this.#findIssue(id)['id'])
     let text: unknown
     try {
       text = (JSON.parse(body) as { text?: unknown }).text
@@ -1733,10 +2067,12 @@ export class FakeSentry {
     if (typeof text !== 'string' || text.trim() === '')
       throw new HttpError(400, 'text: This field is required.')
     const now = this.now().getTime()
-    if (this.notes.some((n) => n.issueId === id && n.text === text && now - n.at < 3_600_000)) {
+    if (
+      this.notes.some((n) => n.issueId === issueId && n.text === text && now - n.at < 3_600_000)
+    ) {
       throw new HttpError(400, 'You have already posted that comment.')
     }
-    this.notes.push({ issueId: id, text, at: now })
+    this.notes.push({ issueId, text, at: now })
     return { status: 201, body: { id: String(this.notes.length), data: { text }, type: 'note' } }
   }
 
@@ -1759,7 +2095,7 @@ export class FakeSentry {
     issue['status'] = change.status
     issue['substatus'] = change.substatus
     issue['statusDetails'] = status === 'resolvedInNextRelease' ? { inNextRelease: true } : {}
-    return { status: 200, body: serveIssue(issue) }
+    return { status: 200, body: serveDetails(issue) }
   }
 
   // ---- Pagination
@@ -1892,16 +2228,19 @@ export class FakeSentry {
   }
 }
 
-/** Orders issues as Sentry's `sort` does (ties broken by id, newest first, for stable pages). */
-function sortIssues(issues: FakeIssue[], sort: string): void {
+/**
+ * Orders issues as Sentry's `sort` does (ties broken by id, newest first, for stable pages);
+ * `freq` and `user` order by the figures within the query window.
+ */
+function sortIssues(issues: FakeIssue[], sort: string, window: [number, number]): void {
   const key = (issue: FakeIssue): number => {
     switch (sort) {
       case 'new':
         return toTime(issue['firstSeen']) ?? 0
       case 'freq':
-        return toNumber(issue['count'])
+        return toNumber(windowedSeen(issue, window)?.count ?? issue['count'])
       case 'user':
-        return toNumber(issue['userCount'])
+        return toNumber(windowedSeen(issue, window)?.userCount ?? issue['userCount'])
       default:
         return toTime(issue['lastSeen']) ?? 0
     }
