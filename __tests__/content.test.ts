@@ -67,7 +67,7 @@ describe('issue content through the fakes', () => {
     })
     const gh = h.github.issues[0]!
     expect(gh.title).toMatch(/^\[[A-Z0-9-]+\] /)
-    expect(gh.body).toMatch(/^<!-- sentry-issue: acme\/\d+ -->\n/)
+    expect(gh.body).toMatch(/^<!-- sentry-issue: 127\.0\.0\.1:\d+\/acme\/\d+ -->\n/)
     expect(gh.body).toContain('Seen ')
     expect(gh.body).toContain('<!-- sentry-stats:start status=')
   })

@@ -50,7 +50,7 @@ function options(extra: Partial<RunActionOptions> = {}): RunActionOptions {
 function openIssuesPerMarker(): number[] {
   const counts = new Map<string, number>()
   for (const issue of github.issues) {
-    const match = /^<!-- sentry-issue: ([^ ]+) -->/.exec(issue.body ?? '')
+    const match = /^<!-- sentry-issue: (?:[^ /]+\/)?([^ /]+\/\d+) -->/.exec(issue.body ?? '')
     if (match?.[1] && issue.state === 'open') counts.set(match[1], (counts.get(match[1]) ?? 0) + 1)
   }
   return [...counts.values()]

@@ -19,7 +19,7 @@ afterEach(async () => {
 function openPerMarker(): Map<string, number> {
   const counts = new Map<string, number>()
   for (const issue of h.github.issues) {
-    const match = /^<!-- sentry-issue: ([^ ]+) -->/.exec(issue.body ?? '')
+    const match = /^<!-- sentry-issue: (?:[^ /]+\/)?([^ /]+\/\d+) -->/.exec(issue.body ?? '')
     if (match?.[1] && issue.state === 'open') counts.set(match[1], (counts.get(match[1]) ?? 0) + 1)
   }
   return counts
@@ -197,11 +197,11 @@ describe('healing duplicates', () => {
 })
 
 describe('marker integrity', () => {
-  it('ignores a marker that is not on the first line, and another organisation’s markers', async () => {
+  it('recognises a marker below a person’s notes, and ignores another installation’s markers', async () => {
     const [a, b] = h.sentry.seed(2, { seed: 41 })
     h.github.addIssue({
-      title: 'a person quoting a marker',
-      body: `See this:\n<!-- sentry-issue: acme/${String(a!.id)} -->`,
+      title: 'notes above the marker',
+      body: `Triage notes from the team\n\n<!-- sentry-issue: acme/${String(a!.id)} -->`,
       labels: ['sentry']
     })
     h.github.addIssue({
@@ -209,9 +209,16 @@ describe('marker integrity', () => {
       body: `<!-- sentry-issue: other-org/${String(b!.id)} -->\nbody`,
       labels: ['sentry']
     })
+    h.github.addIssue({
+      title: 'same org, another Sentry host',
+      body: `<!-- sentry-issue: sentry.other.example/acme/${String(b!.id)} -->\nbody`,
+      labels: ['sentry']
+    })
     const result = await h.run()
-    expect(result.outputs.created).toBe('2')
+    // a is tracked by the issue with notes above its marker; b gets its own issue.
+    expect(result.outputs.created).toBe('1')
     expect(markersInGitHub(h.github).get(`acme/${String(a!.id)}`)).toHaveLength(1)
+    expect(markersInGitHub(h.github).get(`acme/${String(b!.id)}`)).toHaveLength(2)
     expect(markersInGitHub(h.github).get(`other-org/${String(b!.id)}`)).toHaveLength(1)
   })
 

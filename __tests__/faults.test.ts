@@ -28,7 +28,7 @@ function snapshot(target: Harness): string[] {
     .filter((i) => (i.body ?? '').startsWith('<!-- sentry-issue: '))
     .map((i) =>
       JSON.stringify([
-        (i.body ?? '').split('\n')[0],
+        (i.body ?? '').split('\n')[0]?.replace(/127\.0\.0\.1:\d+\//, ''),
         i.title,
         i.state,
         i.state_reason,

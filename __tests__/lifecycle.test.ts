@@ -21,7 +21,7 @@ function writes(): Array<{ method: string; path: string; body: unknown }> {
 
 function issueFor(sentryId: unknown): FakeIssue {
   const found = h.github.issues.find((i) =>
-    (i.body ?? '').startsWith(`<!-- sentry-issue: acme/${String(sentryId)} -->`)
+    new RegExp(`^<!-- sentry-issue: 127\\.0\\.0\\.1:\\d+/acme/${String(sentryId)} -->`).test(i.body ?? '')
   )
   if (!found) throw new Error(`no GitHub issue for ${String(sentryId)}`)
   return found

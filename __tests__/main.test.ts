@@ -78,7 +78,7 @@ describe('run() against the fake servers', () => {
     const first = await h.run({ 'max-new-issues': '2' })
     expect(first.outputs.created).toBe('2')
     const createdCounts = h.github.issues.map((gi) => {
-      const id = /sentry-issue: acme\/(\d+)/.exec(gi.body ?? '')![1]
+      const id = /sentry-issue: (?:\S+\/)?acme\/(\d+)/.exec(gi.body ?? '')![1]
       return Number(h.sentry.issues.find((s) => s.id === id)!.count)
     })
     const top2 = [...counts].sort((a, b) => b - a).slice(0, 2)

@@ -87,7 +87,7 @@ async function cli(
 function markers(): Map<string, number> {
   const seen = new Map<string, number>()
   for (const issue of github.issues) {
-    const match = /^<!-- sentry-issue: ([^ ]+) -->/.exec(issue.body ?? '')
+    const match = /^<!-- sentry-issue: (?:[^ /]+\/)?([^ /]+\/\d+) -->/.exec(issue.body ?? '')
     if (match?.[1]) seen.set(match[1], (seen.get(match[1]) ?? 0) + 1)
   }
   return seen

@@ -170,7 +170,9 @@ describe('FakeSentry counts: windowed in lists, totals in lifetime', () => {
     const client = new SentryClient({ baseUrl: fake.url, token: fake.token })
     try {
       const { issues } = await client.listIssues('acme', { query: '', statsPeriod: '24h', max: 10 })
-      expect(issues.map((i) => [i.id, i.count, i.userCount])).toEqual([[id, 2, 1]])
+      // The client reads lifetime totals; the windowed figures stay beside them.
+      expect(issues.map((i) => [i.id, i.count, i.userCount])).toEqual([[id, 22, 4]])
+      expect(issues.map((i) => [i.windowCount, i.windowUserCount])).toEqual([[2, 1]])
       const [found] = await client.getIssuesByIds('acme', [id])
       expect(found?.count).toBe(22)
     } finally {

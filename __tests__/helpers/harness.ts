@@ -6,6 +6,7 @@ import { FakeSentry, type FakeSentryOptions } from '../../src/fakes/fake-sentry.
 import { inputEnv, parseOutputs } from '../../src/fakes/action-runner.js'
 import { run, type RunOptions } from '../../src/main.js'
 import { MemoryStateStore } from '../../src/state/store.js'
+import { parseMarker } from '../../src/plan/marker.js'
 import type { GitHubContractChecker } from '../../src/fakes/contract.js'
 import { watchGitHubContract } from './contract.js'
 
@@ -131,14 +132,14 @@ export async function startHarness(
   }
 }
 
-/** Sentry issue id → GitHub issue numbers carrying its marker. */
+/** `org/id` of each marker (its host left out) → GitHub issue numbers carrying it, anywhere in the body. */
 export function markersInGitHub(github: FakeGitHub): Map<string, number[]> {
   const map = new Map<string, number[]>()
   for (const issue of github.issues) {
-    const first = (issue.body ?? '').split('\n')[0] ?? ''
-    const match = /^<!-- sentry-issue: ([^ ]+) -->$/.exec(first)
-    if (!match?.[1]) continue
-    map.set(match[1], [...(map.get(match[1]) ?? []), issue.number])
+    const ref = parseMarker(issue.body)
+    if (!ref) continue
+    const key = `${ref.org}/${ref.issueId}`
+    map.set(key, [...(map.get(key) ?? []), issue.number])
   }
   return map
 }

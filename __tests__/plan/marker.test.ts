@@ -1,11 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import {
+  canonicalSentryHost,
+  identify,
   markerKey,
   markerSearchPhrase,
   parseMarker,
   renderMarker,
-  retiredMarkerLine
+  retiredMarkerLine,
+  sentryIdentity,
+  withCurrentMarker
 } from '../../src/plan/marker.js'
 import { renderBody } from '../../src/render/issue.js'
 import { sentryIssueSchema } from '../../src/sentry/schemas.js'
@@ -24,23 +28,112 @@ describe('marker', () => {
     )
   })
 
-  it('accepts a marker only as the exact first line', () => {
+  it('accepts a marker as a whole line anywhere in the body, the first one winning', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
         const ref = parseMarker(text)
         if (ref) {
-          const firstLine = text.split('\n')[0]!.replace(/\r$/, '')
-          expect(firstLine).toBe(renderMarker(ref))
+          const lines = text.split('\n').map((l) => l.replace(/\r$/, ''))
+          expect(lines).toContain(renderMarker(ref))
         }
       })
     )
-    expect(parseMarker(` ${renderMarker({ org: 'a', issueId: '1' })}`)).toBeUndefined()
-    expect(parseMarker(`x\n${renderMarker({ org: 'a', issueId: '1' })}`)).toBeUndefined()
-    expect(parseMarker('<!-- sentry-issue: a/01 -->')).toBeUndefined()
-    expect(parseMarker('<!-- sentry-issue: A/1 -->')).toBeUndefined()
-    expect(parseMarker(`${renderMarker({ org: 'a', issueId: '1' })}\r\nbody`)).toEqual({
+    const a1 = renderMarker({ org: 'a', issueId: '1' })
+    expect(parseMarker(`x\n\nnotes\n${a1}`)).toEqual({ org: 'a', issueId: '1' })
+    expect(parseMarker(`${a1}\n${renderMarker({ org: 'a', issueId: '2' })}`)).toEqual({
       org: 'a',
       issueId: '1'
+    })
+    expect(parseMarker(` ${a1}`)).toBeUndefined()
+    expect(parseMarker(`quoted: ${a1}`)).toBeUndefined()
+    expect(parseMarker('<!-- sentry-issue: a/01 -->')).toBeUndefined()
+    expect(parseMarker('<!-- sentry-issue: A/1 -->')).toBeUndefined()
+    expect(parseMarker(`${a1}\r\nbody`)).toEqual({ org: 'a', issueId: '1' })
+  })
+
+  it('writes a host part for every Sentry host but sentry.io, and reads both forms', () => {
+    expect(renderMarker({ host: 'sentry.io', org: 'acme', issueId: '7' })).toBe(
+      '<!-- sentry-issue: acme/7 -->'
+    )
+    const selfHosted = renderMarker({ host: 'sentry.example.com:9000', org: 'acme', issueId: '7' })
+    expect(selfHosted).toBe('<!-- sentry-issue: sentry.example.com:9000/acme/7 -->')
+    expect(parseMarker(`notes\n${selfHosted}`)).toEqual({
+      host: 'sentry.example.com:9000',
+      org: 'acme',
+      issueId: '7'
+    })
+    expect(() => renderMarker({ host: 'Bad Host', org: 'acme', issueId: '7' })).toThrow()
+  })
+
+  it('names Sentry hosts canonically: sentry.io with its regions and org subdomains, the EU apart', () => {
+    expect(canonicalSentryHost('https://sentry.io')).toBe('sentry.io')
+    expect(canonicalSentryHost('https://us.sentry.io/')).toBe('sentry.io')
+    expect(canonicalSentryHost('https://acme.sentry.io/issues/1/')).toBe('sentry.io')
+    expect(canonicalSentryHost('https://de.sentry.io')).toBe('de.sentry.io')
+    expect(canonicalSentryHost('https://acme.de.sentry.io/issues/1/')).toBe('de.sentry.io')
+    expect(canonicalSentryHost('https://Sentry.Example.com:443/sentry')).toBe('sentry.example.com')
+    expect(canonicalSentryHost('http://127.0.0.1:9000')).toBe('127.0.0.1:9000')
+    expect(canonicalSentryHost('not a url')).toBeUndefined()
+  })
+
+  describe('identify', () => {
+    const saas = sentryIdentity('acme', 'https://sentry.io')
+    const selfHosted = sentryIdentity('acme', 'https://sentry.example.com', [
+      'https://sentry.internal.example/organizations/acme/issues/1/'
+    ])
+    const link = (url: string): string => `- **Sentry issue:** [Open in Sentry](<${url}>)`
+
+    it('on sentry.io, matches by issue id whatever the org (a renamed organisation)', () => {
+      expect(identify('<!-- sentry-issue: acme/5 -->', saas)).toEqual({
+        issueId: '5',
+        marker: 'current'
+      })
+      expect(identify('notes\n<!-- sentry-issue: old-name/5 -->', saas)).toEqual({
+        issueId: '5',
+        marker: 'stale'
+      })
+      expect(identify('<!-- sentry-issue: sentry.example.com/acme/5 -->', saas)).toBeUndefined()
+    })
+
+    it('elsewhere, matches its own host (and aliases), and host-less markers of its org or link', () => {
+      expect(identify('<!-- sentry-issue: sentry.example.com/acme/5 -->', selfHosted)).toEqual({
+        issueId: '5',
+        marker: 'current'
+      })
+      expect(identify('<!-- sentry-issue: sentry.internal.example/old/5 -->', selfHosted)).toEqual({
+        issueId: '5',
+        marker: 'stale'
+      })
+      expect(identify('<!-- sentry-issue: acme/5 -->', selfHosted)?.marker).toBe('stale')
+      // Another installation whose org shares the slug: not ours.
+      expect(identify('<!-- sentry-issue: sentry.other.example/acme/5 -->', selfHosted)).toBe(
+        undefined
+      )
+      // A host-less marker of another org is ours only when its Sentry link points here.
+      expect(identify('<!-- sentry-issue: old/5 -->', selfHosted)).toBeUndefined()
+      expect(
+        identify(
+          `<!-- sentry-issue: old/5 -->\n${link('https://sentry.example.com/organizations/old/issues/5/')}`,
+          selfHosted
+        )?.issueId
+      ).toBe('5')
+    })
+
+    it('recognises a body whose marker a person deleted by the action’s Sentry link line', () => {
+      const body = `Notes\n\n${link('https://acme.sentry.io/issues/42/?project=1')}\n`
+      expect(identify(body, saas)).toEqual({ issueId: '42', marker: 'missing' })
+      expect(identify(body, selfHosted)).toBeUndefined()
+      // A link a person pasted in prose is not the action's line.
+      expect(identify('see https://acme.sentry.io/issues/42/', saas)).toBeUndefined()
+    })
+
+    it('puts the marker back, or replaces a stale one where it stands', () => {
+      const marker = renderMarker({ org: 'acme', issueId: '5' })
+      expect(withCurrentMarker('notes\nbody', marker)).toBe(`${marker}\nnotes\nbody`)
+      expect(withCurrentMarker('notes\n<!-- sentry-issue: old/5 -->\nbody', marker)).toBe(
+        `notes\n${marker}\nbody`
+      )
+      expect(withCurrentMarker(`${marker}\nbody`, marker)).toBe(`${marker}\nbody`)
     })
   })
 
@@ -97,14 +190,25 @@ describe('marker', () => {
           metadata: { type: title, value },
           project: { id: '1', slug: 'web', name: culprit }
         })
-        const body = renderBody(issue, { org: 'acme', trackingLabel: 'sentry', labels: [] })
-        expect(parseMarker(body)).toEqual({ org: 'acme', issueId: id })
+        const body = renderBody(issue, {
+          org: 'acme',
+          sentryHost: 'sentry.example.com:9000',
+          trackingLabel: 'sentry',
+          labels: []
+        })
+        expect(parseMarker(body)).toEqual({
+          host: 'sentry.example.com:9000',
+          org: 'acme',
+          issueId: id
+        })
         // The only comments are ours: the marker on line 1 and the two stats delimiters.
         const comments = body.split('\n').filter((l) => l.includes('<!--'))
         expect(comments).toHaveLength(3)
         expect(body.split('<!--')).toHaveLength(4)
         expect(body.indexOf('<!--')).toBe(0)
-        expect(comments[1]).toMatch(/^<!-- sentry-stats:start status=[a-z_]+ -->$/)
+        expect(comments[1]).toMatch(
+          /^<!-- sentry-stats:start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)? -->$/
+        )
         expect(comments[2]).toBe('<!-- sentry-stats:end -->')
       })
     )

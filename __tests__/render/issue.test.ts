@@ -64,7 +64,7 @@ const ALLOWED_LINE = [
   /^\*\*Message(:\*\*|\*\* \(truncated, [^\n]*\):)$/,
   /^\| .* \|$/,
   /^---$/,
-  /^<!-- sentry-stats:start status=[a-z_]+ -->$/,
+  /^<!-- sentry-stats:start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)? -->$/,
   /^<!-- sentry-stats:end -->$/,
   /^_Created by sentry-issues-action\. [^\n]*_$/
 ]
@@ -85,7 +85,7 @@ function bodyViolations(body: string, org: string, issueId: string): string[] {
   if (
     comments.length !== 3 ||
     comments[0] !== renderMarker({ org, issueId }) ||
-    !/^<!-- sentry-stats:start status=[a-z_]+ -->$/.test(comments[1] ?? '') ||
+    !/^<!-- sentry-stats:start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)? -->$/.test(comments[1] ?? '') ||
     comments[2] !== '<!-- sentry-stats:end -->' ||
     body.split('<!--').length !== 4
   )
@@ -110,7 +110,7 @@ function bodyViolations(body: string, org: string, issueId: string): string[] {
     if (!ALLOWED_LINE.some((re) => re.test(line)))
       v.push(`unexpected line ${index + 1}: ${JSON.stringify(line.slice(0, 80))}`)
     // The stats delimiters are exact lines of ours (checked above); nothing else may hold `<`.
-    if (/^<!-- sentry-stats:(start status=[a-z_]+|end) -->$/.test(line)) continue
+    if (/^<!-- sentry-stats:(start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)?|end) -->$/.test(line)) continue
     if (line.startsWith('## ')) headings++
     if (line.startsWith('| ')) {
       tableRows++
@@ -174,10 +174,10 @@ describe('renderBody', () => {
     expect(body).toContain('- **Error type:** TypeError')
     expect(body).toContain('- **Location:** app/components/Cart.tsx in renderCart')
     expect(body).toContain("- **Message:** Cannot read properties of undefined \\(reading 'x'\\)")
-    expect(body).toContain('| Events | 1,234 |')
+    expect(body).toContain('| Events | 1,200+ |')
     expect(body).toContain('| Users affected | 56 |')
     expect(body).toContain('| First seen | 2024-05-01T10:20:30.123Z |')
-    expect(body).toContain('| Last seen | 2024-05-02T11:22:33.456Z |')
+    expect(body).toContain('| Last seen | 2024-05-02 |')
     expect(body).toContain('| Project | Web App (web-app) |')
     expect(body).toContain('| Short ID | WEB-APP-1A2 |')
     expect(body).toContain('| Level | error |')
@@ -224,7 +224,7 @@ describe('renderBody', () => {
     expect(body).toMatch(
       /\*\*Message\*\* \(truncated, showing the first [0-9,]+ of 319,999 characters\):/
     )
-    expect(body).toContain('| Events | 1,234 |')
+    expect(body).toContain('| Events | 1,200+ |')
     expect(body).toContain('Created by sentry-issues-action')
     expect(bodyViolations(body, 'acme', '4567890123')).toEqual([])
   })

@@ -56,12 +56,20 @@ describe('state stores', () => {
     }
   })
 
-  it('scopes cache keys by repository, org and tracking label', () => {
+  it('scopes cache keys by the whole sync configuration', () => {
     const a = cacheKeyPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'sentry' })
     expect(cacheKeyPrefix({ repository: 'O/R', org: 'acme', trackingLabel: 'Sentry' })).toBe(a)
     expect(cacheKeyPrefix({ repository: 'o/r2', org: 'acme', trackingLabel: 'sentry' })).not.toBe(a)
     expect(cacheKeyPrefix({ repository: 'o/r', org: 'other', trackingLabel: 'sentry' })).not.toBe(a)
     expect(cacheKeyPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'errors' })).not.toBe(a)
-    expect(a).toMatch(/^sentry-issues-state-v1-[0-9a-f]{16}-$/)
+    expect(a).toMatch(/^sentry-issues-state-v2-[0-9a-f]{16}-$/)
+    // Two workflows syncing other projects, environments or queries keep their own state.
+    const scope = { repository: 'o/r', org: 'acme', trackingLabel: 'sentry' }
+    const web = cacheKeyPrefix({ ...scope, projects: ['web', 'api'] })
+    expect(cacheKeyPrefix({ ...scope, projects: ['API', 'web'] })).toBe(web)
+    expect(cacheKeyPrefix({ ...scope, projects: ['mobile'] })).not.toBe(web)
+    expect(cacheKeyPrefix({ ...scope, environments: ['production'] })).not.toBe(a)
+    expect(cacheKeyPrefix({ ...scope, query: 'is:unresolved level:fatal' })).not.toBe(a)
+    expect(cacheKeyPrefix({ ...scope, sentryUrl: 'https://de.sentry.io' })).not.toBe(a)
   })
 })

@@ -178,6 +178,13 @@ const PY_EVENT = createFakeEvent(
 
 function example(rawIssue: FakeIssue, rawEvent: FakeEvent): Example {
   const served = Object.fromEntries(Object.entries(rawIssue).filter(([k]) => !k.startsWith('_')))
+  // The examples' figures are the issue's totals, as a list answer's `lifetime` holds them.
+  served['lifetime'] = {
+    count: rawIssue['count'],
+    userCount: rawIssue['userCount'],
+    firstSeen: rawIssue['firstSeen'],
+    lastSeen: rawIssue['lastSeen']
+  }
   return {
     rawIssue,
     rawEvent,
