@@ -121,28 +121,51 @@ describe('dedup layers', () => {
     expect(result.stdout).toMatch(/::warning::The marker search failed/)
   })
 
-  it('does not reuse a cached issue that was deleted, recreates it and says so', async () => {
+  it('does not recreate an issue a person deleted (410) while the state remembers it', async () => {
     h.sentry.seed(2, { seed: 38 })
     await h.run()
     const gone = h.github.issues[0]!
-    gone.deleted = true
+    h.github.deleteIssue(gone.number)
     const result = await h.run()
-    expect(result.outputs.created).toBe('1')
-    expect(plain(result.summary)).toContain(
-      `cached issue #${gone.number} no longer exists (410); recreated`
-    )
-    expect(markersInGitHub(h.github).size).toBe(2)
+    expect(result.failed).toBe(false)
+    expect(result.outputs.created).toBe('0')
+    expect(plain(result.summary)).toContain(`#${gone.number} was deleted on GitHub; not recreated`)
+    expect(Object.values(h.state.current.gone ?? {})).toEqual([
+      { number: gone.number, how: 'deleted' }
+    ])
+    // Later runs remember it too, without asking GitHub again.
+    h.github.resetRequests()
+    const later = await h.run()
+    expect(later.outputs.created).toBe('0')
+    expect(plain(later.summary)).toContain(`#${gone.number} was deleted on GitHub; not recreated`)
+    expect(h.github.requests.some((r) => r.path.endsWith(`/issues/${gone.number}`))).toBe(false)
+    expect(markersInGitHub(h.github).size).toBe(1)
   })
 
-  it('does not reuse a cached issue that was transferred to another repository', async () => {
+  it('follows an issue moved to another repository (301) and does not recreate it', async () => {
     h.sentry.seed(1, { seed: 39 })
     await h.run()
     const moved = h.github.issues[0]!
-    moved.transferred = true
+    h.github.transfer(moved.number)
+    const result = await h.run()
+    expect(result.outputs.created).toBe('0')
+    expect(plain(result.summary)).toMatch(
+      new RegExp(
+        `#${moved.number} was moved to \\S+/acme/web-moved/issues/${moved.number}; not recreated`
+      )
+    )
+    expect((await h.run()).outputs.created).toBe('0')
+  })
+
+  it('recreates an issue GitHub no longer knows (404) and says so', async () => {
+    h.sentry.seed(1, { seed: 39 })
+    await h.run()
+    const lost = h.github.issues[0]!
+    h.github.issues.splice(0, 1)
     const result = await h.run()
     expect(result.outputs.created).toBe('1')
     expect(plain(result.summary)).toContain(
-      `cached issue #${moved.number} was transferred to another repository; recreated`
+      `cached issue #${lost.number} no longer exists (404); recreated`
     )
   })
 })

@@ -132,10 +132,14 @@ export async function startHarness(
   }
 }
 
-/** `org/id` of each marker (its host left out) → GitHub issue numbers carrying it, anywhere in the body. */
+/**
+ * `org/id` of each marker (its host left out) → the repository's GitHub issues carrying it anywhere
+ * in the body (deleted and transferred issues left out).
+ */
 export function markersInGitHub(github: FakeGitHub): Map<string, number[]> {
   const map = new Map<string, number[]>()
   for (const issue of github.issues) {
+    if (issue.deleted || issue.transferred) continue
     const ref = parseMarker(issue.body)
     if (!ref) continue
     const key = `${ref.org}/${ref.issueId}`

@@ -247,9 +247,14 @@ export function decideExisting(
           why: 'reopened by a person after the action closed it; stays open until Sentry changes'
         }
       }
+      // A person kept it open: they reopened the action's close (recorded as `undone`, or, in a
+      // block from before that was recorded, GitHub says `reopened` in the status already seen).
+      const keptOpen =
+        memory?.closed === 'undone' ||
+        (memory?.closed === undefined && existing.stateReason === 'reopened')
       const sameEpisode =
-        memory !== undefined &&
-        memory.status === status &&
+        keptOpen &&
+        memory?.status === status &&
         (memory.events === undefined || sentry.count <= memory.events)
       if (!sameEpisode) return closeDecision(sentry, p, closeAs, options)
       // Already seen in this status and still open: a person kept it open. Leave it so.
