@@ -85,7 +85,9 @@ function bodyViolations(body: string, org: string, issueId: string): string[] {
   if (
     comments.length !== 3 ||
     comments[0] !== renderMarker({ org, issueId }) ||
-    !/^<!-- sentry-stats:start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)? -->$/.test(comments[1] ?? '') ||
+    !/^<!-- sentry-stats:start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)? -->$/.test(
+      comments[1] ?? ''
+    ) ||
     comments[2] !== '<!-- sentry-stats:end -->' ||
     body.split('<!--').length !== 4
   )
@@ -110,7 +112,12 @@ function bodyViolations(body: string, org: string, issueId: string): string[] {
     if (!ALLOWED_LINE.some((re) => re.test(line)))
       v.push(`unexpected line ${index + 1}: ${JSON.stringify(line.slice(0, 80))}`)
     // The stats delimiters are exact lines of ours (checked above); nothing else may hold `<`.
-    if (/^<!-- sentry-stats:(start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)?|end) -->$/.test(line)) continue
+    if (
+      /^<!-- sentry-stats:(start status=[a-z_]+(?: project=\d+)?(?: label=[A-Za-z0-9%._~-]+)?(?: closed=[a-z_]+)?(?: n=\d+)?|end) -->$/.test(
+        line
+      )
+    )
+      continue
     if (line.startsWith('## ')) headings++
     if (line.startsWith('| ')) {
       tableRows++

@@ -184,8 +184,16 @@ class Planner {
   }
 }
 
-function hasWrites(w: Writes): boolean {
-  return w.change.block !== undefined || w.change.marker !== undefined || w.labels !== undefined
+/**
+ * Whether the writes are worth a request. A stale or missing marker alone is not (it is fixed
+ * when the issue is next written for another reason); a marker taken over in a merge is.
+ */
+function hasWrites(w: Writes, existing: TrackedIssue): boolean {
+  return (
+    w.change.block !== undefined ||
+    w.labels !== undefined ||
+    (w.change.marker !== undefined && existing.marker === 'rekeyed')
+  )
 }
 
 /**
@@ -259,7 +267,7 @@ export function decideExisting(
       if (!sameEpisode) return closeDecision(sentry, p, closeAs, options)
       // Already seen in this status and still open: a person kept it open. Leave it so.
       const w = p.writes(p.kept())
-      if (!options.updateExisting || !hasWrites(w)) {
+      if (!options.updateExisting || !hasWrites(w, p.existing)) {
         return { kind: 'none', why: 'reopened by a person; stays open until Sentry changes' }
       }
       return { kind: 'update', ...w, why: 'stats changed (kept open by a person)' }
@@ -371,7 +379,7 @@ function updateOrNone(
 ): LifecycleDecision {
   if (!options.updateExisting) return { kind: 'none', why: 'already tracked' }
   const w = p.writes(memory)
-  return hasWrites(w)
+  return hasWrites(w, p.existing)
     ? { kind: 'update', ...w, why: whyUpdate(w) }
     : { kind: 'none', why: 'unchanged' }
 }
@@ -380,7 +388,7 @@ function whyUpdate(w: Writes): string {
   const parts: string[] = []
   if (w.change.block !== undefined) parts.push('stats changed')
   if (w.labels) parts.push('priority moved')
-  if (w.change.marker !== undefined) parts.push('marker restored')
+  if (w.change.marker !== undefined) parts.push('marker rewritten')
   return parts.join('; ')
 }
 

@@ -167,6 +167,8 @@ export type MarkerState =
   | 'stale'
   /** No marker line (a person deleted it): recognised by the Sentry link; restored on the next write. */
   | 'missing'
+  /** Taken over from a Sentry issue merged into this one: the marker is rewritten at once. */
+  | 'rekeyed'
 
 export interface Identified {
   issueId: string
@@ -196,7 +198,11 @@ export function identify(
           found.org === identity.org ||
           ownLink(body, identity)?.issueId === found.issueId
     if (!ours) return undefined
-    const expected = renderMarker({ host: identity.host, org: identity.org, issueId: found.issueId })
+    const expected = renderMarker({
+      host: identity.host,
+      org: identity.org,
+      issueId: found.issueId
+    })
     return { issueId: found.issueId, marker: found.line === expected ? 'current' : 'stale' }
   }
   const link = ownLink(body, identity)
@@ -207,7 +213,8 @@ export function identify(
  * The line the default body writes with the issue's permalink. Sentry text is escaped so that it
  * can never produce `**` or a link, so only the action's rendering (or a person) writes this line.
  */
-const SENTRY_LINK_LINE = /^- \*\*Sentry issue:\*\* \[Open in Sentry\]\(<(https?:\/\/[^\s<>]+)>\)\r?$/m
+const SENTRY_LINK_LINE =
+  /^- \*\*Sentry issue:\*\* \[Open in Sentry\]\(<(https?:\/\/[^\s<>]+)>\)\r?$/m
 
 function ownLink(
   body: string | null | undefined,
@@ -229,7 +236,9 @@ function ownLink(
 export function withCurrentMarker(body: string, marker: string): string {
   const found = findMarker(body)
   if (found) {
-    return found.line === marker ? body : body.slice(0, found.start) + marker + body.slice(found.end)
+    return found.line === marker
+      ? body
+      : body.slice(0, found.start) + marker + body.slice(found.end)
   }
   return `${marker}\n${body}`
 }

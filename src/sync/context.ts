@@ -103,7 +103,10 @@ export function keyRow(key: string): Omit<ResultRow, 'action'> {
 }
 
 /** Whether an issue GitHub answered lives in this repository (a transfer is followed to another). */
-export function inRepo(issue: Pick<GitHubIssue, 'repository_url' | 'html_url'>, repo: RepoRef): boolean {
+export function inRepo(
+  issue: Pick<GitHubIssue, 'repository_url' | 'html_url'>,
+  repo: RepoRef
+): boolean {
   const suffix = `/repos/${repo.owner}/${repo.repo}`.toLowerCase()
   if (issue.repository_url) return issue.repository_url.toLowerCase().endsWith(suffix)
   return issue.html_url.toLowerCase().includes(`/${repo.owner}/${repo.repo}/`.toLowerCase())

@@ -213,4 +213,3 @@ function countTracked(index: IssueIndex): number {
   for (const list of index.values()) n += list.length
   return n
 }
-

@@ -223,7 +223,11 @@ export async function closeAsDuplicate(
   number: number,
   of: Pick<TrackedIssue, 'id' | 'number'>
 ): Promise<void> {
-  const patch: IssuePatch = { state: 'closed', state_reason: 'duplicate', duplicate_issue_id: of.id }
+  const patch: IssuePatch = {
+    state: 'closed',
+    state_reason: 'duplicate',
+    duplicate_issue_id: of.id
+  }
   try {
     await updateIssue(ctx.deps.github, ctx.repo, number, patch)
   } catch (error) {

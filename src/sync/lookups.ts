@@ -118,7 +118,7 @@ function mergedInto(
   ctx.index.delete(key)
   ctx.index.set(
     survivorKey,
-    tracked.map((t) => ({ ...t, marker: 'stale' as const }))
+    tracked.map((t) => ({ ...t, marker: 'rekeyed' as const }))
   )
   ctx.notes.set(survivorKey, `merged in Sentry from ${key}; #${tracked[0]?.number} now tracks it`)
   if (!listed.has(survivor.id) && !found.some((s) => s.id === survivor.id)) found.push(survivor)
