@@ -184,6 +184,12 @@ async function main() {
       '--rm',
       '--network',
       'host',
+      // As hardened as the documented examples: no writes outside /state, no capabilities.
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
       '--env-file',
       envFile,
       '--volume',
