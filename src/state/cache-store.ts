@@ -57,6 +57,12 @@ export function cacheKeyPrefix(scope: CacheScope): string {
   return `sentry-issues-state-v2-${digest}-`
 }
 
+/** False when the loaded cache module has no isFeatureAvailable (see CacheStateStore.available). */
+function featureCheckExists(): boolean {
+  const check: unknown = (cache as Record<string, unknown>).isFeatureAvailable
+  return typeof check === 'function'
+}
+
 export class CacheStateStore implements StateStore {
   private readonly file: string
   private readonly prefix: string
@@ -69,8 +75,12 @@ export class CacheStateStore implements StateStore {
     this.prefix = cacheKeyPrefix(options.scope)
   }
 
+  /**
+   * Whether to use the cache. A stand-in for @actions/cache may offer only restoreCache and
+   * saveCache (@github/local-action's does): then both are tried, and their failures are warnings.
+   */
   private available(): boolean {
-    if (cache.isFeatureAvailable()) return true
+    if (!featureCheckExists() || cache.isFeatureAvailable()) return true
     this.options.log.warning(
       'The Actions cache is not available here, so the sync state is not kept between runs. Deduplication still works through the tracking label.'
     )
@@ -96,7 +106,7 @@ export class CacheStateStore implements StateStore {
   }
 
   async save(state: SyncState): Promise<void> {
-    if (this.options.readOnly || !cache.isFeatureAvailable()) return
+    if (this.options.readOnly || (featureCheckExists() && !cache.isFeatureAvailable())) return
     const key = `${this.prefix}${this.options.runId ?? process.env.GITHUB_RUN_ID ?? Date.now()}-${this.options.runAttempt ?? process.env.GITHUB_RUN_ATTEMPT ?? '1'}`
     try {
       await mkdir(path.dirname(this.file), { recursive: true })
