@@ -129,6 +129,6 @@ describe('npm run local-action (the action source under @github/local-action)', 
     expect(run.stdout).not.toContain('::warning::Could not')
     expect(output(run, 'created')).toBe('0')
     const saved = await readdir(cachePath)
-    expect(saved.filter((f) => f.startsWith('sentry-issues-state-v1-'))).toHaveLength(1)
+    expect(saved.filter((f) => f.startsWith('sentry-issues-state-v2-'))).toHaveLength(1)
   }, 120_000)
 })
