@@ -64,7 +64,7 @@ const check = (vars: Record<string, string> = {}, argv: string[] = []): Promise<
 function row(run: CliRun, name: string): { line: string; fix: string } {
   const lines = run.out.split('\n')
   const index = lines.findIndex(
-    (l) => /^(ok  |FAIL|warn) /.test(l) && l.slice(5).startsWith(`${name}:`)
+    (l) => /^(ok {2}|FAIL|warn) /.test(l) && l.slice(5).startsWith(`${name}:`)
   )
   if (index < 0) throw new Error(`no row "${name}" in:\n${run.out}`)
   const next = lines[index + 1] ?? ''
