@@ -79,7 +79,12 @@ const OPERATIONS = [
   'DELETE /repos/{owner}/{repo}/labels/{name}',
   // Search and rate limits.
   'GET /search/issues',
-  'GET /rate_limit'
+  'GET /rate_limit',
+  // Set-up checks (reads only): the repository (with the token's `permissions`), whether a login
+  // can be assigned, and the organisation's issue types.
+  'GET /repos/{owner}/{repo}',
+  'GET /repos/{owner}/{repo}/assignees/{assignee}',
+  'GET /orgs/{org}/issue-types'
 ]
 
 /** Keys of a schema object that hold schemas (the only ones the trimming walks into). */

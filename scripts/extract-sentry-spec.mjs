@@ -19,6 +19,15 @@ const defaultInput = resolve(repoRoot, '../shared/specs/sentry-openapi-derefed.j
 const outputPath = join(repoRoot, 'src/fakes/data/sentry-spec.json')
 
 const ISSUES_LIST_PATH = '/api/0/organizations/{organization_id_or_slug}/issues/'
+/**
+ * Operations a set-up check reads (`sentry-issues-sync check`), kept with their parameters,
+ * examples and the schema of their 200 answer. `GET /api/0/` (the token's scopes) is not in the
+ * public description.
+ */
+const CHECK_OPERATION_PATHS = [
+  '/api/0/organizations/{organization_id_or_slug}/',
+  '/api/0/organizations/{organization_id_or_slug}/environments/'
+]
 const SCHEMA_NAMES = [
   'OrganizationGroupIndexGetResponse',
   'IssueEventDetailsResponse',
@@ -36,8 +45,10 @@ function responseExamples(operation) {
 }
 
 /** What the project keeps of one operation: identity, parameters (as in the spec) and examples. */
-function operationSummary(path, method, operation, { withParameters }) {
+function operationSummary(path, method, operation, { withParameters, withResponseSchema }) {
+  const schema = operation.responses?.['200']?.content?.['application/json']?.schema
   return {
+    ...(withResponseSchema && schema ? { responseSchema: schema } : {}),
     method: method.toUpperCase(),
     path,
     operationId: operation.operationId ?? null,
@@ -103,6 +114,14 @@ function main() {
         })
       }
     }
+  }
+  for (const path of CHECK_OPERATION_PATHS) {
+    const operation = spec.paths?.[path]?.get
+    if (!operation) throw new Error(`The spec has no GET ${path}`)
+    operations[`GET ${path}`] = operationSummary(path, 'get', operation, {
+      withParameters: true,
+      withResponseSchema: true
+    })
   }
   if (Object.keys(operations).length < 2) {
     throw new Error('The spec has no issue latest-event operation')

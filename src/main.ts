@@ -10,6 +10,12 @@ import type { StateStore } from './state/store.js'
 import { runClosedIssueEvent, runSync, type IssueEventPayload } from './sync.js'
 import { readFile } from 'node:fs/promises'
 import { describeGitHubError } from './github/errors.js'
+import {
+  failureMessage as checkFailureMessage,
+  renderMarkdown,
+  renderText
+} from './check/checks.js'
+import { cacheStateRow, runChecks } from './check/run.js'
 
 /** The action's logger: @actions/core, with log groups. */
 export const actionLogger: Logger = {
@@ -34,6 +40,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setFailed(errorMessage(error))
     return
   }
+  if (config.mode === 'check') return runCheckMode(config, options)
   try {
     warnOnPlainHttp(config.sentry.url, log)
     const { sentry, github } = createClients(config, log, options)
@@ -64,6 +71,46 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setFailed(
       error instanceof ConfigError ? error.message : describeGitHubError(error, config)
     )
+  }
+}
+
+/**
+ * `mode: check`: verifies everything a sync needs and writes nothing (no issue, label or comment,
+ * no Sentry change, no cache save). The checklist goes to the log and the job summary; the step
+ * fails with one message naming every failed check.
+ */
+async function runCheckMode(config: Config, options: RunOptions): Promise<void> {
+  const log = actionLogger
+  const clients = createClients(config, log, {
+    ...options,
+    sentry: { maxRetries: 1, ...options.sentry },
+    github: { retries: 1, ...options.github }
+  })
+  try {
+    warnOnPlainHttp(config.sentry.url, log)
+    const rows = await runChecks(config, {
+      sentry: clients.sentry,
+      github: clients.github,
+      log,
+      surface: 'action',
+      state: async () => cacheStateRow(config)
+    })
+    await core.group('Set-up check', async () => {
+      for (const line of renderText(rows).split('\n')) core.info(line)
+    })
+    try {
+      await core.summary
+        .addRaw(renderMarkdown(rows, `${config.github.owner}/${config.github.repo}`))
+        .write()
+    } catch (error) {
+      core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+    }
+    const failure = checkFailureMessage(rows)
+    if (failure) core.setFailed(failure)
+  } catch (error) {
+    core.setFailed(`The set-up check could not finish: ${errorMessage(error)}`)
+  } finally {
+    await clients.close().catch(() => undefined)
   }
 }
 

@@ -351,3 +351,49 @@ describe('the Sentry client sends only documented query parameters', () => {
     })
   })
 })
+
+describe('the set-up check reads what the spec describes', () => {
+  const ORG_KEY = 'GET /api/0/organizations/{organization_id_or_slug}/'
+  const ENVIRONMENTS_KEY = 'GET /api/0/organizations/{organization_id_or_slug}/environments/'
+  const schemaOf = (key: string): unknown =>
+    (sentry.operations[key] as SpecOperation & { responseSchema?: unknown }).responseSchema
+
+  it('the fake serves the organization and its environments as the spec says', async () => {
+    const fake = await startSentry()
+    fake.addIssue({ environments: ['production', 'staging'] })
+    const org = await getJson(fake, `/api/0/organizations/${fake.org}/?detailed=0`)
+    expect(compileOpenApiSchema(schemaOf(ORG_KEY))(org.body)).toEqual([])
+    const environments = await getJson(
+      fake,
+      `/api/0/organizations/${fake.org}/environments/?visibility=all`
+    )
+    expect(environments.body).toEqual([
+      { id: '1', name: 'production' },
+      { id: '2', name: 'staging' }
+    ])
+    expect(compileOpenApiSchema(schemaOf(ENVIRONMENTS_KEY))(environments.body)).toEqual([])
+    expect(compileOpenApiSchema(schemaOf(ENVIRONMENTS_KEY))([{ id: 1 }])).not.toEqual([])
+  })
+
+  it('the client sends only documented query parameters to them', async () => {
+    const fake = await startSentry()
+    const client = new SentryClient({ baseUrl: fake.url, token: fake.token, maxRetries: 0 })
+    try {
+      await client.getOrganization(fake.org)
+      await client.listEnvironments(fake.org)
+    } finally {
+      await client.close()
+    }
+    const params = (key: string): Set<string> =>
+      new Set(
+        (sentry.operations[key]?.parameters ?? [])
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name)
+      )
+    const [orgRequest, envRequest] = fake.requests
+    expect([...(orgRequest?.query.keys() ?? [])]).toEqual(['detailed'])
+    expect([...(envRequest?.query.keys() ?? [])]).toEqual(['visibility'])
+    expect(params(ORG_KEY).has('detailed')).toBe(true)
+    expect(params(ENVIRONMENTS_KEY).has('visibility')).toBe(true)
+  })
+})

@@ -23,6 +23,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
 
 /** One line per input, for --help (a test checks it covers action.yml and INPUT_NAMES). */
 const CORE_DESCRIPTIONS: Record<Exclude<InputName, ContentInputName>, string> = {
+  mode: 'sync, or check: verify everything a sync needs and write nothing (the same as the check command).',
   'sentry-url':
     'Sentry base URL: https://sentry.io, a region host (https://us.sentry.io, https://de.sentry.io) or a self-hosted URL (a path prefix is kept).',
   'sentry-token':
@@ -113,6 +114,8 @@ export function shownDefault(name: InputName): string {
 /** The environment variable of an input. */
 export function envNameFor(input: InputName): string {
   if (input === 'repository') return 'GITHUB_REPOSITORY'
+  // A bare MODE variable is too common in other tools' environments to be read by accident.
+  if (input === 'mode') return 'SENTRY_ISSUES_SYNC_MODE'
   return input.toUpperCase().replace(/-/g, '_')
 }
 
@@ -255,7 +258,9 @@ export function helpText(version: string): string {
     'Turns Sentry issues into GitHub issues and keeps them in step: the sentry-issues-action core,',
     'for cron, systemd timers and local runs.',
     '',
-    'Usage: sentry-issues-sync [options]',
+    'Usage: sentry-issues-sync [options]        sync',
+    '       sentry-issues-sync check [options]  verify everything a sync needs, writing nothing:',
+    '                                           one line per check (ok, FAIL or warn, with the fix)',
     '',
     'Every option can also be set through the environment variable shown; a flag beats the variable.',
     'A variable NAME can also be given as NAME_FILE, the path of a file that holds the value (for',
@@ -287,7 +292,8 @@ export function helpText(version: string): string {
   }
   lines.push(
     'Exit codes: 0 synced; 1 some Sentry issues failed, the run failed, or another run holds the',
-    'lock; 2 invalid options or configuration.',
+    'lock; 2 invalid options or configuration. check: 0 when a sync would work, 1 when a check',
+    'failed, 2 invalid options or configuration.',
     '',
     'Documentation: docs/running-anywhere.md in the sentry-issues-action repository.',
     ''

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url'
 import { createClients, warnOnPlainHttp, type ClientTuning, type Clients } from '../clients.js'
 import { describeGitHubError } from '../github/errors.js'
 import { ConfigError, INPUT_NAMES, parseConfig, type Config } from '../inputs/config.js'
-import { errorMessage } from '../log.js'
+import { passed, renderText } from '../check/checks.js'
+import { fileStateRow, runChecks } from '../check/run.js'
+import { errorMessage, type Logger } from '../log.js'
 import { countRows, failureMessage, type RunResult } from '../report/result.js'
 import { renderSummary } from '../report/summary.js'
 import { FileStateStore } from '../state/file-store.js'
@@ -29,7 +31,8 @@ import { consoleLogger, createScrubber, processIo, summaryAsText, type CliIo } f
  * exit code; src/cli.ts only calls it, so tests run it in-process against the fakes.
  *
  * Exit codes: 0 synced; 1 some Sentry issues failed, the run failed, or another run holds the
- * lock; 2 invalid options or configuration (nothing was requested).
+ * lock; 2 invalid options or configuration (nothing was requested). `check`: 0 when a sync would
+ * work, 1 when a check failed, 2 as before.
  */
 
 export const EXIT_OK = 0
@@ -62,8 +65,11 @@ export async function main(
   scrub.add(env.GITHUB_TOKEN)
   let settings: Settings
   let verbose: boolean
+  // A subcommand first: `check` verifies the set-up; `sync` (or none) syncs.
+  const command = argv[0] === 'check' || argv[0] === 'sync' ? argv[0] : undefined
+  const args = command === undefined ? argv : argv.slice(1)
   try {
-    const parsed = parseCliArgs(argv)
+    const parsed = parseCliArgs(args)
     scrub.add(parsed.inputs['sentry-token'])
     scrub.add(parsed.inputs['github-token'])
     if (parsed.help) {
@@ -76,6 +82,7 @@ export async function main(
     }
     verbose = parsed.verbose
     settings = resolveSettings(parsed, env)
+    if (command !== undefined) settings.raw.mode = command
   } catch (error) {
     if (error instanceof UsageError) {
       return fail(EXIT_USAGE, `${error.message} Run sentry-issues-sync --help for the options.`)
@@ -108,6 +115,7 @@ export async function main(
   warnOnPlainHttp(config.sentry.url, log)
 
   const stateFile = path.resolve(cwd, settings.stateFile ?? defaultStateFile(config, env))
+  if (config.mode === 'check') return runCheck(config, { io, scrub, log, stateFile, options })
   const store = new FileStateStore({
     file: stateFile,
     log,
@@ -141,6 +149,47 @@ export async function main(
   } finally {
     await clients?.close().catch(() => undefined)
     await store.release()
+  }
+}
+
+/**
+ * `sentry-issues-sync check`: the set-up checklist on stdout, one line per check; exit 0 when a
+ * sync would work, else 1. Writes nothing (the state file's lock is taken and given back).
+ */
+async function runCheck(
+  config: Config,
+  ctx: {
+    io: CliIo
+    scrub: (text: string) => string
+    log: Logger
+    stateFile: string
+    options: MainOptions
+  }
+): Promise<number> {
+  const { io, scrub, log, stateFile, options } = ctx
+  const clients = createClients(config, log, {
+    sentry: { userAgent: `sentry-issues-sync/${version()}`, maxRetries: 1, ...options.sentry },
+    github: { userAgent: `sentry-issues-sync/${version()}`, retries: 1, ...options.github }
+  })
+  try {
+    log.info(
+      `Checking the set-up for Sentry organization "${config.sentry.org}" at ${config.sentry.url} and ${config.github.owner}/${config.github.repo} (nothing is written).`
+    )
+    const rows = await runChecks(config, {
+      sentry: clients.sentry,
+      github: clients.github,
+      log,
+      surface: 'cli',
+      state: () => fileStateRow(stateFile, log, options.lock)
+    })
+    io.out('')
+    io.out(scrub(renderText(rows)))
+    return passed(rows) ? EXIT_OK : EXIT_FAILED
+  } catch (error) {
+    io.err(scrub(`error: the check could not finish: ${errorMessage(error)}`))
+    return EXIT_FAILED
+  } finally {
+    await clients.close().catch(() => undefined)
   }
 }
 

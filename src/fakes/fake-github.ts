@@ -32,6 +32,8 @@
  *   `/orgs/{org}/issue-fields`) and their values on issues (list and add), which assignees are
  *   assignable (`assignableUsers`) and a token without push access (`pushAccess: false`), with
  *   GitHub's 422s for an unknown milestone, type, assignee, field or option.
+ * - Reads of a set-up check: the repository (with the token's `permissions`, and `x-oauth-scopes`
+ *   from `oauthScopes`), whether a login can be assigned, and the organisation's issue types.
  *
  * The state is public on purpose: tests read `issues`, `labels` and `requests` directly and may
  * change issues in place (close one, drop a label) to simulate people acting on GitHub. Changes made
@@ -686,6 +688,11 @@ export class FakeGitHub {
   assignableUsers: string[] | undefined
   pushAccess: boolean
   lockedCommentsRefused: boolean
+  /**
+   * Scopes of a classic personal access token, sent as `x-oauth-scopes` with the repository
+   * (`GET /repos/{owner}/{repo}`). Undefined (default): not sent, as for other kinds of token.
+   */
+  oauthScopes: string[] | undefined = undefined
   /** Called with every request and its answer just before it is sent (contract checks). Must not throw. */
   onExchange: ((exchange: FakeGitHubExchange) => void) | undefined = undefined
 
@@ -1308,6 +1315,8 @@ export class FakeGitHub {
     if (a === 'orgs' && c === 'issue-fields' && segments.length === 3 && m === 'GET') {
       return this.listIssueFields(b ?? '')
     }
+    const setup = m === 'GET' ? this.setupRead(segments) : undefined
+    if (setup) return setup
     if (a !== 'repos' || b === undefined || c === undefined) throw notFound()
     if (lower(b) !== lower(this.owner) || lower(c) !== lower(this.repo)) throw notFound()
 
@@ -1979,6 +1988,113 @@ export class FakeGitHub {
     })
     const rendered = this.renderMilestone(milestone.number, this.loc())
     return { status: 201, body: rendered, headers: { location: String(rendered['url']) } }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Set-up checks (reads only)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * `GET /repos/{owner}/{repo}`, `GET /repos/{owner}/{repo}/assignees/{login}` (204 when the login
+   * can be assigned, else 404) and `GET /orgs/{org}/issue-types`; undefined for other paths. The
+   * repository carries `permissions` (push from `pushAccess`) except for installation tokens
+   * (`ghs_…`), for which GitHub leaves the key out.
+   */
+  private setupRead(segments: string[]): Reply | undefined {
+    const [a, b, c, d, e] = segments
+    if (a === 'orgs' && c === 'issue-types' && segments.length === 3) {
+      if (lower(b ?? '') !== lower(this.owner) || this.ownerType !== 'Organization') {
+        throw notFound(DOCS.root)
+      }
+      return {
+        status: 200,
+        body: (this.issueTypes ?? []).map((t) => this.renderIssueType(t.name))
+      }
+    }
+    if (
+      a !== 'repos' ||
+      lower(b ?? '') !== lower(this.owner) ||
+      lower(c ?? '') !== lower(this.repo)
+    ) {
+      return undefined
+    }
+    if (segments.length === 5 && d === 'assignees' && e !== undefined) {
+      const ok = this.assignableUsers?.some((u) => lower(u) === lower(e)) ?? true
+      if (!ok) throw notFound(DOCS.root)
+      return { status: 204 }
+    }
+    if (segments.length !== 3) return undefined
+    const api = this.apiRepo(this.loc())
+    const html = this.htmlRepo(this.loc())
+    const owner = this.renderUser(this.owner)
+    owner['type'] = this.ownerType
+    const urls = Object.fromEntries(
+      ['archive', 'assignees', 'blobs', 'branches', 'collaborators', 'comments', 'commits']
+        .concat(['compare', 'contents', 'contributors', 'deployments', 'downloads', 'events'])
+        .concat(['forks', 'git_commits', 'git_refs', 'git_tags', 'hooks', 'issue_comment'])
+        .concat(['issue_events', 'issues', 'keys', 'labels', 'languages', 'merges', 'milestones'])
+        .concat(['notifications', 'pulls', 'releases', 'stargazers', 'statuses', 'subscribers'])
+        .concat(['subscription', 'tags', 'teams', 'trees'])
+        .map((name) => [`${name}_url`, `${api}/${name.replace('_', '/')}`])
+    )
+    const time = '2024-01-01T00:00:00Z'
+    const body: Record<string, unknown> = {
+      ...urls,
+      id: REPO_ID,
+      node_id: nodeId('R', REPO_ID),
+      name: this.repo,
+      full_name: `${this.owner}/${this.repo}`,
+      owner,
+      private: false,
+      html_url: html,
+      description: null,
+      fork: false,
+      url: api,
+      clone_url: `${html}.git`,
+      git_url: `${html.replace(/^https?/, 'git')}.git`,
+      ssh_url: `git@${new URL(html).host}:${this.owner}/${this.repo}.git`,
+      svn_url: html,
+      mirror_url: null,
+      homepage: null,
+      language: 'TypeScript',
+      default_branch: 'main',
+      forks: 0,
+      forks_count: 0,
+      stargazers_count: 0,
+      watchers: 0,
+      watchers_count: 0,
+      open_issues: this.issues.filter((i) => i.state === 'open').length,
+      open_issues_count: this.issues.filter((i) => i.state === 'open').length,
+      size: 100,
+      has_issues: true,
+      has_projects: true,
+      has_wiki: false,
+      has_pages: false,
+      has_discussions: false,
+      archived: false,
+      disabled: false,
+      license: null,
+      pushed_at: time,
+      created_at: time,
+      updated_at: time,
+      network_count: 0,
+      subscribers_count: 0,
+      ...(this.token.startsWith('ghs_')
+        ? {}
+        : {
+            permissions: {
+              admin: false,
+              maintain: false,
+              push: this.pushAccess,
+              triage: this.pushAccess,
+              pull: true
+            }
+          })
+    }
+    const headers: Record<string, string> = this.oauthScopes
+      ? { 'x-oauth-scopes': this.oauthScopes.join(', ') }
+      : {}
+    return { status: 200, body, headers }
   }
 
   // -------------------------------------------------------------------------------------------

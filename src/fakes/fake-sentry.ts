@@ -11,6 +11,8 @@
  * - an issue's latest event, at `GET /api/0/organizations/{org}/issues/{id}/events/latest/` and at the
  *   older unscoped `GET /api/0/issues/{id}/events/latest/` (with `legacyEventsOnly`, the org-scoped
  *   route is unknown, as on an old self-hosted server: an empty 404 from Sentry's catch-all);
+ * - reads of a set-up check: `GET /api/0/` (the token's scopes, `tokenScopes`), the organization
+ *   (`GET /api/0/organizations/{org}/`) and its environments (`…/environments/`);
  * - cursor pagination with Sentry's exact `Link` header (both `previous` and `next`, always);
  * - the `X-Sentry-Rate-Limit-*` headers, and optional real per-second rate limiting answered with a
  *   429 that, like Sentry, carries no `Retry-After`.
@@ -268,6 +270,20 @@ const EXAMPLE_ISSUE = specExampleIssue()
  */
 export function exampleIssueFromSpec(): FakeIssue {
   return structuredClone(EXAMPLE_ISSUE)
+}
+
+const ORGANIZATION_OPERATION = 'GET /api/0/organizations/{organization_id_or_slug}/'
+
+/** The 200 example of an operation in Sentry's OpenAPI description, as an object. */
+function specExample(operation: string): Record<string, unknown> {
+  const examples = (spec as unknown as ExtractedSpec).operations[operation]?.examples
+  const first = Object.values(examples?.['200'] ?? {})[0]?.value
+  if (typeof first !== 'object' || first === null || Array.isArray(first)) {
+    throw new Error(
+      `data/sentry-spec.json has no example for ${operation}: re-run the extract script`
+    )
+  }
+  return structuredClone(first as Record<string, unknown>)
 }
 
 const EVENT_DETAILS_OPERATION =
@@ -946,6 +962,8 @@ type Route =
   | { name: 'latest-event'; org: string; id: string }
   | { name: 'legacy-latest-event'; id: string }
   | { name: 'comments'; org: string; id: string }
+  | { name: 'setup'; what: 'auth-info' } // GET /api/0/ (set-up checks)
+  | { name: 'setup'; what: 'organization' | 'environments'; org: string }
 
 const ROUTE_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/(issues|projects)\/(?:([^/]+)\/)?$/
 
@@ -953,7 +971,18 @@ const LATEST_EVENT_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/issues\/([^/]+)
 const LEGACY_LATEST_EVENT_PATTERN = /^\/api\/0\/issues\/([^/]+)\/events\/latest\/$/
 const COMMENTS_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/issues\/([^/]+)\/comments\/$/
 
+/** The read-only routes of a set-up check: the token's scopes, the organization, environments. */
+function matchSetupRoute(path: string): Route | undefined {
+  if (path === '/api/0/') return { name: 'setup', what: 'auth-info' }
+  const match = /^\/api\/0\/organizations\/([^/]+)\/(environments\/)?$/.exec(path)
+  if (!match) return undefined
+  const org = decodeURIComponent(match[1] ?? '')
+  return { name: 'setup', what: match[2] ? 'environments' : 'organization', org }
+}
+
 function matchRoute(path: string): Route | undefined {
+  const setup = matchSetupRoute(path)
+  if (setup) return setup
   const comments = COMMENTS_PATTERN.exec(path)
   if (comments) {
     return {
@@ -986,7 +1015,8 @@ const ALLOWED_METHODS: Record<Route['name'], string[]> = {
   issue: ['GET', 'PUT'],
   'latest-event': ['GET'],
   'legacy-latest-event': ['GET'],
-  comments: ['POST']
+  comments: ['POST'],
+  setup: ['GET']
 }
 
 function normalizePrefix(prefix: string | undefined): string {
@@ -1251,6 +1281,15 @@ export class FakeSentry {
   events = new Map<string, FakeEvent[]>()
   /** Every request received, in order (faulted ones included). */
   requests: FakeSentryRequest[] = []
+  /** The token's scopes, as `GET /api/0/` lists them (`auth.scopes`). */
+  tokenScopes: string[] = ['event:read', 'event:write', 'org:read', 'project:read']
+  /** `GET /api/0/` answers `user: null`, as for an organization token. */
+  tokenWithoutUser = false
+  /**
+   * The organization's environments; undefined: those the issues were seen in (`_environments`),
+   * sorted.
+   */
+  environments: string[] | undefined
 
   readonly #server: Server
   readonly #rateLimitHeaders: boolean
@@ -1800,6 +1839,8 @@ export class FakeSentry {
           return this.#latestEvent(route.id, target.searchParams, DETAIL_NO_EVENTS_LEGACY)
         case 'comments':
           return this.#addNote(route.id, body)
+        case 'setup':
+          return this.#setupRead(route.what)
       }
     } catch (error) {
       if (error instanceof HttpError)
@@ -2096,6 +2137,34 @@ export class FakeSentry {
     issue['substatus'] = change.substatus
     issue['statusDetails'] = status === 'resolvedInNextRelease' ? { inNextRelease: true } : {}
     return { status: 200, body: serveDetails(issue) }
+  }
+
+  // ---- Set-up checks: GET /api/0/, GET /organizations/{org}/, GET …/environments/
+
+  #setupRead(what: 'auth-info' | 'organization' | 'environments'): Reply {
+    if (what === 'auth-info') {
+      const user = this.tokenWithoutUser ? null : { id: '1', username: 'ada', name: 'Ada' }
+      return { status: 200, body: { version: '0', auth: { scopes: this.tokenScopes }, user } }
+    }
+    if (what === 'environments') {
+      const names =
+        this.environments ??
+        [...new Set(this.issues.flatMap((i) => (i['_environments'] as string[] | undefined) ?? []))]
+          .filter((name) => typeof name === 'string')
+          .sort()
+      return { status: 200, body: names.map((name, i) => ({ id: String(i + 1), name })) }
+    }
+    const origin = new URL(this.url).origin
+    return {
+      status: 200,
+      body: {
+        ...specExample(ORGANIZATION_OPERATION),
+        id: '1',
+        slug: this.org,
+        name: titleCase(this.org),
+        links: { organizationUrl: origin, regionUrl: origin }
+      }
+    }
   }
 
   // ---- Pagination

@@ -20,7 +20,10 @@ export const SENTRY_SORTS = [
   'recommended'
 ] as const
 
+export const MODES = ['sync', 'check'] as const
+
 export const INPUT_DEFAULTS = {
+  mode: 'sync',
   'sentry-url': 'https://sentry.io',
   'sentry-projects': '',
   'sentry-environments': '',
@@ -150,6 +153,9 @@ const labelList = z
 const STATS_PERIOD = /^(?:\d+[smhdw])?$/
 
 const schema = z.object({
+  mode: z.enum(MODES, {
+    error: `mode must be one of: ${MODES.join(', ')} (check verifies the set-up and writes nothing)`
+  }),
   'sentry-url': sentryUrl,
   'sentry-token': z
     .string()
@@ -227,6 +233,8 @@ export const INPUT_NAMES = [
 ]
 
 export interface Config {
+  /** `sync` (the default) or `check`: verify everything a sync needs, writing nothing. */
+  mode: (typeof MODES)[number]
   sentry: {
     url: string
     token: string
@@ -316,6 +324,7 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
   const trackingLabel = v['tracking-label']
   const labels = unique(v.labels.filter((l) => l.toLowerCase() !== trackingLabel.toLowerCase()))
   return {
+    mode: v.mode,
     sentry: {
       url: v['sentry-url'],
       token: v['sentry-token'],

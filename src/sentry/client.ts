@@ -19,13 +19,18 @@ import { z } from 'zod'
 import { errorMessage, silentLogger, type Logger } from '../log.js'
 import { normalizeSentryBaseUrl } from './url.js'
 import {
+  sentryAuthInfoSchema,
+  sentryEnvironmentListSchema,
   sentryErrorBodySchema,
   sentryEventSchema,
+  sentryOrganizationSchema,
   sentryIssueListSchema,
   sentryIssueSchema,
   sentryProjectListSchema,
+  type SentryAuthInfo,
   type SentryEvent,
   type SentryIssue,
+  type SentryOrganization,
   type SentryProject
 } from './schemas.js'
 
@@ -456,6 +461,29 @@ export class SentryClient {
       writeResponseSchema,
       { allowNotFound: false, method: 'POST', body: { text } }
     )
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Set-up checks (reads only)
+
+  /** `GET /api/0/`: the token's scopes (`auth.scopes`) and whether it belongs to a user. */
+  async getAuthInfo(): Promise<SentryAuthInfo> {
+    return (await this.#getJson('/', new URLSearchParams(), sentryAuthInfoSchema)).data
+  }
+
+  /** `GET /api/0/organizations/{org}/?detailed=0`: the organization, without projects and teams. */
+  async getOrganization(org: string): Promise<SentryOrganization> {
+    const path = `/organizations/${encodeURIComponent(org)}/`
+    const params = new URLSearchParams({ detailed: '0' })
+    return (await this.#getJson(path, params, sentryOrganizationSchema)).data
+  }
+
+  /** The names of every environment of the organization, hidden ones included. */
+  async listEnvironments(org: string): Promise<string[]> {
+    const path = `/organizations/${encodeURIComponent(org)}/environments/`
+    const params = new URLSearchParams({ visibility: 'all' })
+    const { data } = await this.#getJson(path, params, sentryEnvironmentListSchema)
+    return data.map((e) => e.name)
   }
 
   // -------------------------------------------------------------------------------------------

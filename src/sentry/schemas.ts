@@ -105,6 +105,34 @@ export const sentryProjectSchema = z.looseObject({
 export type SentryProject = z.infer<typeof sentryProjectSchema>
 export const sentryProjectListSchema = z.array(sentryProjectSchema)
 
+// ---------------------------------------------------------------------------------------------
+// Set-up checks: the token (`GET /api/0/`), the organization, its environments
+
+/**
+ * `GET /api/0/`: `auth` is null without a token; `auth.scopes` lists the token's scopes (current
+ * servers expand them: a `:write` token also lists `:read`). `user` is null for organization tokens.
+ */
+export const sentryAuthInfoSchema = z.looseObject({
+  version: z.string().optional(),
+  auth: z.looseObject({ scopes: z.array(z.string()) }).nullable(),
+  user: z.looseObject({ id: z.string().optional() }).nullish()
+})
+export type SentryAuthInfo = z.infer<typeof sentryAuthInfoSchema>
+
+/** `GET /api/0/organizations/{org}/`: the parts a set-up check reads. */
+export const sentryOrganizationSchema = z.looseObject({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  links: z.looseObject({ organizationUrl: z.string(), regionUrl: z.string() }).partial().optional()
+})
+export type SentryOrganization = z.infer<typeof sentryOrganizationSchema>
+
+/** `GET /api/0/organizations/{org}/environments/`. */
+export const sentryEnvironmentListSchema = z.array(
+  z.looseObject({ id: z.string(), name: z.string() })
+)
+
 /** Sentry's error body: `{"detail": "..."}` (sometimes a nested object or a list of messages). */
 export const sentryErrorBodySchema = z.looseObject({
   detail: z.unknown().optional()
