@@ -1,11 +1,5 @@
 import { errorMessage } from '../log.js'
-import {
-  createComment,
-  getIssue,
-  listIssuesWithLabel,
-  searchIssues,
-  type RepoRef
-} from '../github/issues.js'
+import { createComment, getIssue, listIssuesWithLabel, searchIssues } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
 import { findMarker, identify, markerKey, markerSearchPhrase } from '../plan/marker.js'
 import {
