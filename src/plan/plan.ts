@@ -67,21 +67,28 @@ export function buildIndex(
     const found = identify(issue.body, identity)
     if (!found) continue
     addToIndex(into, markerKey({ org: identity.org, issueId: found.issueId }), {
-      id: issue.id,
-      number: issue.number,
-      url: issue.html_url,
-      state: issue.state,
-      stateReason: issue.state_reason ?? null,
-      createdAt: issue.created_at,
-      closedAt: issue.closed_at ?? null,
-      body: issue.body ?? null,
-      ...(issue.labels ? { labels: issue.labels } : {}),
-      ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
-      marker: found.marker,
-      foundBy
+      ...trackedOf(issue, foundBy),
+      marker: found.marker
     })
   }
   return into
+}
+
+/** A listed GitHub issue as the index keeps it. */
+export function trackedOf(issue: IndexableIssue, foundBy: TrackedIssue['foundBy']): TrackedIssue {
+  return {
+    id: issue.id,
+    number: issue.number,
+    url: issue.html_url,
+    state: issue.state,
+    stateReason: issue.state_reason ?? null,
+    createdAt: issue.created_at,
+    closedAt: issue.closed_at ?? null,
+    body: issue.body ?? null,
+    ...(issue.labels ? { labels: issue.labels } : {}),
+    ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
+    foundBy
+  }
 }
 
 /** Adds one tracked issue under `key` (once per issue number), keeping the list primary first. */

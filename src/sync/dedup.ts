@@ -1,11 +1,11 @@
 import { errorMessage } from '../log.js'
 import { createComment, getIssue, listIssuesWithLabel, searchIssues } from '../github/issues.js'
-import type { GitHubIssue } from '../github/schemas.js'
 import { findMarker, identify, markerKey, markerSearchPhrase } from '../plan/marker.js'
 import {
   addToIndex,
   buildIndex,
   resortIndex,
+  trackedOf,
   type DuplicateSet,
   type IssueIndex,
   type TrackedIssue
@@ -87,7 +87,7 @@ export async function verifyCached(ctx: RunContext, items: CreateItem[]): Promis
         buildIndex([issue], 'cache', ctx.identity, ctx.index)
         if (key === undefined) {
           // No marker and no link: a person deleted the marker. The cache vouches for it.
-          addToIndex(ctx.index, item.key, { ...trackedOf(issue), marker: 'missing' })
+          addToIndex(ctx.index, item.key, { ...trackedOf(issue, 'cache'), marker: 'missing' })
         }
       }
     } catch (error) {
@@ -113,22 +113,6 @@ export async function verifyCached(ctx: RunContext, items: CreateItem[]): Promis
         })
       }
     }
-  }
-}
-
-function trackedOf(issue: GitHubIssue): TrackedIssue {
-  return {
-    id: issue.id,
-    number: issue.number,
-    url: issue.html_url,
-    state: issue.state,
-    stateReason: issue.state_reason ?? null,
-    createdAt: issue.created_at,
-    closedAt: issue.closed_at ?? null,
-    body: issue.body ?? null,
-    labels: issue.labels,
-    ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
-    foundBy: 'cache'
   }
 }
 
