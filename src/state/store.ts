@@ -9,6 +9,8 @@ export interface SyncState {
   issues: Record<string, number>
   /** When the previous run finished (ISO 8601): "closed since the last run" is measured from it. */
   lastRunAt?: string
+  /** When recent runs made content-creating GitHub requests (epoch ms, the last hour's only). */
+  contentWrites?: number[]
 }
 
 export function emptyState(): SyncState {
@@ -29,6 +31,9 @@ export function coerceState(value: unknown): SyncState {
   const lastRunAt = (value as { lastRunAt?: unknown }).lastRunAt
   if (typeof lastRunAt === 'string' && !Number.isNaN(Date.parse(lastRunAt)))
     state.lastRunAt = lastRunAt
+  const writes = (value as { contentWrites?: unknown }).contentWrites
+  if (Array.isArray(writes))
+    state.contentWrites = (writes as unknown[]).filter((t): t is number => Number.isSafeInteger(t))
   const issues = (value as { issues?: unknown }).issues
   if (typeof issues !== 'object' || issues === null) return state
   for (const [key, number] of Object.entries(issues)) {
