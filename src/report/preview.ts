@@ -80,7 +80,9 @@ export function previewSection(rows: readonly ResultRow[]): string[] {
     const { preview } = row
     const body = truncateCodeUnits(preview.body, SUMMARY_BODY_CHARS, '')
     const cut = preview.body.length - body.length
-    const { fence, content } = escapeCode(body)
+    // The body as sent; the fence is longer than any backtick run in it.
+    const { fence } = escapeCode(body)
+    const content = body
     lines.push(
       `<details><summary>${htmlText(preview.title, 200)} (${htmlText(row.shortId, 100)})</summary>`,
       '',
