@@ -44,7 +44,7 @@ export function startPacer(ctx: RunContext, plan: readonly PlanItem[], state: Sy
     now: Date.now(),
     earlier: writes,
     perHour,
-    reserve: lifecycleWrites(plan, { issueFields }),
+    reserve: lifecycleWrites(plan, { issueFields }) + labelsToCreate(ctx),
     perCreate
   })
   const planned = plan.filter((p) => p.kind === 'create').length
@@ -87,6 +87,17 @@ export function startPacer(ctx: RunContext, plan: readonly PlanItem[], state: Sy
       )
     }
   }
+}
+
+/** The labels a run may have to create on the way: its own and the priority labels (at most). */
+function labelsToCreate(ctx: RunContext): number {
+  const { config } = ctx
+  const names = [
+    config.trackingLabel,
+    ...config.labels,
+    ...config.content.priorityRules.map((r) => r.label)
+  ]
+  return new Set(names.map((n) => n.toLowerCase())).size
 }
 
 /**
