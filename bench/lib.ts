@@ -182,6 +182,9 @@ export interface ActionRun {
   /** Lines of the action's log that are warnings or errors (`::warning::`, `::error::`). */
   problems: string[]
   stderr: string
+  /** The action's log and its job summary. */
+  stdout: string
+  summary: string
 }
 
 const GNU_TIME = '/usr/bin/time'
@@ -289,7 +292,9 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
         .split('\n')
         .filter((l) => /^::(warning|error)/.test(l))
         .map((l) => l.slice(0, 300)),
-      stderr: stderr.slice(-2000)
+      stderr: stderr.slice(-2000),
+      stdout,
+      summary: await readFile(summaryFile, 'utf8')
     }
   } finally {
     await rm(workdir, { recursive: true, force: true })

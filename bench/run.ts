@@ -8,7 +8,7 @@
  *   npm run bench -- --scale 0.1        # smaller sizes (a quick check of the benchmark itself)
  *   npm run bench -- --entry build/x.js # another bundle of the action (default dist/index.js)
  *
- * Scenarios: cold-start, steady, backfill, lifecycle (see bench/README.md). Each prints request
+ * Scenarios: cold-start, steady, backfill, lifecycle, backlog (see bench/README.md). Each prints request
  * counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
  */
 import path from 'node:path'
@@ -40,7 +40,7 @@ interface Args {
   entry?: string
 }
 
-const SCENARIOS = ['cold-start', 'steady', 'backfill', 'lifecycle'] as const
+const SCENARIOS = ['cold-start', 'steady', 'backfill', 'lifecycle', 'backlog'] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 function parseArgs(argv: string[]): Args {
@@ -355,6 +355,82 @@ async function lifecycle(scale: number): Promise<Record<string, unknown>> {
   })
 }
 
+/**
+ * A first run over a big backlog: N new Sentry issues, `max-new-issues` M, GitHub's hourly limit
+ * of 500 content-creating requests enforced by the fake. The run must stay under it (no
+ * secondary-limit answer), end on its own, and report how many remain and how many runs they take.
+ */
+async function backlog(scale: number): Promise<Record<string, unknown>> {
+  const N = scaled(2_000, scale, 20)
+  const M = scaled(1_000, scale, 10)
+  return withFakes(async (fakes) => {
+    fakes.sentry.addProject('backend')
+    fakes.sentry.seed(N, { seed: 21 })
+    console.log(`  ${N} new Sentry issues (with events), empty repository, max-new-issues ${M}`)
+    const run = await runAction({
+      entry,
+      fakes,
+      inputs: { 'max-sentry-issues': String(N), 'max-new-issues': String(M) }
+    })
+    const counts = countRequests(fakes.arrivals)
+    printRun(run)
+    printCounts(counts)
+    const created = fakes.arrivals.filter(
+      (a) => a.endpoint === 'issues/create' && a.github?.status === 201
+    ).length
+    const writeTimes = fakes.arrivals
+      .filter((a) => a.side === 'github' && a.method !== 'GET')
+      .map((a) => a.t)
+    const peakMinute = maxInWindow(writeTimes, 60_000)
+    const progress = run.stdout
+      .split('\n')
+      .filter((l) =>
+        /^Created \d+\/\d+ new issues|content-creating requests an hour|remain;/.test(l)
+      )
+    const remainMatch =
+      /\*\*(\d+)\*\* new issue\(s\) remain for later runs: about \*\*(\d+)\*\* more run\(s\) at up to (\d+) per run/.exec(
+        run.summary
+      )
+    const remaining = remainMatch ? Number(remainMatch[1]) : undefined
+    const runs = remainMatch ? Number(remainMatch[2]) : undefined
+    const perRun = remainMatch ? Number(remainMatch[3]) : undefined
+    const shown =
+      progress.length > 6 ? [...progress.slice(0, 3), '…', ...progress.slice(-3)] : progress
+    for (const line of shown) {
+      console.log(`  log: ${line}`)
+    }
+    console.log(
+      `  created ${created}; writes ${writeTimes.length} (at most ${peakMinute} in any 60 s); secondary-limit answers: ${fakes.rateLimited.secondary}; ` +
+        `summary: ${remaining ?? '?'} remain, ${runs ?? '?'} more run(s) at up to ${perRun ?? '?'} a run`
+    )
+    const ok =
+      run.code === 0 &&
+      fakes.rateLimited.secondary === 0 &&
+      writeTimes.length <= SECONDARY_LIMIT.contentWritesPerHour &&
+      remaining === N - created
+    const verdict = ok
+      ? `meets the target (no secondary-limit answer, ended on its own, ${remaining} remaining reported)`
+      : 'MISSES the target (see the numbers above)'
+    console.log(`  ${verdict}`)
+    return {
+      N,
+      maxNewIssues: M,
+      verdict,
+      created,
+      writes: writeTimes.length,
+      peakWritesIn60s: peakMinute,
+      secondaryLimitAnswers: fakes.rateLimited.secondary,
+      primaryLimitAnswers: fakes.rateLimited.primary,
+      remaining: remaining ?? null,
+      runs: runs ?? null,
+      perRun: perRun ?? null,
+      progress,
+      ...summary(run),
+      requests: counts
+    }
+  })
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   if (args.entry) entry = args.entry
@@ -378,7 +454,8 @@ async function main(): Promise<void> {
     'cold-start': coldStart,
     steady: () => steady(args.scale),
     backfill: () => backfill(args.scale),
-    lifecycle: () => lifecycle(args.scale)
+    lifecycle: () => lifecycle(args.scale),
+    backlog: () => backlog(args.scale)
   }
   for (const name of args.scenarios as Scenario[]) {
     console.log(`\n## ${name}`)

@@ -28,6 +28,8 @@ export const actionLogger: Logger = {
 /** Knobs for embedding the action (tests, the demo); a runner uses the defaults. */
 export interface RunOptions extends ClientTuning {
   state?: StateStore
+  /** GitHub's hourly cap on content-creating requests (default 500; tests lower it). */
+  contentWritesPerHour?: number
 }
 
 /** The action's entry point. Never throws: every failure ends in core.setFailed. */
@@ -61,9 +63,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
         readOnly: config.dryRun
       })
     const event = await readIssueEvent()
+    const deps = { sentry, github, state, log, contentWritesPerHour: options.contentWritesPerHour }
     const result = event
-      ? await runClosedIssueEvent(config, { sentry, github, state, log }, event)
-      : await runSync(config, { sentry, github, state, log })
+      ? await runClosedIssueEvent(config, deps, event)
+      : await runSync(config, deps)
     await report(result, config)
     const failure = failureMessage(result.rows)
     if (failure) core.setFailed(failure)

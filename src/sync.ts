@@ -16,6 +16,7 @@ import {
 import { create, codeLinkerFor, prefetchEvents } from './sync/create.js'
 import { healDuplicates, searchForMarkers, verifyCached } from './sync/dedup.js'
 import { ensureLabels } from './sync/labels.js'
+import { startPacer } from './sync/backlog.js'
 import { applyLifecycle } from './sync/lifecycle.js'
 import { lookUpTracked } from './sync/lookups.js'
 import { saveState } from './sync/state.js'
@@ -100,6 +101,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     return items
   })
 
+  const pacer = startPacer(ctx, plan, state)
   try {
     if (config.healDuplicates) {
       const duplicates = findDuplicates(index)
@@ -110,9 +112,12 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
       }
     }
     const creates = plan.filter((p): p is CreateItem => p.kind === 'create')
-    if (creates.length > 0 && !config.dryRun) {
-      ctx.events = prefetchEvents(ctx, creates)
+    // Dry runs fetch the events too: their previews show the body a real run creates.
+    if (creates.length > 0) {
+      ctx.events = prefetchEvents(ctx, pacer.admitted(creates))
       ctx.codeLinks = codeLinkerFor(config)
+    }
+    if (creates.length > 0 && !config.dryRun) {
       await log.group('Ensuring labels exist', () =>
         ensureLabels(ctx, [config.trackingLabel, ...config.labels])
       )
@@ -120,10 +125,11 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     await log.group(
       config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues',
       async () => {
-        for (const item of plan) result.rows.push(await execute(ctx, item))
+        for (const item of plan) result.rows.push(await pacer.run(item, () => execute(ctx, item)))
       }
     )
   } finally {
+    pacer.finish()
     if (!config.dryRun) await saveState(ctx, state)
   }
   return result

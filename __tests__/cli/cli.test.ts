@@ -136,6 +136,51 @@ describe('sentry-issues-sync against the fakes', () => {
     expect(existsSync(`${stateFile}.lock`)).toBe(false)
   })
 
+  it('--dry-run prints the would-be issues; --preview-dir writes what a real run then creates', async () => {
+    sentry.seed(25, { seed: 34 })
+    const previewDir = path.join(dir, 'preview')
+    const dry = await cli(['--dry-run', '--preview-dir', 'preview', '--max-new-issues', '100'])
+    expect(dry.code).toBe(0)
+    expect(github.writeCount()).toBe(0)
+    expect(dry.out).toContain('Issues that would be created (the first 20 of 25)')
+    expect(dry.out).toContain('… and 5 more')
+    expect(dry.out).toContain(`Wrote 25 issue preview(s) to ${previewDir}.`)
+    // The bodies are printed verbatim (indented), not reduced like the summary's Markdown.
+    expect(dry.out).toMatch(/^ {4}<!-- sentry-issue: acme\/\d+ -->$/m)
+    const files = (await readdir(previewDir)).sort()
+    expect(files).toHaveLength(25)
+
+    const real = await cli(['--max-new-issues', '100'])
+    expect(real.code).toBe(0)
+    expect(github.issues).toHaveLength(25)
+    for (const issue of github.issues) {
+      const shortId = /\| Short ID \| ([A-Z0-9-]+) \|/.exec(issue.body ?? '')?.[1]
+      const text = await readFile(path.join(previewDir, `${shortId}.md`), 'utf8')
+      const [heading, ...rest] = text.split('\n')
+      expect(heading).toBe(`# ${issue.title}`)
+      expect(rest.slice(1, 4)).toEqual([
+        `**Labels:** ${issue.labels.join(', ')}`,
+        '**Assignees:** none',
+        '**Milestone:** none'
+      ])
+      expect(text.slice(text.indexOf('\n---\n\n') + 6)).toBe(issue.body)
+    }
+  })
+
+  it('PREVIEW_DIR works from the environment; an unwritable folder is one clear error', async () => {
+    sentry.seed(2, { seed: 35 })
+    await writeFile(path.join(dir, 'taken'), 'a file, not a folder')
+    const env = { ...baseEnv(), PREVIEW_DIR: path.join(dir, 'taken') }
+    const run = await cli(['--dry-run'], env)
+    expect(run.code).toBe(1)
+    expect(run.err).toContain(
+      `error: --preview-dir: could not write the previews to ${path.join(dir, 'taken')}`
+    )
+    const ok = await cli(['--dry-run'], { ...baseEnv(), PREVIEW_DIR: 'out' })
+    expect(ok.code).toBe(0)
+    expect((await readdir(path.join(dir, 'out'))).length).toBe(2)
+  })
+
   it('flags beat environment variables; empty variables count as unset', async () => {
     sentry.seed(5, { seed: 33 })
     const env = {

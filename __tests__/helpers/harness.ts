@@ -76,52 +76,16 @@ export async function startHarness(
     contract,
     async run(inputs = {}, options = {}) {
       const id = ++runs
-      const outputFile = path.join(workdir, `out-${id}`)
-      const summaryFile = SUMMARY_FILE
-      await writeFile(outputFile, '')
-      await writeFile(summaryFile, '')
-      const saved = { ...process.env }
-      const env = {
-        ...inputEnv({ ...baseInputs, ...inputs }),
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        GITHUB_API_URL: github.url,
-        GITHUB_SERVER_URL: github.url,
-        RUNNER_TEMP: workdir
-      }
-      Object.assign(process.env, env)
-      const previousExit = process.exitCode
-      process.exitCode = undefined
-      const lines: string[] = []
-      const originalWrite = process.stdout.write.bind(process.stdout)
-      process.stdout.write = ((chunk: string | Uint8Array) => {
-        lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
-        return true
-      }) as typeof process.stdout.write
-      let failed: boolean
-      try {
-        await run({
-          ...fastClients,
-          ...options,
-          sentry: { ...fastClients.sentry, ...options.sentry },
-          github: { ...fastClients.github, ...options.github },
-          state: options.state ?? state
-        })
-        failed = process.exitCode === 1
-      } finally {
-        process.stdout.write = originalWrite
-        process.exitCode = previousExit
-        for (const key of Object.keys(env)) {
-          if (saved[key] === undefined) delete process.env[key]
-          else process.env[key] = saved[key]
-        }
-      }
-      return {
-        outputs: parseOutputs(await readFile(outputFile, 'utf8')),
-        summary: await readFile(summaryFile, 'utf8'),
-        failed,
-        stdout: lines.join('')
-      }
+      return runInProcess(
+        {
+          ...inputEnv({ ...baseInputs, ...inputs }),
+          GITHUB_API_URL: github.url,
+          GITHUB_SERVER_URL: github.url,
+          RUNNER_TEMP: workdir
+        },
+        path.join(workdir, `out-${id}`),
+        { ...options, state: options.state ?? state }
+      )
     },
     async close() {
       await Promise.all([sentry.close(), github.close()])
@@ -129,6 +93,54 @@ export async function startHarness(
       await rm(SUMMARY_FILE, { force: true })
       contract.assertNoViolations()
     }
+  }
+}
+
+/**
+ * Runs the action's run() in this process with `env` set (and restored after), GITHUB_OUTPUT
+ * at `outputFile` and the shared summary file; its stdout is captured.
+ */
+export async function runInProcess(
+  vars: Record<string, string>,
+  outputFile: string,
+  options: RunOptions = {}
+): Promise<InProcessRun> {
+  await writeFile(outputFile, '')
+  await writeFile(SUMMARY_FILE, '')
+  const saved = { ...process.env }
+  const env = { ...vars, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: SUMMARY_FILE }
+  Object.assign(process.env, env)
+  const previousExit = process.exitCode
+  process.exitCode = undefined
+  const lines: string[] = []
+  const originalWrite = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
+    return true
+  }) as typeof process.stdout.write
+  let failed: boolean
+  try {
+    await run({
+      ...fastClients,
+      ...options,
+      sentry: { ...fastClients.sentry, ...options.sentry },
+      github: { ...fastClients.github, ...options.github },
+      state: options.state ?? new MemoryStateStore()
+    })
+    failed = process.exitCode === 1
+  } finally {
+    process.stdout.write = originalWrite
+    process.exitCode = previousExit
+    for (const key of Object.keys(env)) {
+      if (saved[key] === undefined) delete process.env[key]
+      else process.env[key] = saved[key]
+    }
+  }
+  return {
+    outputs: parseOutputs(await readFile(outputFile, 'utf8')),
+    summary: await readFile(SUMMARY_FILE, 'utf8'),
+    failed,
+    stdout: lines.join('')
   }
 }
 

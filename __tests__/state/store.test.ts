@@ -35,6 +35,18 @@ describe('state stores', () => {
     expect(coerceState(null)).toEqual(emptyState())
   })
 
+  it('coerceState keeps the content-write times as whole numbers; old states load as before', () => {
+    const t = Date.parse('2026-11-30T12:00:00Z')
+    expect(
+      coerceState({ version: 1, issues: {}, contentWrites: [t, 'x', 1.5, null, t + 1000] })
+    ).toEqual({ version: 1, issues: {}, contentWrites: [t, t + 1000] })
+    expect(coerceState({ version: 1, issues: {}, contentWrites: 'soon' })).toEqual(emptyState())
+    expect(coerceState({ version: 1, issues: { 'acme/1': 2 } })).toEqual({
+      version: 1,
+      issues: { 'acme/1': 2 }
+    })
+  })
+
   it('the cache store degrades to a warning outside a runner', async () => {
     const saved = process.env.ACTIONS_CACHE_URL
     const savedV2 = process.env.ACTIONS_RESULTS_URL

@@ -84,6 +84,12 @@ export const CLI_OPTIONS = {
       '$STATE_DIRECTORY, $XDG_STATE_HOME or ~/.local/state, then sentry-issues-sync/OWNER-REPO-HASH.json',
     description:
       'JSON file that keeps the sync state between runs. A lock file next to it (.lock) stops two runs from overlapping.'
+  },
+  'preview-dir': {
+    env: 'PREVIEW_DIR',
+    default: 'none',
+    description:
+      'Write every issue the run would create (with --dry-run) or creates as a Markdown file DIR/<short id>.md: the title as a heading, its labels, assignees and milestone, then the body exactly as GitHub gets it. The folder is created if needed; files of the same name are replaced.'
   }
 } as const
 
@@ -198,6 +204,7 @@ export interface Settings {
   apiUrl: string | undefined
   serverUrl: string | undefined
   stateFile: string | undefined
+  previewDir: string | undefined
   /** Where each input came from, for debug output (never the value). */
   sources: Partial<Record<InputName, 'flag' | 'env' | 'file'>>
 }
@@ -238,6 +245,7 @@ export function resolveSettings(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Set
     apiUrl: option('github-api-url'),
     serverUrl: option('github-server-url'),
     stateFile: option('state-file'),
+    previewDir: option('preview-dir'),
     sources
   }
 }

@@ -1,4 +1,8 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { Logger } from '../log.js'
+import { previewFileName, previewMarkdown } from '../report/preview.js'
+import type { ResultRow } from '../report/result.js'
 
 /**
  * The CLI's console: a Logger (info and headings to stdout, warnings and errors to stderr) that
@@ -65,7 +69,20 @@ export function consoleLogger(io: CliIo, scrub: Scrubber, verbose: boolean): Log
  */
 export function summaryAsText(markdown: string): string {
   const out: string[] = []
+  let fence: string | undefined
   for (const line of markdown.split('\n')) {
+    // Fenced blocks (issue bodies in a dry run's previews) are printed as they are, indented.
+    if (fence !== undefined) {
+      if (line.startsWith(fence) && line.slice(fence.length).replace(/`/g, '').trim() === '')
+        fence = undefined
+      else out.push(`    ${line}`)
+      continue
+    }
+    const opening = /^(`{3,})[^`]*$/.exec(line)
+    if (opening?.[1]) {
+      fence = opening[1]
+      continue
+    }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line)
     if (heading?.[1] && heading[2] !== undefined) {
       const text = inline(heading[2])
@@ -94,4 +111,19 @@ function inline(text: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .replace(/\u200B/g, '')
+}
+
+/**
+ * --preview-dir: each created (or, in a dry run, would-be) issue as `<short id>.md` in `dir`.
+ * Returns the line to print.
+ */
+export async function writePreviews(dir: string, rows: readonly ResultRow[]): Promise<string> {
+  await mkdir(dir, { recursive: true })
+  let count = 0
+  for (const row of rows) {
+    if (!row.preview) continue
+    await writeFile(path.join(dir, previewFileName(row.shortId)), previewMarkdown(row.preview))
+    count++
+  }
+  return `Wrote ${count} issue preview(s) to ${dir}.`
 }

@@ -24,7 +24,14 @@ import {
   type InputName,
   type Settings
 } from './args.js'
-import { consoleLogger, createScrubber, processIo, summaryAsText, type CliIo } from './output.js'
+import {
+  consoleLogger,
+  createScrubber,
+  processIo,
+  summaryAsText,
+  writePreviews,
+  type CliIo
+} from './output.js'
 
 /**
  * `sentry-issues-sync`: the action's core as a command. `main` is the whole program, returning its
@@ -141,6 +148,17 @@ export async function main(
     )
     const result = await runSync(config, { ...clients, state: store, log })
     report(io, scrub, result, repository)
+    if (settings.previewDir !== undefined) {
+      const dir = path.resolve(cwd, settings.previewDir)
+      try {
+        io.out(scrub(await writePreviews(dir, result.rows)))
+      } catch (error) {
+        return fail(
+          EXIT_FAILED,
+          `--preview-dir: could not write the previews to ${dir} (${errorMessage(error)}).`
+        )
+      }
+    }
     const failure = failureMessage(result.rows)
     return failure ? fail(EXIT_FAILED, failure) : EXIT_OK
   } catch (error) {

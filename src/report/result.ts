@@ -15,6 +15,28 @@ export interface ResultRow {
   detail?: string
   number?: number
   url?: string
+  /** A created (or, in a dry run, would-be) issue as it was rendered for GitHub. */
+  preview?: IssuePreview
+}
+
+/** An issue as the action renders it for GitHub: what a create sends. */
+export interface IssuePreview {
+  title: string
+  body: string
+  labels: string[]
+  assignees: string[]
+  /** The milestone as configured: its number or its title. */
+  milestone?: number | string
+}
+
+/** New issues left for later runs (over max-new-issues or GitHub's hourly content limit). */
+export interface Backlog {
+  /** Sentry issues that qualify for a GitHub issue but were deferred. */
+  remaining: number
+  /** How many a run can create at most (max-new-issues, and GitHub's hourly content limit). */
+  perRun: number
+  /** Runs needed for the rest, at that pace. */
+  runs: number
 }
 
 export interface RunResult {
@@ -25,6 +47,8 @@ export interface RunResult {
   truncated: boolean
   /** Problems that are not tied to one Sentry issue (state, labels, ...). */
   warnings: string[]
+  /** Set when new issues were deferred to later runs. */
+  backlog?: Backlog
 }
 
 /** A result with nothing in it yet. */

@@ -1,5 +1,6 @@
 import { escapeInline } from '../render/escape.js'
-import { countRows, type ResultRow, type RunResult } from './result.js'
+import { previewSection } from './preview.js'
+import { countRows, type Backlog, type ResultRow, type RunResult } from './result.js'
 
 /**
  * The job summary as Markdown (the action writes it to the step summary; the CLI prints it).
@@ -34,8 +35,13 @@ export function renderSummary(result: RunResult, repository: string): string {
 
   const acted = result.rows.filter((r) => !(r.action === 'skipped' && r.number !== undefined))
   const tracked = result.rows.filter((r) => r.action === 'skipped' && r.number !== undefined)
+  if (result.backlog) lines.push('', backlogLine(result.backlog))
   if (acted.length > 0) {
     lines.push('', '### Acted on', '', ...table(acted))
+  }
+  if (result.dryRun) {
+    const previews = previewSection(result.rows)
+    if (previews.length > 0) lines.push('', ...previews.slice(0, -1))
   }
   if (tracked.length > 0) {
     lines.push(
@@ -52,6 +58,11 @@ export function renderSummary(result: RunResult, repository: string): string {
   }
   lines.push('')
   return lines.join('\n')
+}
+
+/** How many new issues are left for later runs, and how many runs that takes. */
+export function backlogLine(backlog: Backlog): string {
+  return `**${backlog.remaining}** new issue(s) remain for later runs: about **${backlog.runs}** more run(s) at up to ${backlog.perRun} per run (max-new-issues, and GitHub's limit of 500 content-creating requests an hour).`
 }
 
 function table(rows: readonly ResultRow[]): string[] {

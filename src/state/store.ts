@@ -13,6 +13,8 @@ export interface SyncState {
   gone?: Record<string, GoneRecord>
   /** When the previous run finished (ISO 8601): "closed since the last run" is measured from it. */
   lastRunAt?: string
+  /** When recent runs made content-creating GitHub requests (epoch ms, the last hour's only). */
+  contentWrites?: number[]
 }
 
 export interface GoneRecord {
@@ -61,6 +63,9 @@ export function coerceState(value: unknown): SyncState {
       }
     }
   }
+  const writes = (value as { contentWrites?: unknown }).contentWrites
+  if (Array.isArray(writes))
+    state.contentWrites = (writes as unknown[]).filter((t): t is number => Number.isSafeInteger(t))
   const issues = (value as { issues?: unknown }).issues
   if (typeof issues !== 'object' || issues === null) return state
   for (const [key, number] of Object.entries(issues)) {

@@ -23,6 +23,8 @@ export interface SyncDeps {
   github: GitHubClient
   state: StateStore
   log: Logger
+  /** GitHub's hourly cap on content-creating requests. Default 500 (tests lower it). */
+  contentWritesPerHour?: number
 }
 
 export type CreateItem = Extract<PlanItem, { kind: 'create' }>
@@ -55,6 +57,8 @@ export interface RunContext {
   /** Optional create fields GitHub refused this run (not sent again). */
   refused?: Set<(typeof OPTIONAL_FIELDS)[number]>
   lookups?: Lookups
+  /** Content-creating requests within the last hour (epoch ms), earlier runs' and this one's. */
+  contentWrites?: number[]
 }
 
 export const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'] as const

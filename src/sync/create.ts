@@ -8,6 +8,7 @@ import { renderIssueWithTemplates } from '../render/template.js'
 import { issueLabels, priorityLabel } from '../render/labels.js'
 import { createCodeLinker, type CodeLinker } from '../render/code-links.js'
 import { assigneesFor, needsLatestEvent } from '../inputs/content-options.js'
+import { issuePreview } from '../report/preview.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import {
@@ -63,12 +64,15 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
   if (item.supersedes) {
     rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`
   }
+  const assignees = assigneesFor(item.sentry, content)
+  const preview = issuePreview(rendered, assignees, content.milestone)
   if (config.dryRun) {
     deps.log.info(`Would create: ${rendered.title}`)
     return {
       ...base,
       action: 'created',
-      detail: note ? `dry run: ${note}` : 'dry run: would create'
+      detail: note ? `dry run: ${note}` : 'dry run: would create',
+      preview
     }
   }
   if (item.supersedes) {
@@ -94,7 +98,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     await (ctx.metadata ??= resolveMetadata(ctx))
     const created = await createWithOptionalFields(ctx, item.sentry, {
       ...rendered,
-      assignees: assigneesFor(item.sentry, content),
+      assignees,
       ...(content.issueType ? { type: content.issueType } : {}),
       ...(ctx.milestone !== undefined ? { milestone: ctx.milestone } : {})
     })
@@ -107,7 +111,8 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       action: 'created',
       number: created.number,
       url: created.html_url,
-      ...(note ? { detail: note } : {})
+      ...(note ? { detail: note } : {}),
+      preview
     }
   } catch (error) {
     // A create that failed without a clear "no" may still have been stored: look before reporting.

@@ -6,7 +6,8 @@ export async function saveState(ctx: RunContext, previous: SyncState): Promise<v
   const next: SyncState = {
     version: 1,
     issues: { ...previous.issues },
-    lastRunAt: new Date().toISOString()
+    lastRunAt: new Date().toISOString(),
+    ...(ctx.contentWrites?.length ? { contentWrites: ctx.contentWrites } : {})
   }
   for (const [key, tracked] of ctx.index) {
     const first = tracked.find((t) => t.url !== '')
