@@ -46,7 +46,7 @@ describe('a backlog larger than the hourly content limit', () => {
         Number(b['count']) - Number(a['count']) || Number(b['userCount']) - Number(a['userCount'])
     )
     const createdIds = new Set(
-      h.github.issues.map((i) => /sentry-issue: acme\/(\d+)/.exec(i.body ?? '')?.[1])
+      h.github.issues.map((i) => /sentry-issue: (?:\S+\/)?acme\/(\d+)/.exec(i.body ?? '')?.[1])
     )
     expect(byFrequency.slice(0, 26).every((i) => createdIds.has(String(i['id'])))).toBe(true)
 

@@ -146,7 +146,7 @@ describe('sentry-issues-sync against the fakes', () => {
     expect(dry.out).toContain('… and 5 more')
     expect(dry.out).toContain(`Wrote 25 issue preview(s) to ${previewDir}.`)
     // The bodies are printed verbatim (indented), not reduced like the summary's Markdown.
-    expect(dry.out).toMatch(/^ {4}<!-- sentry-issue: acme\/\d+ -->$/m)
+    expect(dry.out).toMatch(/^ {4}<!-- sentry-issue: 127\.0\.0\.1:\d+\/acme\/\d+ -->$/m)
     const files = (await readdir(previewDir)).sort()
     expect(files).toHaveLength(25)
 
