@@ -8,7 +8,7 @@
  *   npm run bench -- --scale 0.1        # smaller sizes (a quick check of the benchmark itself)
  *   npm run bench -- --entry build/x.js # another bundle of the action (default dist/index.js)
  *
- * Scenarios: cold-start, steady, backfill, lifecycle (see bench/README.md). Each prints request
+ * Scenarios: cold-start, steady, backfill, lifecycle, steady-traffic (see bench/README.md). Each prints request
  * counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
  */
 import path from 'node:path'
@@ -30,6 +30,7 @@ import {
   type Fakes,
   type RequestCounts
 } from './lib.js'
+import { steadyTraffic } from './steady-traffic.js'
 
 const root = repoRoot()
 let entry = path.join(root, 'dist/index.js')
@@ -40,7 +41,7 @@ interface Args {
   entry?: string
 }
 
-const SCENARIOS = ['cold-start', 'steady', 'backfill', 'lifecycle'] as const
+const SCENARIOS = ['cold-start', 'steady', 'backfill', 'lifecycle', 'steady-traffic'] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 function parseArgs(argv: string[]): Args {
@@ -378,7 +379,8 @@ async function main(): Promise<void> {
     'cold-start': coldStart,
     steady: () => steady(args.scale),
     backfill: () => backfill(args.scale),
-    lifecycle: () => lifecycle(args.scale)
+    lifecycle: () => lifecycle(args.scale),
+    'steady-traffic': () => steadyTraffic(entry, args.scale)
   }
   for (const name of args.scenarios as Scenario[]) {
     console.log(`\n## ${name}`)
