@@ -94,11 +94,27 @@ interface Tally {
   labelChanges: number
   flips: number
   rows: Record<string, number>
+  /** Writes for which that row was the only change. */
+  only: Record<string, number>
+  /** Changes of a count row by kind (see `countChange`). */
+  exact: Record<string, number>
+}
+
+/**
+ * How a count row changed: `below 100` (shown exactly), `onto a round figure` (1,200+ is not shown
+ * for exactly 1,200), `off a round figure` (1,200 → 1,200+, the same digits), or `to the next step`.
+ */
+function countChange(before: string, after: string): string {
+  const value = Number(after.replace(/[,+]/g, ''))
+  if (value < 100) return 'below 100'
+  if (!after.endsWith('+')) return 'onto a round figure'
+  if (after === `${before}+`) return 'off a round figure'
+  return 'to the next step'
 }
 
 /** Replays visible figures run by run: an issue is written when anything visible changed. */
 function tally(perRun: Array<Map<string, Visible>>): Tally {
-  const result: Tally = { writes: 0, labelChanges: 0, flips: 0, rows: {} }
+  const result: Tally = { writes: 0, labelChanges: 0, flips: 0, rows: {}, only: {}, exact: {} }
   const history = new Map<string, Array<string | undefined>>()
   for (const [id, v] of perRun[0] ?? []) history.set(id, [v.label])
   for (let i = 1; i < perRun.length; i++) {
@@ -110,7 +126,16 @@ function tally(perRun: Array<Map<string, Visible>>): Tally {
       )
       if (changed.length === 0) continue
       result.writes++
-      for (const k of changed) result.rows[k] = (result.rows[k] ?? 0) + 1
+      for (const k of changed) {
+        result.rows[k] = (result.rows[k] ?? 0) + 1
+        if (k === 'events' || k === 'users') {
+          const kind = countChange(before[k], now[k])
+          result.exact[`${k} ${kind}`] = (result.exact[`${k} ${kind}`] ?? 0) + 1
+        }
+      }
+      if (changed.length === 1 && changed[0]) {
+        result.only[changed[0]] = (result.only[changed[0]] ?? 0) + 1
+      }
       if (now.label !== before.label) {
         result.labelChanges++
         const seen = history.get(id) ?? []
@@ -340,6 +365,15 @@ export async function steadyTraffic(
       )
         .map(([k, n]) => `${k} ${n}`)
         .join(', ')}), ${check.labelChanges} label changes, ${check.flips} flips`
+    )
+    console.log(
+      `    writes with a single changed row: ${Object.entries(check.only)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}; count-row changes: ${
+        Object.entries(check.exact)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none'
+      }`
     )
     console.log(
       `  replay with the windowed counts shown exactly and last seen to the second (before): ${before.writes} issue writes (${Object.entries(
