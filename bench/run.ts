@@ -8,8 +8,8 @@
  *   npm run bench -- --scale 0.1        # smaller sizes (a quick check of the benchmark itself)
  *   npm run bench -- --entry build/x.js # another bundle of the action (default dist/index.js)
  *
- * Scenarios: cold-start, steady, backfill, lifecycle, backlog (see bench/README.md). Each prints request
- * counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
+ * Scenarios: cold-start, steady, backfill, lifecycle, backlog, steady-traffic (see bench/README.md).
+ * Each prints request counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
  */
 import path from 'node:path'
 import {
@@ -30,6 +30,7 @@ import {
   type Fakes,
   type RequestCounts
 } from './lib.js'
+import { steadyTraffic } from './steady-traffic.js'
 
 const root = repoRoot()
 let entry = path.join(root, 'dist/index.js')
@@ -40,7 +41,14 @@ interface Args {
   entry?: string
 }
 
-const SCENARIOS = ['cold-start', 'steady', 'backfill', 'lifecycle', 'backlog'] as const
+const SCENARIOS = [
+  'cold-start',
+  'steady',
+  'backfill',
+  'lifecycle',
+  'backlog',
+  'steady-traffic'
+] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 function parseArgs(argv: string[]): Args {
@@ -455,7 +463,8 @@ async function main(): Promise<void> {
     steady: () => steady(args.scale),
     backfill: () => backfill(args.scale),
     lifecycle: () => lifecycle(args.scale),
-    backlog: () => backlog(args.scale)
+    backlog: () => backlog(args.scale),
+    'steady-traffic': () => steadyTraffic(entry, args.scale)
   }
   for (const name of args.scenarios as Scenario[]) {
     console.log(`\n## ${name}`)

@@ -162,15 +162,15 @@ export function formatCount(n: number): string {
 }
 
 /**
- * A count at the precision a reader needs: exact below 100, else cut to two significant digits
- * with a `+` (1,234 → "1,200+"), so it changes when the figure does, not with every event.
+ * A count at the precision a reader needs: exact below 100, else "at least" two significant
+ * digits (1,234 → "1,200+"; 1,200 too), so it changes when the figure does, not with every event,
+ * and not back and forth as a count lands on a round figure and passes it.
  */
 export function roughCount(n: number): string {
   if (!Number.isFinite(n)) return NONE
   if (n < 100) return formatCount(n)
   const step = 10 ** (Math.floor(Math.log10(n)) - 1)
-  const cut = Math.floor(n / step) * step
-  return cut === n ? formatCount(n) : `${formatCount(cut)}+`
+  return `${formatCount(Math.floor(n / step) * step)}+`
 }
 
 /** A timestamp by day (`2026-11-30`, UTC), or the escaped text when it is not a date. */

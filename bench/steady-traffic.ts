@@ -1,0 +1,417 @@
+/**
+ * Scenario `steady-traffic`: a day of hourly runs over issues with steady traffic.
+ *
+ * N = 100 Sentry issues, each with an age A (7–90 days, uniform) and a rate r (1–50 events an hour,
+ * log-uniform), lifetime events ≈ r·24·A and users ≈ events/10 at the start, the last 24 hours of
+ * them recorded hour by hour. A first run creates their GitHub issues (not counted). Then 24
+ * hourly runs, the fake Sentry's clock one hour further each time and every issue r events
+ * (Poisson, seeded) and a tenth as many new users richer.
+ *
+ * Measured: GitHub writes in all and per run, what the writes changed (which stats rows, labels),
+ * priority-label changes and flips back to a label an issue had before (must be 0).
+ * Target: ≤ 300 writes over the 24 runs, 0 flips.
+ *
+ * For comparison, the same traffic is replayed through the figures the action showed before it
+ * used lifetime totals at a reader's precision (windowed `count`/`userCount` exact, `lastSeen` to
+ * the second): a simulation of what would have changed, not a run of another build.
+ */
+import { performance } from 'node:perf_hooks'
+import {
+  DEFAULT_PRIORITY_LABELS,
+  parsePriorityLabels,
+  priorityLabel
+} from '../src/render/labels.js'
+import { dayOf, formatCount, roughCount } from '../src/render/stats-block.js'
+import { countRequests, fmtMs, runAction, startFakes, type ActionRun } from './lib.js'
+
+const HOUR = 3600_000
+const DAY = 24 * HOUR
+/** The set-up run's time; runs follow at :17 past each hour and cross one UTC midnight. */
+const START = Date.parse('2026-11-30T06:17:00Z')
+const RUNS = 24
+const WRITE_TARGET = 300
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Poisson(λ) by Knuth's product of uniforms (λ ≤ 50 here, so e^-λ stays far from 0). */
+function poisson(random: () => number, lambda: number): number {
+  const limit = Math.exp(-lambda)
+  let k = 0
+  let p = random()
+  while (p > limit) {
+    k++
+    p *= random()
+  }
+  return k
+}
+
+/** `events / 10` users, the fraction rounded up with its probability. */
+function usersFor(random: () => number, events: number): number {
+  const exact = events / 10
+  const whole = Math.floor(exact)
+  return whole + (random() < exact - whole ? 1 : 0)
+}
+
+interface Traffic {
+  id: string
+  ageDays: number
+  rate: number
+  /** Events and users by hour bucket time (epoch ms), the last ones recorded. */
+  hours: Array<{ at: number; events: number; users: number }>
+}
+
+/** What a reader of the issue sees of the figures, under one way of rendering them. */
+interface Visible {
+  events: string
+  users: string
+  lastSeen: string
+  label: string | undefined
+}
+
+function windowed(t: Traffic, now: number): { events: number; users: number } {
+  let events = 0
+  let users = 0
+  for (const h of t.hours) {
+    if (h.at >= now - DAY && h.at <= now) {
+      events += h.events
+      users += h.users
+    }
+  }
+  return { events, users }
+}
+
+interface Tally {
+  writes: number
+  labelChanges: number
+  flips: number
+  rows: Record<string, number>
+  /** Writes for which that row was the only change. */
+  only: Record<string, number>
+  /** Changes of a count row by kind (see `countChange`). */
+  exact: Record<string, number>
+}
+
+/**
+ * How a count row changed: `below 100` (shown exactly), `onto a round figure` (1,200+ is not shown
+ * for exactly 1,200), `off a round figure` (1,200 → 1,200+, the same digits), or `to the next step`.
+ */
+function countChange(before: string, after: string): string {
+  const value = Number(after.replace(/[,+]/g, ''))
+  if (value < 100) return 'below 100'
+  if (!after.endsWith('+')) return 'onto a round figure'
+  if (after === `${before}+`) return 'off a round figure'
+  return 'to the next step'
+}
+
+/** Replays visible figures run by run: an issue is written when anything visible changed. */
+function tally(perRun: Array<Map<string, Visible>>): Tally {
+  const result: Tally = { writes: 0, labelChanges: 0, flips: 0, rows: {}, only: {}, exact: {} }
+  const history = new Map<string, Array<string | undefined>>()
+  for (const [id, v] of perRun[0] ?? []) history.set(id, [v.label])
+  for (let i = 1; i < perRun.length; i++) {
+    for (const [id, now] of perRun[i] ?? []) {
+      const before = perRun[i - 1]?.get(id)
+      if (!before) continue
+      const changed = (['events', 'users', 'lastSeen', 'label'] as const).filter(
+        (k) => now[k] !== before[k]
+      )
+      if (changed.length === 0) continue
+      result.writes++
+      for (const k of changed) {
+        result.rows[k] = (result.rows[k] ?? 0) + 1
+        if (k === 'events' || k === 'users') {
+          const kind = countChange(before[k], now[k])
+          result.exact[`${k} ${kind}`] = (result.exact[`${k} ${kind}`] ?? 0) + 1
+        }
+      }
+      if (changed.length === 1 && changed[0]) {
+        result.only[changed[0]] = (result.only[changed[0]] ?? 0) + 1
+      }
+      if (now.label !== before.label) {
+        result.labelChanges++
+        const seen = history.get(id) ?? []
+        if (seen.includes(now.label)) result.flips++
+        seen.push(now.label)
+        history.set(id, seen)
+      }
+    }
+  }
+  return result
+}
+
+/** The stats rows of an issue body's block (`| Events | 1,200+ |` → Events: 1,200+). */
+function blockRows(body: string | null | undefined): Map<string, string> {
+  const rows = new Map<string, string>()
+  const start = body?.indexOf('<!-- sentry-stats:start') ?? -1
+  const end = body?.indexOf('<!-- sentry-stats:end -->') ?? -1
+  if (!body || start < 0 || end < start) return rows
+  const block = body.slice(start, end)
+  rows.set('start line', block.split('\n')[0] ?? '')
+  for (const line of block.split('\n')) {
+    const m = /^\| ([^|]+?) \| (.*) \|$/.exec(line)
+    if (m?.[1] && m[2] !== undefined) rows.set(m[1], m[2])
+  }
+  return rows
+}
+
+export async function steadyTraffic(
+  entry: string,
+  scale: number
+): Promise<Record<string, unknown>> {
+  const N = Math.max(5, Math.round(100 * scale))
+  const rules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
+  const priorityNames = new Set(rules.map((r) => r.label.toLowerCase()))
+  const inputs = { 'max-new-issues': String(N), 'priority-labels': DEFAULT_PRIORITY_LABELS }
+  const fakes = await startFakes()
+  try {
+    let clock = START
+    fakes.sentry.now = () => new Date(clock)
+    fakes.sentry.addProject('backend')
+    const random = mulberry32(20261130)
+    const traffic: Traffic[] = []
+    for (let i = 0; i < N; i++) {
+      const ageDays = 7 + random() * 83
+      const rate = Math.exp(random() * Math.log(50))
+      const lifetime = Math.round(rate * 24 * ageDays)
+      // The last 24 hours as hourly buckets, the rest of the history before them.
+      const hours: Traffic['hours'] = []
+      for (let h = 23; h >= 0; h--) {
+        const events = poisson(random, rate)
+        hours.push({ at: clock - h * HOUR - Math.floor(random() * HOUR), events, users: 0 })
+      }
+      const recent = hours.reduce((s, h) => s + h.events, 0)
+      const earlier = Math.max(1, lifetime - recent)
+      const issue = fakes.sentry.addIssue({
+        title: `TypeError: steady failure ${i + 1}`,
+        culprit: `app/module${i % 7}.py in handler${i}`,
+        metadata: { type: 'TypeError', value: `steady failure ${i + 1}` },
+        substatus: 'ongoing',
+        count: String(earlier),
+        userCount: Math.max(1, Math.round(earlier / 10)),
+        firstSeen: new Date(clock - ageDays * DAY).toISOString(),
+        lastSeen: new Date(clock - 25 * HOUR).toISOString()
+      })
+      const id = String(issue['id'])
+      for (const h of hours) {
+        h.users = usersFor(random, h.events)
+        fakes.sentry.addEvents(id, h.events, { users: h.users, at: new Date(h.at) })
+      }
+      fakes.sentry.addEvent(id, { dateCreated: String(issue['lastSeen']) })
+      traffic.push({ id, ageDays, rate, hours })
+    }
+    const lifetimeAtStart = traffic.map((t) =>
+      Number(fakes.sentry.issues.find((i) => i['id'] === t.id)?.['count'])
+    )
+    console.log(
+      `  ${N} issues: age ${Math.min(...traffic.map((t) => t.ageDays)).toFixed(0)}–${Math.max(...traffic.map((t) => t.ageDays)).toFixed(0)} days, ` +
+        `rate ${Math.min(...traffic.map((t) => t.rate)).toFixed(1)}–${Math.max(...traffic.map((t) => t.rate)).toFixed(1)} events/h, ` +
+        `lifetime events ${Math.min(...lifetimeAtStart)}–${Math.max(...lifetimeAtStart)}`
+    )
+
+    const visibleNow = (): { after: Map<string, Visible>; before: Map<string, Visible> } => {
+      const after = new Map<string, Visible>()
+      const before = new Map<string, Visible>()
+      for (const t of traffic) {
+        const issue = fakes.sentry.issues.find((i) => i['id'] === t.id) ?? {}
+        const lifetime = { count: Number(issue['count']), userCount: Number(issue['userCount']) }
+        const w = windowed(t, clock)
+        const lastSeen = String(issue['lastSeen'])
+        after.set(t.id, {
+          events: roughCount(lifetime.count),
+          users: roughCount(lifetime.userCount),
+          lastSeen: dayOf(lastSeen),
+          label: priorityLabel(lifetime, rules)
+        })
+        before.set(t.id, {
+          events: formatCount(w.events),
+          users: formatCount(w.users),
+          lastSeen,
+          label: priorityLabel({ count: w.events, userCount: w.users }, rules)
+        })
+      }
+      return { after, before }
+    }
+
+    // Set-up: the first run creates the GitHub issues.
+    const setupStarted = performance.now()
+    const setup = await runAction({ entry, fakes, inputs, measureRss: false })
+    const setupMs = performance.now() - setupStarted
+    const tracked = fakes.github.issues.length
+    console.log(
+      `  set-up run: exit ${setup.code}, ${tracked} GitHub issues created in ${fmtMs(setupMs)}`
+    )
+    if (setup.code !== 0 || tracked !== N) {
+      for (const line of setup.problems.slice(0, 8)) console.log(`  log: ${line}`)
+      throw new Error(`the set-up run created ${tracked} issues, not ${N}`)
+    }
+    const simulated = [visibleNow()]
+
+    const labelHistory = new Map<number, string[]>()
+    const priorityOf = (labels: readonly string[]): string =>
+      labels.filter((l) => priorityNames.has(l.toLowerCase())).join(',') || '-'
+    for (const issue of fakes.github.issues) {
+      labelHistory.set(issue.number, [priorityOf(issue.labels)])
+    }
+
+    const runs: Array<Record<string, unknown>> = []
+    const changedRows: Record<string, number> = {}
+    const endpoints: Record<string, number> = {}
+    let writes = 0
+    let labelChanges = 0
+    let labelRequests = 0
+    let flips = 0
+    let failedRuns = 0
+    for (let run = 1; run <= RUNS; run++) {
+      const from = clock
+      clock += HOUR
+      for (const t of traffic) {
+        const events = poisson(random, t.rate)
+        const users = usersFor(random, events)
+        const at = from + Math.floor(random() * HOUR)
+        t.hours.push({ at, events, users })
+        t.hours = t.hours.filter((h) => h.at >= clock - DAY - HOUR)
+        if (events > 0) fakes.sentry.addEvents(t.id, events, { users, at: new Date(at) })
+      }
+      const bodies = new Map(fakes.github.issues.map((i) => [i.number, i.body]))
+      const arrivalsBefore = fakes.arrivals.length
+      const result: ActionRun = await runAction({ entry, fakes, inputs, measureRss: false })
+      const counts = countRequests(fakes.arrivals.slice(arrivalsBefore))
+      for (const [k, n] of Object.entries(counts.byEndpoint)) endpoints[k] = (endpoints[k] ?? 0) + n
+      const runLabelRequests = fakes.arrivals
+        .slice(arrivalsBefore)
+        .filter((a) => /labels/i.test(a.endpoint) && a.method !== 'GET').length
+      let runLabelChanges = 0
+      let runFlips = 0
+      const runRows: Record<string, number> = {}
+      for (const issue of fakes.github.issues) {
+        const previous = blockRows(bodies.get(issue.number))
+        const next = blockRows(issue.body)
+        for (const [row, value] of next) {
+          if (previous.get(row) !== value) runRows[row] = (runRows[row] ?? 0) + 1
+        }
+        const history = labelHistory.get(issue.number) ?? []
+        const label = priorityOf(issue.labels)
+        if (label !== history[history.length - 1]) {
+          runLabelChanges++
+          if (history.includes(label)) runFlips++
+          history.push(label)
+          labelHistory.set(issue.number, history)
+        }
+      }
+      for (const [row, n] of Object.entries(runRows)) changedRows[row] = (changedRows[row] ?? 0) + n
+      writes += counts.writes
+      labelChanges += runLabelChanges
+      labelRequests += runLabelRequests
+      flips += runFlips
+      if (result.code !== 0) failedRuns++
+      simulated.push(visibleNow())
+      const at = new Date(clock).toISOString().slice(0, 16).replace('T', ' ')
+      console.log(
+        `  run ${String(run).padStart(2)} (${at} UTC): ${counts.writes} writes, ${counts.reads} reads; ` +
+          `rows changed: ${
+            Object.entries(runRows)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || 'none'
+          }; priority labels changed ${runLabelChanges}; ${fmtMs(result.wallMs)}` +
+          (result.code === 0 ? '' : `; EXIT ${result.code}`)
+      )
+      for (const line of result.problems.filter((l) => !/cache/i.test(l)).slice(0, 4)) {
+        console.log(`    log: ${line}`)
+      }
+      runs.push({
+        run,
+        at: new Date(clock).toISOString(),
+        exitCode: result.code,
+        wallMs: Math.round(result.wallMs),
+        reads: counts.reads,
+        writes: counts.writes,
+        rowsChanged: runRows,
+        priorityLabelChanges: runLabelChanges,
+        labelRequests: runLabelRequests,
+        problems: result.problems
+      })
+    }
+
+    const before = tally(simulated.map((s) => s.before))
+    const check = tally(simulated.map((s) => s.after))
+    const perRun = runs.map((r) => Number(r['writes']))
+    const verdict =
+      writes <= WRITE_TARGET && flips === 0 && failedRuns === 0
+        ? `meets the target (≤ ${WRITE_TARGET} writes over ${RUNS} runs, 0 flips): ${writes} writes, ${flips} flips`
+        : `MISSES the target (≤ ${WRITE_TARGET} writes over ${RUNS} runs, 0 flips, every run exit 0): ${writes} writes, ${flips} flips, ${failedRuns} failed runs`
+    console.log(
+      `  writes: ${writes} in ${RUNS} runs (per run: min ${Math.min(...perRun)}, max ${Math.max(...perRun)}, mean ${(writes / RUNS).toFixed(1)})`
+    )
+    console.log(
+      `  stats rows changed (issues × runs): ${Object.entries(changedRows)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`
+    )
+    console.log(
+      `  priority labels: ${labelChanges} changes (${labelRequests} label requests), ${flips} flips back`
+    )
+    console.log(
+      `  replay of the same figures, as rendered now: ${check.writes} issue writes (${Object.entries(
+        check.rows
+      )
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}), ${check.labelChanges} label changes, ${check.flips} flips`
+    )
+    console.log(
+      `    writes with a single changed row: ${Object.entries(check.only)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}; count-row changes: ${
+        Object.entries(check.exact)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none'
+      }`
+    )
+    console.log(
+      `  replay with the windowed counts shown exactly and last seen to the second (before): ${before.writes} issue writes (${Object.entries(
+        before.rows
+      )
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}), ${before.labelChanges} priority-label changes, ${before.flips} flips back`
+    )
+    console.log(`  GitHub requests by endpoint over the 24 runs:`)
+    for (const [k, n] of Object.entries(endpoints).sort(([a], [b]) => a.localeCompare(b))) {
+      console.log(`    ${String(n).padStart(6)}  ${k}`)
+    }
+    console.log(`  ${verdict}`)
+    return {
+      N,
+      runs: RUNS,
+      target: { writes: WRITE_TARGET, flips: 0 },
+      verdict,
+      setupMs: Math.round(setupMs),
+      writes,
+      writesPerRun: perRun,
+      rowsChanged: changedRows,
+      priorityLabelChanges: labelChanges,
+      labelRequests,
+      flips,
+      failedRuns,
+      endpoints,
+      replayNow: check,
+      replayWindowedExact: before,
+      issues: traffic.map((t, i) => ({
+        id: t.id,
+        ageDays: Math.round(t.ageDays * 10) / 10,
+        rate: Math.round(t.rate * 10) / 10,
+        lifetimeAtStart: lifetimeAtStart[i]
+      })),
+      perRun: runs
+    }
+  } finally {
+    await fakes.close()
+  }
+}
