@@ -1,7 +1,7 @@
 import type { Config } from './inputs/config.js'
 import { listIssuesWithLabel, type RepoRef } from './github/issues.js'
 import { sentryIdentity } from './plan/marker.js'
-import { buildIndex, findDuplicates, planSync, type PlanItem } from './plan/plan.js'
+import { buildIndex, findDuplicates, planSync, type Lookups, type PlanItem } from './plan/plan.js'
 import { emptyResult, type ResultRow, type RunResult } from './report/result.js'
 import type { SentryIssue } from './sentry/schemas.js'
 import type { SyncState } from './state/store.js'
@@ -13,12 +13,13 @@ import {
   type RunContext,
   type SyncDeps
 } from './sync/context.js'
-import { create, codeLinkerFor, prefetchEvents } from './sync/create.js'
+import { create } from './sync/create.js'
 import { healDuplicates, searchForMarkers, verifyCached } from './sync/dedup.js'
 import { ensureLabels } from './sync/labels.js'
 import { startPacer } from './sync/backlog.js'
 import { applyLifecycle } from './sync/lifecycle.js'
 import { lookUpTracked } from './sync/lookups.js'
+import { startRun } from './sync/resources.js'
 import { saveState } from './sync/state.js'
 
 export type { SyncDeps } from './sync/context.js'
@@ -59,7 +60,8 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
       return built
     }
   )
-  const ctx: RunContext = {
+  const state = await deps.state.load()
+  const ctx = startRun({
     config,
     deps,
     repo,
@@ -68,26 +70,25 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     result,
     notes: new Map(),
     gone: new Map(),
-    ...(projectIds.length > 0 ? { projectIds: new Set(projectIds) } : {})
-  }
-  const state = await deps.state.load()
-  ctx.lastRunAt = state.lastRunAt
-  ctx.lookups = await log.group('Looking up tracked issues outside the query', () =>
+    projectIds: projectIds.length > 0 ? new Set(projectIds) : undefined,
+    lastRunAt: state.lastRunAt
+  })
+  const lookups = await log.group('Looking up tracked issues outside the query', () =>
     lookUpTracked(ctx, sentryIssues)
   )
 
   const plan = await log.group('Planning', async () => {
-    let items = makePlan(ctx, sentryIssues, state)
+    let items = makePlan(ctx, sentryIssues, state, lookups)
     if (items.some((p) => p.kind === 'create')) {
       await searchForMarkers(ctx)
-      items = makePlan(ctx, sentryIssues, state)
+      items = makePlan(ctx, sentryIssues, state, lookups)
     }
     const cached = items.filter(
       (p): p is CreateItem => p.kind === 'create' && p.cachedNumber !== undefined
     )
     if (cached.length > 0) {
       await verifyCached(ctx, cached)
-      items = makePlan(ctx, sentryIssues, state)
+      items = makePlan(ctx, sentryIssues, state, lookups)
     }
     for (const item of items) {
       if (item.kind === 'skip' && item.existing) {
@@ -113,10 +114,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     }
     const creates = plan.filter((p): p is CreateItem => p.kind === 'create')
     // Dry runs fetch the events too: their previews show the body a real run creates.
-    if (creates.length > 0) {
-      ctx.events = prefetchEvents(ctx, pacer.admitted(creates))
-      ctx.codeLinks = codeLinkerFor(config)
-    }
+    if (creates.length > 0) ctx.resources.events.start(pacer.admitted(creates))
     if (creates.length > 0 && !config.dryRun) {
       await log.group('Ensuring labels exist', () =>
         ensureLabels(ctx, [config.trackingLabel, ...config.labels])
@@ -129,8 +127,8 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
       }
     )
   } finally {
-    pacer.finish()
-    if (!config.dryRun) await saveState(ctx, state)
+    const contentWrites = pacer.finish()
+    if (!config.dryRun) await saveState(ctx, state, contentWrites)
   }
   return result
 }
@@ -165,11 +163,12 @@ async function readSentry(
 function makePlan(
   ctx: RunContext,
   sentryIssues: readonly SentryIssue[],
-  state: SyncState
+  state: SyncState,
+  lookups: Lookups | undefined
 ): PlanItem[] {
   return planSync({
     sentryIssues,
-    ...(ctx.lookups ? { lookups: ctx.lookups } : {}),
+    ...(lookups ? { lookups } : {}),
     lifecycle: {
       options: ctx.config.lifecycle,
       ...(ctx.lastRunAt ? { lastRunAt: ctx.lastRunAt } : {}),

@@ -30,8 +30,11 @@ export interface Pacer {
   run(item: PlanItem, execute: () => Promise<ResultRow>): Promise<ResultRow>
   /** The planned creates this run gets to (the first ones, in plan order). */
   admitted<T extends PlanItem>(creates: readonly T[]): T[]
-  /** Stops counting; records the times for the state and the backlog for the summary. */
-  finish(): void
+  /**
+   * Stops counting and records the backlog for the summary; returns the times of the
+   * content-creating requests within the last hour, earlier runs' and this one's (for the state).
+   */
+  finish(): number[]
 }
 
 export function startPacer(ctx: RunContext, plan: readonly PlanItem[], state: SyncState): Pacer {
@@ -76,15 +79,16 @@ export function startPacer(ctx: RunContext, plan: readonly PlanItem[], state: Sy
     },
     finish() {
       untrack()
-      if (!config.dryRun) ctx.contentWrites = withinHour(writes, Date.now())
+      const contentWrites = withinHour(writes, Date.now())
       const deferred = plan.filter((p) => p.kind === 'skip' && p.reason === 'deferred').length
       const remaining = deferred + overBudget
-      if (remaining === 0) return
+      if (remaining === 0) return contentWrites
       const perRun = Math.min(config.maxNewIssues, budget.createsPerFreshRun)
       ctx.result.backlog = { remaining, perRun, runs: runsNeeded(remaining, perRun) }
       deps.log.info(
         `${remaining} new issue(s) remain; about ${ctx.result.backlog.runs} more run(s) at up to ${perRun} a run.`
       )
+      return contentWrites
     }
   }
 }

@@ -3,19 +3,20 @@ import type { Logger } from '../log.js'
 import type { GitHubClient } from '../github/client.js'
 import type { RepoRef } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
-import type { GoneRecord, IssueIndex, Lookups, PlanItem } from '../plan/plan.js'
+import type { GoneRecord, IssueIndex, PlanItem } from '../plan/plan.js'
 import type { SentryIdentity } from '../plan/marker.js'
 import type { CodeLinker } from '../render/code-links.js'
-import type { IssueField } from '../github/metadata.js'
 import type { ResultRow, RunResult } from '../report/result.js'
 import type { SentryClient } from '../sentry/client.js'
-import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
+import type { SentryIssue } from '../sentry/schemas.js'
 import type { StateStore } from '../state/store.js'
+import type { EventPrefetch } from './create.js'
+import type { RunMetadata } from './metadata.js'
 import { renderMarker } from '../plan/marker.js'
 
 /**
- * What every part of a sync run shares: the clients it is given, the per-run context, warnings,
- * and small helpers for errors and result rows.
+ * What every part of a sync run shares: the clients it is given, the per-run context with its
+ * warnings and resources, and small helpers for errors and result rows.
  */
 
 export interface SyncDeps {
@@ -39,41 +40,68 @@ export interface RunContext {
   /** Tracked issues found deleted or moved away this run (saved with the state). */
   gone: Map<string, GoneRecord>
   /** Numeric ids of the projects this run syncs; undefined when it syncs them all. */
-  projectIds?: ReadonlySet<string>
+  projectIds: ReadonlySet<string> | undefined
   result: RunResult
   /** Notes per Sentry key, shown in the row (e.g. a cached issue that no longer exists). */
   notes: Map<string, string>
-  lastRunAt?: string
-  /** Latest events for the issues to create, fetched ahead of the writes. */
-  events?: Map<string, Promise<SentryEvent | undefined>>
-  /** Label names the repository has (lower case), loaded when first needed. */
-  knownLabels?: Set<string>
-  codeLinks?: CodeLinker
-  warned?: Set<string>
-  /** Resolved once per run: the milestone number, and issue fields by lower-case name. */
-  milestone?: number
-  issueFields?: Map<string, IssueField>
-  metadata?: Promise<void>
-  /** Optional create fields GitHub refused this run (not sent again). */
-  refused?: Set<(typeof OPTIONAL_FIELDS)[number]>
-  lookups?: Lookups
-  /** Content-creating requests within the last hour (epoch ms), earlier runs' and this one's. */
-  contentWrites?: number[]
+  /** When the previous run finished (from the state); undefined on the first run. */
+  lastRunAt: string | undefined
+  /** The run's warnings: logged and listed in the result. */
+  warnings: Warnings
+  /** What the run looks up or builds once, when first needed (see resources.ts). */
+  resources: RunResources
 }
 
 export const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'] as const
+export type OptionalField = (typeof OPTIONAL_FIELDS)[number]
 
-export function warn(ctx: RunContext, message: string): void {
-  ctx.deps.log.warning(message)
-  ctx.result.warnings.push(message)
+/** Per-run resources, each made once for the run that holds them. */
+export interface RunResources {
+  /** Label names the repository has (lower case): listed on first use, then kept up to date. */
+  labels(): Promise<Set<string>>
+  /** The milestone and the issue fields issues get: resolved on first use. */
+  metadata(): Promise<RunMetadata>
+  /** Links from stack frames to the source; undefined without code mappings. Made on first use. */
+  codeLinker(): CodeLinker | undefined
+  /** The latest events of the issues to create, fetched ahead of the writes once started. */
+  events: EventPrefetch
+  /** Optional create fields GitHub refused this run (not sent again). */
+  refused: Set<OptionalField>
 }
 
-/** A warning given once per run for a recurring cause (the same refusal for every issue). */
-export function warnOnce(ctx: RunContext, cause: string, message: string): void {
-  ctx.warned ??= new Set()
-  if (ctx.warned.has(cause)) return
-  ctx.warned.add(cause)
-  warn(ctx, message)
+/** The run's warnings: each is logged and listed in the result. */
+export class Warnings {
+  readonly #given = new Set<string>()
+
+  constructor(
+    private readonly log: Logger,
+    private readonly into: string[]
+  ) {}
+
+  warn(message: string): void {
+    this.log.warning(message)
+    this.into.push(message)
+  }
+
+  /** A warning given once per run for a recurring cause (the same refusal for every issue). */
+  warnOnce(cause: string, message: string): void {
+    if (this.#given.has(cause)) return
+    this.#given.add(cause)
+    this.warn(message)
+  }
+}
+
+/**
+ * A value made on first use and kept for the run. A load that fails is not kept: the next use
+ * tries again.
+ */
+export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let kept: Promise<T> | undefined
+  return () =>
+    (kept ??= load().catch((error: unknown) => {
+      kept = undefined
+      throw error
+    }))
 }
 
 export { statusOf } from '../github/errors.js'

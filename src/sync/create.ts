@@ -10,20 +10,20 @@ import { createCodeLinker, type CodeLinker } from '../render/code-links.js'
 import { assigneesFor, needsLatestEvent } from '../inputs/content-options.js'
 import { issuePreview } from '../report/preview.js'
 import type { ResultRow } from '../report/result.js'
+import type { SentryClient } from '../sentry/client.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import {
   baseRow,
   errorBody,
   OPTIONAL_FIELDS,
   statusOf,
-  warn,
-  warnOnce,
   type CreateItem,
-  type RunContext
+  type RunContext,
+  type Warnings
 } from './context.js'
 import { findAfterFailedCreate } from './dedup.js'
 import { ensureLabels } from './labels.js'
-import { resolveMetadata, setFields } from './metadata.js'
+import { setFields } from './metadata.js'
 
 /**
  * Creating the planned issues: rendering, labels, optional create fields, the latest events
@@ -37,7 +37,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     ctx.notes.get(item.key) ??
     (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined)
   const content = config.content
-  const event = await ctx.events?.get(item.key)
+  const event = await ctx.resources.events.latest(item.key)
   const labels = issueLabels(item.sentry, event, {
     trackingLabel: config.trackingLabel,
     labels: config.labels,
@@ -57,7 +57,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       labels: labels.slice(1),
       event,
       maxFrames: content.stackTrace ? content.maxFrames : 0,
-      codeLinks: ctx.codeLinks
+      codeLinks: ctx.resources.codeLinker()
     },
     { title: content.titleTemplate, body: content.bodyTemplate }
   )
@@ -95,12 +95,12 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
   }
   try {
     await ensureLabels(ctx, labels)
-    await (ctx.metadata ??= resolveMetadata(ctx))
+    const { milestone } = await ctx.resources.metadata()
     const created = await createWithOptionalFields(ctx, item.sentry, {
       ...rendered,
       assignees,
       ...(content.issueType ? { type: content.issueType } : {}),
-      ...(ctx.milestone !== undefined ? { milestone: ctx.milestone } : {})
+      ...(milestone !== undefined ? { milestone } : {})
     })
     await setFields(ctx, created.number, item.sentry, event)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
@@ -144,8 +144,7 @@ async function afterCreate(ctx: RunContext, sentry: SentryIssue, url: string): P
   try {
     await ctx.deps.sentry.addComment(ctx.config.sentry.org, sentry.id, `GitHub issue: ${url}`)
   } catch (error) {
-    warn(
-      ctx,
+    ctx.warnings.warn(
       `Could not post a note on Sentry issue ${sentry.shortId} (${errorMessage(error)}). Notes need a user auth token with event:write; organization tokens cannot post them. Turn sentry-comment off or use a user token.`
     )
   }
@@ -161,13 +160,12 @@ async function createWithOptionalFields(
   sentry: SentryIssue,
   issue: NewIssue
 ): Promise<GitHubIssue> {
-  ctx.refused ??= new Set()
+  const { refused } = ctx.resources
   for (;;) {
     const attempt: NewIssue = { title: issue.title, body: issue.body, labels: issue.labels }
-    if (issue.assignees?.length && !ctx.refused.has('assignees'))
-      attempt.assignees = issue.assignees
-    if (issue.type && !ctx.refused.has('type')) attempt.type = issue.type
-    if (issue.milestone !== undefined && !ctx.refused.has('milestone')) {
+    if (issue.assignees?.length && !refused.has('assignees')) attempt.assignees = issue.assignees
+    if (issue.type && !refused.has('type')) attempt.type = issue.type
+    if (issue.milestone !== undefined && !refused.has('milestone')) {
       attempt.milestone = issue.milestone
     }
     try {
@@ -180,9 +178,8 @@ async function createWithOptionalFields(
         new RegExp(`"field":"${f === 'assignees' ? 'assignees?' : f}"`).test(said)
       )
       const drop = named.length > 0 ? named : optional
-      for (const field of drop) ctx.refused.add(field)
-      warn(
-        ctx,
+      for (const field of drop) refused.add(field)
+      ctx.warnings.warn(
         `GitHub refused ${drop.map((f) => `${f} ${JSON.stringify(attempt[f])}`).join(' and ')} for ${sentry.shortId} (${errorMessage(error)}); issues are created without ${drop.length > 1 ? 'them' : 'it'} this run. Check the ${drop.map((f) => (f === 'type' ? 'issue-type' : f)).join(' and ')} input.`
       )
     }
@@ -190,42 +187,52 @@ async function createWithOptionalFields(
 }
 
 /**
- * Fetches the latest event of each issue to create, a few at a time (Sentry allows about 15
- * event requests a second), while the writes go on; each create waits only for its own event.
- * An event that cannot be fetched is a warning: the issue is created without it.
+ * The latest event of each issue to create (a run's `resources.events`), fetched a few at a time
+ * (Sentry allows about 15 event requests a second) while the writes go on; each create waits only
+ * for its own event. An event that cannot be fetched is a warning: the issue is created without it.
  */
-export function prefetchEvents(
-  ctx: RunContext,
-  creates: readonly CreateItem[]
-): Map<string, Promise<SentryEvent | undefined>> | undefined {
-  if (!needsLatestEvent(ctx.config.content)) return undefined
-  const { config, deps } = ctx
-  const results = new Map<string, Promise<SentryEvent | undefined>>()
-  const queue = creates.map((item) => {
-    let resolve!: (event: SentryEvent | undefined) => void
-    results.set(item.key, new Promise((r) => (resolve = r)))
-    return { item, resolve }
-  })
-  const worker = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      try {
-        next.resolve(
-          await deps.sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
-            environments: config.sentry.environments
-          })
-        )
-      } catch (error) {
-        warnOnce(
-          ctx,
-          'event-fetch',
-          `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`
-        )
-        next.resolve(undefined)
+export class EventPrefetch {
+  readonly #events = new Map<string, Promise<SentryEvent | undefined>>()
+
+  constructor(
+    private readonly config: Config,
+    private readonly sentry: SentryClient,
+    private readonly warnings: Warnings
+  ) {}
+
+  /** Starts fetching the events of `creates`; nothing when the content shows no event. */
+  start(creates: readonly CreateItem[]): void {
+    if (!needsLatestEvent(this.config.content)) return
+    const { config, sentry, warnings } = this
+    const queue = creates.map((item) => {
+      let resolve!: (event: SentryEvent | undefined) => void
+      this.#events.set(item.key, new Promise((r) => (resolve = r)))
+      return { item, resolve }
+    })
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        try {
+          next.resolve(
+            await sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
+              environments: config.sentry.environments
+            })
+          )
+        } catch (error) {
+          warnings.warnOnce(
+            'event-fetch',
+            `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`
+          )
+          next.resolve(undefined)
+        }
       }
     }
+    for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++) void worker()
   }
-  for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++) void worker()
-  return results
+
+  /** The event of a create, or undefined when it is not fetched (not started, or not needed). */
+  latest(key: string): Promise<SentryEvent | undefined> | undefined {
+    return this.#events.get(key)
+  }
 }
 
 const EVENT_CONCURRENCY = 4

@@ -13,15 +13,7 @@ import {
 import { closeAsDuplicate } from './lifecycle.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'
-import {
-  baseRow,
-  inRepo,
-  keyRow,
-  statusOf,
-  warn,
-  type CreateItem,
-  type RunContext
-} from './context.js'
+import { baseRow, inRepo, keyRow, statusOf, type CreateItem, type RunContext } from './context.js'
 
 /**
  * The dedup layers beyond the label listing (marker search, verified cache), the check after a
@@ -49,14 +41,12 @@ export async function searchForMarkers(ctx: RunContext): Promise<void> {
       `Marker search found ${countTracked(ctx.index) - before} synced issue(s) without the "${ctx.config.trackingLabel}" label.`
     )
     if (found.incomplete) {
-      warn(
-        ctx,
+      ctx.warnings.warn(
         `The marker search returned incomplete results (${found.items.length} of ${found.totalCount}).`
       )
     }
   } catch (error) {
-    warn(
-      ctx,
+    ctx.warnings.warn(
       `The marker search failed (${errorMessage(error)}); issues whose "${ctx.config.trackingLabel}" label was removed may not be found this run.`
     )
   }

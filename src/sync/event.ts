@@ -4,8 +4,9 @@ import { identify, markerKey, sentryIdentity } from '../plan/marker.js'
 import { decideExisting } from '../plan/lifecycle.js'
 import type { TrackedIssue } from '../plan/plan.js'
 import { emptyResult, type RunResult } from '../report/result.js'
-import { baseRow, keyRow, type RunContext, type SyncDeps } from './context.js'
+import { baseRow, keyRow, type SyncDeps } from './context.js'
 import { applyLifecycle } from './lifecycle.js'
+import { startRun } from './resources.js'
 
 /** The parts of an `issues` event payload the action reads. */
 export interface IssueEventPayload {
@@ -75,7 +76,7 @@ export async function runClosedIssueEvent(
   const decision = decideExisting(sentry, tracked, {
     options: { ...config.lifecycle, onRegression: 'ignore' }
   })
-  const ctx: RunContext = {
+  const ctx = startRun({
     config,
     deps,
     repo,
@@ -83,8 +84,10 @@ export async function runClosedIssueEvent(
     index: new Map(),
     result,
     notes: new Map(),
-    gone: new Map()
-  }
+    gone: new Map(),
+    projectIds: undefined,
+    lastRunAt: undefined
+  })
   result.rows.push(
     decision.kind === 'resolve-in-sentry'
       ? await applyLifecycle(ctx, baseRow(sentry), tracked, decision, sentry)

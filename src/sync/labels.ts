@@ -1,7 +1,8 @@
 import { errorMessage } from '../log.js'
-import { createLabel, listLabels } from '../github/issues.js'
+import { createLabel, listLabels, type RepoRef } from '../github/issues.js'
 import { labelColor } from '../render/labels.js'
-import { statusOf, warn, type RunContext } from './context.js'
+import type { GitHubClient } from '../github/client.js'
+import { statusOf, type RunContext } from './context.js'
 
 /** The tracking label's look; other labels get `labelColor(name)` and a generic description. */
 const TRACKING_STYLE = {
@@ -10,15 +11,18 @@ const TRACKING_STYLE = {
 }
 const OTHER_DESCRIPTION = 'Added by sentry-issues-action'
 
+/** The label names the repository has, lower case (a run's `resources.labels`). */
+export async function listLabelNames(github: GitHubClient, repo: RepoRef): Promise<Set<string>> {
+  return new Set((await listLabels(github, repo)).map((l) => l.name.toLowerCase()))
+}
+
 /** Creates, with a colour and description, the labels in `names` the repository lacks. */
 export async function ensureLabels(ctx: RunContext, names: readonly string[]): Promise<void> {
   const { config, deps, repo } = ctx
-  ctx.knownLabels ??= new Set(
-    (await listLabels(deps.github, repo)).map((l) => l.name.toLowerCase())
-  )
+  const known = await ctx.resources.labels()
   for (const name of names) {
-    if (ctx.knownLabels.has(name.toLowerCase())) continue
-    ctx.knownLabels.add(name.toLowerCase())
+    if (known.has(name.toLowerCase())) continue
+    known.add(name.toLowerCase())
     const style =
       name === config.trackingLabel
         ? TRACKING_STYLE
@@ -28,8 +32,7 @@ export async function ensureLabels(ctx: RunContext, names: readonly string[]): P
       deps.log.info(`Created label "${name}".`)
     } catch (error) {
       if (statusOf(error) === 422) continue // created meanwhile (already_exists)
-      warn(
-        ctx,
+      ctx.warnings.warn(
         `Could not create label "${name}" (${errorMessage(error)}); GitHub will create it with a default colour when the first issue uses it.`
       )
     }

@@ -15,7 +15,7 @@ import { MAX_BODY_LENGTH } from '../render/issue.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'
-import { inRepo, statusOf, warn, type RunContext } from './context.js'
+import { inRepo, statusOf, type RunContext } from './context.js'
 import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
 
@@ -96,8 +96,7 @@ async function carryOut(
       const next = applyBodyChange(fresh.body ?? '', change, notes)
       if (next !== (fresh.body ?? '')) {
         if (next.length > MAX_BODY_LENGTH) {
-          warn(
-            ctx,
+          ctx.warnings.warn(
             `#${existing.number}: the body is ${next.length.toLocaleString('en-US')} characters with the stats block, over GitHub's ${MAX_BODY_LENGTH.toLocaleString('en-US')}; the block was not updated. Shorten the issue's description to let the action update it again.`
           )
           notes.push('body over GitHub’s limit; block not updated')
@@ -206,8 +205,7 @@ async function commentSoftly(
   } catch (error) {
     const status = statusOf(error)
     if (status === undefined || status >= 500) throw error
-    warn(
-      ctx,
+    ctx.warnings.warn(
       `#${existing.number}: GitHub refused the comment${existing.locked ? ' (the conversation is locked)' : ''}: ${errorMessage(error)}. The issue's state was changed without it.`
     )
     notes.push('comment refused')

@@ -3,7 +3,7 @@ import { markerKey } from '../plan/marker.js'
 import type { Lookups, TrackedIssue } from '../plan/plan.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import type { SentryIssue } from '../sentry/schemas.js'
-import { warn, type RunContext } from './context.js'
+import type { RunContext } from './context.js'
 
 /**
  * Tracked issues the query did not return still need their Sentry status: open ones (to close on
@@ -48,8 +48,7 @@ export async function lookUpTracked(
   try {
     batch = await ctx.deps.sentry.getIssuesByIds(config.sentry.org, ids)
   } catch (error) {
-    warn(
-      ctx,
+    ctx.warnings.warn(
       `Could not look up ${ids.length} tracked issue(s) outside the query (${errorMessage(error)}); their GitHub issues are left as they are this run.`
     )
     return undefined
@@ -60,8 +59,7 @@ export async function lookUpTracked(
   if (absent.length >= SUSPICIOUS_MISSING && absent.length > batch.length) {
     // More gone than found is more likely a token that cannot see a project than a mass
     // deletion: say so, and conclude nothing (a real deletion is noted by a later run).
-    warn(
-      ctx,
+    ctx.warnings.warn(
       `Sentry returned ${batch.length} of ${ids.length} tracked issues looked up by id; ${absent.length} were not returned. Not treating them as deleted: check that sentry-token can see every project this repository tracks.`
     )
     return { found, missing: [] }
@@ -81,7 +79,9 @@ export async function lookUpTracked(
     try {
       alone = await ctx.deps.sentry.getIssue(config.sentry.org, id)
     } catch (error) {
-      warn(ctx, `Could not look up Sentry issue ${id} (${errorMessage(error)}); left as it is.`)
+      ctx.warnings.warn(
+        `Could not look up Sentry issue ${id} (${errorMessage(error)}); left as it is.`
+      )
       continue
     }
     if (!alone) missing.push(key)

@@ -8,62 +8,68 @@ import {
 } from '../github/metadata.js'
 import { issueFieldValues } from '../inputs/content-options.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
-import { warn, warnOnce, type RunContext } from './context.js'
+import type { RunContext } from './context.js'
 
 /** GitHub-native metadata on synced issues: the milestone and the organisation's issue fields. */
 
+/** What a run resolves once: the milestone's number, and issue fields by lower-case name. */
+export interface RunMetadata {
+  milestone?: number
+  issueFields?: Map<string, IssueField>
+}
+
 /**
- * Once per run: the milestone's number (from its title when a title was given) and the
- * organisation's issue fields by name. What the repository does not have is one warning each.
+ * Once per run (a run's `resources.metadata`): the milestone's number (from its title when a
+ * title was given) and the organisation's issue fields by name. What the repository does not
+ * have is one warning each.
  */
-export async function resolveMetadata(ctx: RunContext): Promise<void> {
+export async function resolveMetadata(ctx: RunContext): Promise<RunMetadata> {
   const { content } = ctx.config
+  const { warnings } = ctx
+  const resolved: RunMetadata = {}
   const milestone = content.milestone
-  if (milestone && 'number' in milestone) ctx.milestone = milestone.number
+  if (milestone && 'number' in milestone) resolved.milestone = milestone.number
   if (milestone && 'title' in milestone) {
     try {
       const all = await listMilestones(ctx.deps.github, ctx.repo)
       const found =
         all.find((m) => m.title === milestone.title) ??
         all.find((m) => m.title.toLowerCase() === milestone.title.toLowerCase())
-      if (found) ctx.milestone = found.number
+      if (found) resolved.milestone = found.number
       else {
-        warn(
-          ctx,
+        warnings.warn(
           `No milestone titled ${JSON.stringify(milestone.title)} in ${ctx.repo.owner}/${ctx.repo.repo} (it has: ${all.map((m) => JSON.stringify(m.title)).join(', ') || 'none'}); issues are created without one.`
         )
       }
     } catch (error) {
-      warn(
-        ctx,
+      warnings.warn(
         `Could not list milestones (${errorMessage(error)}); issues are created without one.`
       )
     }
   }
-  if (content.issueFields.length === 0) return
+  if (content.issueFields.length === 0) return resolved
   try {
     const fields = await listIssueFields(ctx.deps.github, ctx.repo.owner)
     if (!fields) {
-      warn(
-        ctx,
+      warnings.warn(
         `Issue fields are not available for ${ctx.repo.owner} (an organisation with issue fields is needed, and a token that can read them); issue-fields is ignored.`
       )
-      return
+      return resolved
     }
-    ctx.issueFields = new Map(fields.map((f) => [f.name.toLowerCase(), f]))
-    const missing = content.issueFields.filter((f) => !ctx.issueFields?.has(f.field.toLowerCase()))
+    const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]))
+    resolved.issueFields = byName
+    const missing = content.issueFields.filter((f) => !byName.has(f.field.toLowerCase()))
     if (missing.length > 0) {
-      warn(
-        ctx,
+      warnings.warn(
         `issue-fields names field(s) ${missing.map((f) => JSON.stringify(f.field)).join(', ')} that ${ctx.repo.owner} does not have (it has: ${fields.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}).`
       )
     }
   } catch (error) {
-    warn(
-      ctx,
+    warnings.warn(
       `Could not list the issue fields of ${ctx.repo.owner} (${errorMessage(error)}); issue-fields is ignored.`
     )
   }
+  return resolved
 }
 
 /** Sets the configured issue fields from Sentry's values; a refusal is a warning, once. */
@@ -74,8 +80,7 @@ export async function setFields(
   event: SentryEvent | undefined
 ): Promise<void> {
   if (ctx.config.content.issueFields.length === 0 || ctx.config.dryRun) return
-  await (ctx.metadata ??= resolveMetadata(ctx))
-  const fields = ctx.issueFields
+  const fields = (await ctx.resources.metadata()).issueFields
   if (!fields) return
   const values: IssueFieldValueInput[] = []
   for (const { field, value } of issueFieldValues(sentry, event, ctx.config.content.issueFields)) {
@@ -83,8 +88,7 @@ export async function setFields(
     if (!target) continue
     const converted = fieldValue(target, value)
     if (converted === undefined) {
-      warnOnce(
-        ctx,
+      ctx.warnings.warnOnce(
         `field-value:${target.name}:${value}`,
         `Issue field "${target.name}" has no option matching ${JSON.stringify(value)}; that value is not set.`
       )
@@ -96,8 +100,7 @@ export async function setFields(
   try {
     await setIssueFieldValues(ctx.deps.github, ctx.repo, issueNumber, values)
   } catch (error) {
-    warnOnce(
-      ctx,
+    ctx.warnings.warnOnce(
       'field-set',
       `Could not set issue fields on #${issueNumber} (${errorMessage(error)}).`
     )

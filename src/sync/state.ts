@@ -1,13 +1,21 @@
 import { errorMessage } from '../log.js'
 import type { SyncState } from '../state/store.js'
-import { warn, type RunContext } from './context.js'
+import type { RunContext } from './context.js'
 
-export async function saveState(ctx: RunContext, previous: SyncState): Promise<void> {
+/**
+ * Saves what the next run needs: the tracked issues' numbers, the gone ones, this run's time and
+ * `contentWrites`, the times of the content-creating requests within the last hour.
+ */
+export async function saveState(
+  ctx: RunContext,
+  previous: SyncState,
+  contentWrites: number[]
+): Promise<void> {
   const next: SyncState = {
     version: 1,
     issues: { ...previous.issues },
     lastRunAt: new Date().toISOString(),
-    ...(ctx.contentWrites?.length ? { contentWrites: ctx.contentWrites } : {})
+    ...(contentWrites.length ? { contentWrites } : {})
   }
   for (const [key, tracked] of ctx.index) {
     const first = tracked.find((t) => t.url !== '')
@@ -23,6 +31,6 @@ export async function saveState(ctx: RunContext, previous: SyncState): Promise<v
   try {
     await ctx.deps.state.save(next)
   } catch (error) {
-    warn(ctx, `Could not save the sync state: ${errorMessage(error)}`)
+    ctx.warnings.warn(`Could not save the sync state: ${errorMessage(error)}`)
   }
 }
