@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -23,5 +23,6 @@ describe('docs/examples', () => {
       expect(readme).not.toContain(`<!-- example:${name}:start -->`)
     }
     expect(readme).toContain('](docs/images/example-issue.png)')
+    expect(existsSync(join(root, 'docs', 'images', 'example-issue.png'))).toBe(true)
   })
 })
