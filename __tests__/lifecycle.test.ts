@@ -5,7 +5,8 @@ import { roughCount } from '../src/render/stats-block.js'
 
 /**
  * Lifecycle sync through both fakes: the living stats block, close on resolve, the regression
- * policy, deletions, and the opt-in two-way sync. Each row of the README's state table is a test.
+ * policy, deletions, and the opt-in two-way sync. Each row of the state table in
+ * docs/how-it-works.md is a test.
  */
 
 let h: Harness

@@ -6,10 +6,11 @@
  * Usage (from the repository root; runs on the compiled output, no extra tools):
  *   npx tsc -p tsconfig.build.json && node scripts/render-examples.mjs
  *
- * It also embeds both examples in README.md, between their `example:<name>` marker lines.
+ * The README shows a picture of the JavaScript example (scripts/screenshot-example.mjs makes it
+ * from the file written here) and links both files.
  * __tests__/render/examples.test.ts fails when the committed files differ from a fresh rendering.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -22,17 +23,3 @@ for (const [name, markdown] of Object.entries(renderExamples())) {
   writeFileSync(file, markdown)
   console.log(`wrote ${file}`)
 }
-
-// The README shows both examples as rendered Markdown, between `example:<name>` marker lines.
-const readmePath = join(root, 'README.md')
-let readme = readFileSync(readmePath, 'utf8')
-for (const [name, markdown] of Object.entries(renderExamples())) {
-  const start = `<!-- example:${name}:start -->\n<!-- prettier-ignore-start -->\n`
-  const end = `<!-- prettier-ignore-end -->\n<!-- example:${name}:end -->`
-  const from = readme.indexOf(start)
-  const to = readme.indexOf(end)
-  if (from === -1 || to === -1) throw new Error(`README.md lacks the example:${name} markers`)
-  readme = readme.slice(0, from + start.length) + markdown + readme.slice(to)
-}
-writeFileSync(readmePath, readme)
-console.log(`updated ${readmePath}`)
