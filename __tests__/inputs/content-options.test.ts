@@ -13,7 +13,7 @@ import {
   parseMilestone,
   needsLatestEvent
 } from '../../src/inputs/content-options.js'
-import { DEFAULT_PRIORITY_LABELS, parsePriorityLabels } from '../../src/render/labels.js'
+import { DEFAULT_PRIORITY_LABELS, parsePriorityLabels } from '../../src/inputs/formats/priority-labels.js'
 import { sentryIssueSchema } from '../../src/sentry/schemas.js'
 import { JAVASCRIPT_EXAMPLE, makeEvent } from '../fixtures/events.js'
 

@@ -1,13 +1,15 @@
-import { parseCodeMappings, type CodeMapping } from '../render/code-links.js'
+import { parseCodeMappings, type CodeMapping } from './formats/code-mappings.js'
 import {
-  DEFAULT_PRIORITY_LABELS,
   LABEL_SOURCES,
   parseLabelFrom,
   parseLabelPrefixes,
+  type LabelSource
+} from './formats/label-from.js'
+import {
+  DEFAULT_PRIORITY_LABELS,
   parsePriorityLabels,
-  type LabelSource,
   type PriorityRule
-} from '../render/labels.js'
+} from './formats/priority-labels.js'
 import {
   compileTemplate,
   templateVariableNames,
