@@ -15,13 +15,12 @@ import { githubOperationId } from '../src/fakes/contract.js'
 import { FakeGitHub, type FakeRequest } from '../src/fakes/fake-github.js'
 import { FakeSentry, type FakeIssue } from '../src/fakes/fake-sentry.js'
 import { renderIssue } from '../src/render/issue.js'
+import { DEFAULT_LABEL_PREFIXES } from '../src/inputs/formats/label-from.js'
 import {
-  DEFAULT_LABEL_PREFIXES,
   DEFAULT_PRIORITY_LABELS,
-  issueLabels,
-  labelColor,
   parsePriorityLabels
-} from '../src/render/labels.js'
+} from '../src/inputs/formats/priority-labels.js'
+import { issueLabels, labelColor } from '../src/render/labels.js'
 import { sentryIssueSchema } from '../src/sentry/schemas.js'
 
 export const LATENCY = { sentryMs: 50, githubMs: 80 }

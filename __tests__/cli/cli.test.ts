@@ -9,10 +9,10 @@ import {
   BOOLEAN_INPUTS,
   CLI_OPTIONS,
   envNameFor,
+  envNamesFor,
   helpText,
-  INPUT_DESCRIPTIONS,
-  shownDefault,
-  type InputName
+  inputSpec,
+  shownDefault
 } from '../../src/cli/args.js'
 import { main, version, type MainOptions } from '../../src/cli/run.js'
 import { FakeGitHub } from '../../src/fakes/fake-github.js'
@@ -226,6 +226,37 @@ describe('sentry-issues-sync against the fakes', () => {
     expect(missing.err).toContain('SENTRY_TOKEN_FILE: could not read')
   })
 
+  it('SENTRY_SYNC_<INPUT> variables, and their _FILE twins, win over the short names', async () => {
+    sentry.seed(2, { seed: 39 })
+    await writeFile(path.join(dir, 'token'), `${sentry.token}\n`)
+    const env: Record<string, string | undefined> = {
+      ...baseEnv(),
+      SENTRY_TOKEN: 'not-the-token',
+      SENTRY_SYNC_SENTRY_TOKEN_FILE: 'token',
+      LABELS: 'legacy',
+      SENTRY_SYNC_LABELS: 'triage',
+      SENTRY_ORG: 'no-such-org',
+      SENTRY_SYNC_SENTRY_ORG: sentry.org
+    }
+    const run = await cli([], env)
+    expect(run.err).toBe('')
+    expect(run.code).toBe(0)
+    expect(github.issues).toHaveLength(2)
+    for (const issue of github.issues) {
+      expect(issue.labels).toContain('triage')
+      expect(issue.labels).not.toContain('legacy')
+    }
+
+    const both = await cli([], { ...env, SENTRY_SYNC_SENTRY_TOKEN: sentry.token })
+    expect(both.code).toBe(2)
+    expect(both.err).toContain(
+      'Both SENTRY_SYNC_SENTRY_TOKEN and SENTRY_SYNC_SENTRY_TOKEN_FILE are set'
+    )
+    const missing = await cli([], { ...env, SENTRY_SYNC_SENTRY_TOKEN_FILE: 'nope' })
+    expect(missing.code).toBe(2)
+    expect(missing.err).toContain('SENTRY_SYNC_SENTRY_TOKEN_FILE: could not read')
+  })
+
   it('--sentry-ca-cert reads a PEM file; an unreadable one is a configuration error', async () => {
     const missing = await cli(['--sentry-ca-cert', 'no-such-ca.pem'])
     expect(missing.code).toBe(2)
@@ -377,12 +408,12 @@ describe('the state lock', () => {
 })
 
 describe('--help and --version', () => {
-  it('the descriptions cover every input of action.yml and of the config schema', () => {
-    const described = Object.keys(INPUT_DESCRIPTIONS)
-    const missing = [...new Set([...INPUT_NAMES, ...actionInputNames()])].filter(
-      (name) => !described.includes(name) || !INPUT_DESCRIPTIONS[name as InputName]
-    )
-    expect(missing).toEqual([])
+  it('takes every input of the config schema from action.yml, through the generated table', () => {
+    expect([...INPUT_NAMES].sort()).toEqual([...actionInputNames()].sort())
+    for (const name of INPUT_NAMES) {
+      expect(inputSpec(name).name).toBe(name)
+      expect(inputSpec(name).description.length).toBeGreaterThan(10)
+    }
   })
 
   it('lists every flag with its environment variable and default', async () => {
@@ -392,7 +423,9 @@ describe('--help and --version', () => {
     for (const name of INPUT_NAMES) {
       const switchFlag = BOOLEAN_INPUTS.includes(name)
       expect(run.out).toContain(`  --${name}${switchFlag ? '\n' : ' <value>\n'}`)
-      expect(run.out).toContain(`env ${envNameFor(name)}; default ${shownDefault(name)}`)
+      expect(run.out).toContain(
+        `env ${envNamesFor(name).join(' or ')}; default ${shownDefault(name)}`
+      )
     }
     for (const [name, spec] of Object.entries(CLI_OPTIONS)) {
       expect(run.out).toContain(`--${name} <value>`)
@@ -401,6 +434,10 @@ describe('--help and --version', () => {
     expect(envNameFor('sentry-token')).toBe('SENTRY_TOKEN')
     expect(envNameFor('max-new-issues')).toBe('MAX_NEW_ISSUES')
     expect(envNameFor('repository')).toBe('GITHUB_REPOSITORY')
+    expect(envNamesFor('query')).toEqual(['SENTRY_SYNC_QUERY', 'QUERY'])
+    expect(envNamesFor('mode')).toEqual(['SENTRY_SYNC_MODE', 'SENTRY_ISSUES_SYNC_MODE'])
+    expect(run.out).toContain('SENTRY_SYNC_<INPUT> beats the short name')
+    expect(run.out.replace(/\s+/g, ' ')).toContain('command lines show up in process lists')
     expect(run.out).toContain('--dry-run')
     expect(run.out).toContain('--version')
     expect(sentry.requests).toHaveLength(0)

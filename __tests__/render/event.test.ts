@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 
 import { parseMarker, renderMarker } from '../../src/plan/marker.js'
-import { createCodeLinker, parseCodeMappings } from '../../src/render/code-links.js'
+import { parseCodeMappings } from '../../src/inputs/formats/code-mappings.js'
+import { createCodeLinker } from '../../src/render/code-links.js'
 import {
   renderEventParts,
   renderEventSection,

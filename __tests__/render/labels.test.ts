@@ -1,18 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 
+import { DEFAULT_LABEL_PREFIXES } from '../../src/inputs/formats/label-from.js'
 import {
-  DEFAULT_LABEL_PREFIXES,
   DEFAULT_PRIORITY_LABELS,
+  parsePriorityLabels
+} from '../../src/inputs/formats/priority-labels.js'
+import {
   MAX_LABEL_LENGTH,
   cleanLabel,
   issueLabels,
   joinPrefix,
   labelColor,
   managedLabelChanges,
-  parseLabelFrom,
-  parseLabelPrefixes,
-  parsePriorityLabels,
   priorityLabel,
   priorityLabelSwap,
   sentryLabels
@@ -22,6 +22,7 @@ import { JAVASCRIPT_EXAMPLE, makeEvent } from '../fixtures/events.js'
 import { FORBIDDEN_CHARS, HOSTILE_FRAGMENTS, HOSTILE_STRINGS } from '../fixtures/hostile-strings.js'
 
 const DEFAULT_RULES = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
+const DEFAULT_RULE_LABELS = DEFAULT_RULES.map((rule) => rule.label)
 
 function issueWith(fields: Record<string, unknown>): SentryIssue {
   return sentryIssueSchema.parse({ ...JAVASCRIPT_EXAMPLE.rawIssue, ...fields })
@@ -47,80 +48,20 @@ describe('priority labels', () => {
     expect(label(0, 0)).toBe('priority: low')
   })
 
-  it('parse rules with or/and, every comparison, ; separators and exact label text', () => {
-    const { rules, problems } = parsePriorityLabels(
-      'P0 🔥 if events >= 1000 and users>=100; P1 if users = 7 or events<3\nP2 if events <= 5\r\nP3'
-    )
-    expect(problems).toEqual([])
-    expect(rules).toEqual([
-      {
-        label: 'P0 🔥',
-        join: 'and',
-        conditions: [
-          { metric: 'events', op: '>=', value: 1000 },
-          { metric: 'users', op: '>=', value: 100 }
-        ]
-      },
-      {
-        label: 'P1',
-        join: 'or',
-        conditions: [
-          { metric: 'users', op: '=', value: 7 },
-          { metric: 'events', op: '<', value: 3 }
-        ]
-      },
-      { label: 'P2', join: 'or', conditions: [{ metric: 'events', op: '<=', value: 5 }] },
-      { label: 'P3', join: 'or', conditions: [] }
-    ])
-    expect(priorityLabel({ count: 1000, userCount: 99 }, rules)).toBe('P3')
-    expect(priorityLabel({ count: 1000, userCount: 100 }, rules)).toBe('P0 🔥')
-    expect(priorityLabel({ count: 9, userCount: 7 }, rules)).toBe('P1')
-    expect(priorityLabel({ count: 4, userCount: 1 }, rules)).toBe('P2')
-    // Without a catch-all, an issue can have no priority label.
-    expect(
-      priorityLabel({ count: 1, userCount: 1 }, parsePriorityLabels('hot if events > 5').rules)
-    ).toBeUndefined()
-  })
-
-  it('are off with none (or empty)', () => {
-    expect(parsePriorityLabels('none')).toEqual({ rules: [], problems: [] })
-    expect(parsePriorityLabels(' NONE ')).toEqual({ rules: [], problems: [] })
-    expect(parsePriorityLabels('')).toEqual({ rules: [], problems: [] })
-  })
-
-  it('report every bad rule, naming the input, the rule and the syntax', () => {
-    const { rules, problems } = parsePriorityLabels(
-      [
-        'low',
-        'a if events > ten',
-        'b if events > 1 or users > 2 and events > 3',
-        'c if errors > 1',
-        'd,e if events > 1',
-        'x'.repeat(51) + ' if events > 1',
-        'f if events > 1',
-        'F if users > 2'
-      ].join('\n')
-    )
-    expect(rules).toEqual([])
-    expect(problems).toHaveLength(7)
-    problems.forEach((p) => expect(p).toMatch(/^priority-labels rule \d+ \(".*"\): /))
-    expect(problems[0]).toContain('must be last')
-    expect(problems[1]).toContain('"events > ten" is not a condition; write events or users')
-    expect(problems[2]).toContain('either "or" or "and"')
-    expect(problems[4]).toContain('without commas')
-    expect(problems[6]).toContain('has a rule already')
-  })
-
   it('swap the old priority label for the new one, never stack them', () => {
-    expect(priorityLabelSwap(['bug', 'priority: low', 'sentry'], 'priority: high')).toEqual({
+    expect(
+      priorityLabelSwap(['bug', 'priority: low', 'sentry'], 'priority: high', DEFAULT_RULE_LABELS)
+    ).toEqual({
       add: ['priority: high'],
       remove: ['priority: low']
     })
-    expect(priorityLabelSwap(['Priority: High', 'priority: low'], 'priority: high')).toEqual({
+    expect(
+      priorityLabelSwap(['Priority: High', 'priority: low'], 'priority: high', DEFAULT_RULE_LABELS)
+    ).toEqual({
       add: [],
       remove: ['priority: low']
     })
-    expect(priorityLabelSwap(['bug'], 'priority: low')).toEqual({
+    expect(priorityLabelSwap(['bug'], 'priority: low', DEFAULT_RULE_LABELS)).toEqual({
       add: ['priority: low'],
       remove: []
     })
@@ -235,27 +176,6 @@ describe('labels from Sentry fields', () => {
   it('cleanLabel cuts at 50 code points without splitting a surrogate pair', () => {
     expect(cleanLabel('😀'.repeat(60))).toBe('😀'.repeat(50))
     expect(cleanLabel('  a,\u0000b\u202E\nc  ')).toBe('a b c')
-  })
-})
-
-describe('label-from and label-prefixes', () => {
-  it('parse lists strictly, naming the input', () => {
-    expect(parseLabelFrom('level, Environment\nproject,level')).toEqual({
-      sources: ['level', 'environment', 'project'],
-      problems: []
-    })
-    expect(parseLabelFrom('level, severity').problems).toEqual([
-      'label-from: unknown source "severity"; allowed: level, priority, environment, project'
-    ])
-    expect(parseLabelPrefixes('level=severity, environment=env/\npriority = sentry:')).toEqual({
-      prefixes: { level: 'severity', priority: 'sentry:', environment: 'env/', project: 'project' },
-      problems: []
-    })
-    const bad = parseLabelPrefixes(
-      'level, color=x, project=, environment=a\u0007b, priority=' + 'p'.repeat(31)
-    )
-    expect(bad.problems).toHaveLength(5)
-    bad.problems.forEach((p) => expect(p).toMatch(/^label-prefixes: /))
   })
 })
 

@@ -1,69 +1,42 @@
 import { parseArgs } from 'node:util'
-import { INPUT_DEFAULTS, INPUT_NAMES, type RawInputs } from '../inputs/config.js'
-import {
-  CONTENT_INPUT_DEFAULTS,
-  INPUT_DESCRIPTIONS as CONTENT_INPUT_DESCRIPTIONS,
-  type ContentInputName
-} from '../inputs/content-options.js'
+import { INPUT_NAMES, type RawInputs } from '../inputs/config.js'
+import type { ContentInputName } from '../inputs/content-options.js'
+import { ENV_PREFIX, INPUT_SPECS, type InputSpec } from '../inputs/inputs.generated.js'
 
 /**
- * The CLI's command line: every action input is a flag `--<input>` and an environment variable
- * (`<INPUT>` in upper snake case: `sentry-token` → `SENTRY_TOKEN`; `repository` reads
- * `GITHUB_REPOSITORY`), plus a few CLI-only options. A flag beats the variable; an empty variable
- * counts as unset. The help text is generated from the same tables, so it cannot drift.
+ * The CLI's command line: every action input is a flag `--<input>` and can be set through the
+ * environment under two names, `SENTRY_SYNC_<INPUT>` (upper snake case: `sentry-token` →
+ * `SENTRY_SYNC_SENTRY_TOKEN`) and a short name kept for compatibility (`SENTRY_TOKEN`;
+ * `repository` reads `GITHUB_REPOSITORY`), plus a few CLI-only options. A flag beats the
+ * variables, the prefixed variable beats the short one; an empty variable counts as unset.
+ * Names, descriptions and defaults come from action.yml through src/inputs/inputs.generated.ts
+ * (scripts/gen-inputs.mjs), so the help cannot drift from the action.
  */
 
 export type InputName = (typeof INPUT_NAMES)[number] | ContentInputName
 
-/** The default of every input (the content inputs keep theirs in content-options.ts). */
-export const DEFAULTS: Readonly<Record<string, string>> = {
-  ...INPUT_DEFAULTS,
-  ...CONTENT_INPUT_DEFAULTS
+const SPECS: ReadonlyMap<string, InputSpec> = new Map(
+  INPUT_SPECS.map((spec: InputSpec) => [spec.name, spec])
+)
+
+/** action.yml's entry for an input the code reads (a test checks that each has one). */
+export function inputSpec(name: InputName): InputSpec {
+  const spec = SPECS.get(name)
+  if (spec === undefined) throw new Error(`action.yml declares no input ${name}`)
+  return spec
 }
 
-/** One line per input, for --help (a test checks it covers action.yml and INPUT_NAMES). */
-const CORE_DESCRIPTIONS: Record<Exclude<InputName, ContentInputName>, string> = {
-  mode: 'sync, or check: verify everything a sync needs and write nothing (the same as the check command).',
-  'sentry-url':
-    'Sentry base URL: https://sentry.io, a region host (https://us.sentry.io, https://de.sentry.io) or a self-hosted URL (a path prefix is kept).',
-  'sentry-token':
-    'Sentry auth token with event:read, org:read and project:read. Prefer the environment variable: flags show up in process lists.',
-  'sentry-org': 'Sentry organization slug.',
-  'sentry-projects':
-    'Comma- or newline-separated project slugs or numeric IDs. Empty means every project the token can see.',
-  'sentry-environments': 'Comma- or newline-separated environments. Empty means all.',
-  query: 'Sentry search query, sent as given.',
-  'stats-period':
-    'Only issues seen in this window: 24h, 14d, 90d, ... (a number and s, m, h, d or w).',
-  sort: 'Sentry sort order: date, new, freq, user, trends, inbox or recommended.',
-  'max-sentry-issues': 'Stop reading Sentry after this many issues (100 per page).',
-  'max-new-issues':
-    'Create at most this many GitHub issues per run, the most frequent first; later runs create the rest.',
-  'min-events': 'Skip Sentry issues with fewer events.',
-  'min-users': 'Skip Sentry issues affecting fewer users.',
-  'github-token':
-    'GitHub token that can read and write issues in the repository. Prefer the environment variable.',
-  repository: 'Target repository, owner/repo.',
-  'tracking-label': 'Label on every synced issue; the sync finds its issues through it.',
-  labels: 'Extra labels for new issues (comma- or newline-separated).',
-  'dry-run': 'Plan and report, write nothing (neither GitHub nor the state file; no lock).',
-  'heal-duplicates':
-    'Close extra issues that carry the same Sentry marker (from concurrent runs), keeping the oldest.',
-  'update-existing': 'Keep the event and user counts of tracked issues up to date.',
-  'close-on-resolve': 'Close the GitHub issue when its Sentry issue is resolved.',
-  'close-on-ignore': 'Close the GitHub issue (as not planned) when its Sentry issue is ignored.',
-  'on-regression':
-    'When a resolved Sentry issue comes back: reopen, new (a new issue), comment or ignore.',
-  'reopen-not-planned': 'Also reopen issues that were closed as not planned.',
-  'resolve-in-sentry': 'Resolve the Sentry issue when its GitHub issue is closed as completed.',
-  'sentry-comment': 'Comment on the Sentry issue with a link to its GitHub issue.',
-  'sentry-ca-cert':
-    'Extra CA certificate(s) trusted for Sentry only: a PEM file path, or the PEM text itself.'
-}
+/** The default of every input outside a workflow; required inputs have none. */
+export const DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  INPUT_SPECS.flatMap((spec: InputSpec) =>
+    spec.cliDefault === undefined ? [] : [[spec.name, spec.cliDefault]]
+  )
+)
 
-export const INPUT_DESCRIPTIONS: Readonly<Record<InputName, string>> = {
-  ...CORE_DESCRIPTIONS,
-  ...CONTENT_INPUT_DESCRIPTIONS
+/** An input's description for --help: action.yml's, and where the command differs. */
+export function cliDescription(name: InputName): string {
+  const spec = inputSpec(name)
+  return spec.cliNote === undefined ? spec.description : `${spec.description} ${spec.cliNote}`
 }
 
 /** Options that exist only on the command line (and in the environment). */
@@ -113,16 +86,19 @@ export function shownDefault(name: InputName): string {
   const fallback = DEFAULTS[name]
   if (fallback === undefined) return 'required'
   if (fallback === '') return 'empty'
-  if (fallback.includes('\n')) return 'the built-in list (see below)'
+  if (fallback.includes('\n')) return 'the built-in rules (below)'
   return JSON.stringify(fallback)
 }
 
-/** The environment variable of an input. */
+/** The short environment variable of an input (kept for compatibility). */
 export function envNameFor(input: InputName): string {
-  if (input === 'repository') return 'GITHUB_REPOSITORY'
-  // A bare MODE variable is too common in other tools' environments to be read by accident.
-  if (input === 'mode') return 'SENTRY_ISSUES_SYNC_MODE'
-  return input.toUpperCase().replace(/-/g, '_')
+  return inputSpec(input).env
+}
+
+/** The environment variables of an input, the one that wins first: `SENTRY_SYNC_<INPUT>`, then the short one. */
+export function envNamesFor(input: InputName): [prefixed: string, short: string] {
+  const spec = inputSpec(input)
+  return [spec.envAlias, spec.env]
 }
 
 /** A command-line mistake (exit code 2). */
@@ -197,10 +173,10 @@ export interface Settings {
   raw: RawInputs
   /**
    * Inputs to read from a file named by `<VARIABLE>_FILE` (for secrets kept in files, such as
-   * systemd credentials, and multi-line values such as templates), when neither the flag nor the
-   * variable is set.
+   * systemd credentials, and multi-line values such as templates), when neither the flag nor a
+   * variable that wins over it is set: the file and the variable that named it.
    */
-  files: Partial<Record<InputName, string>>
+  files: Partial<Record<InputName, { path: string; variable: string }>>
   apiUrl: string | undefined
   serverUrl: string | undefined
   stateFile: string | undefined
@@ -210,30 +186,33 @@ export interface Settings {
 }
 
 /**
- * Merges flags and environment: a flag wins, then the variable, then the file named by the
- * variable with `_FILE` appended. An empty variable counts as unset; setting both a variable and
- * its `_FILE` twin is a usage error.
+ * Merges flags and environment: a flag wins, then `SENTRY_SYNC_<INPUT>` or the file named by
+ * `SENTRY_SYNC_<INPUT>_FILE`, then the short variable or its `_FILE`. An empty variable counts as
+ * unset; setting both a variable and its own `_FILE` twin is a usage error.
  */
 export function resolveSettings(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Settings {
   const raw: RawInputs = {}
   const files: Settings['files'] = {}
   const sources: Settings['sources'] = {}
   for (const name of INPUT_NAMES) {
-    const variable = envNameFor(name)
+    const found = envNamesFor(name).map((variable) => {
+      const value = nonEmpty(env[variable])
+      const file = nonEmpty(env[`${variable}_FILE`])
+      if (value !== undefined && file !== undefined) {
+        throw new UsageError(`Both ${variable} and ${variable}_FILE are set; set one of them.`)
+      }
+      return { variable, value, file }
+    })
     const flag = parsed.inputs[name]
-    const fromEnv = nonEmpty(env[variable])
-    const fromFile = nonEmpty(env[`${variable}_FILE`])
-    if (fromEnv !== undefined && fromFile !== undefined) {
-      throw new UsageError(`Both ${variable} and ${variable}_FILE are set; set one of them.`)
-    }
+    const fromEnv = found.find((f) => f.value !== undefined || f.file !== undefined)
     if (flag !== undefined) {
       raw[name] = flag
       sources[name] = 'flag'
-    } else if (fromEnv !== undefined) {
-      raw[name] = fromEnv
+    } else if (fromEnv?.value !== undefined) {
+      raw[name] = fromEnv.value
       sources[name] = 'env'
-    } else if (fromFile !== undefined) {
-      files[name] = fromFile
+    } else if (fromEnv?.file !== undefined) {
+      files[name] = { path: fromEnv.file, variable: `${fromEnv.variable}_FILE` }
       sources[name] = 'file'
     }
   }
@@ -270,9 +249,12 @@ export function helpText(version: string): string {
     '       sentry-issues-sync check [options]  verify everything a sync needs, writing nothing:',
     '                                           one line per check (ok, FAIL or warn, with the fix)',
     '',
-    'Every option can also be set through the environment variable shown; a flag beats the variable.',
+    'Every input can also be set through the environment, under the two names shown:',
+    `${ENV_PREFIX}<INPUT> (the input in upper snake case) or the short name kept for`,
+    `compatibility. A flag beats both; ${ENV_PREFIX}<INPUT> beats the short name.`,
     'A variable NAME can also be given as NAME_FILE, the path of a file that holds the value (for',
     'secrets in files, such as systemd credentials, and for multi-line values such as templates).',
+    'Each CLI option reads the one variable shown.',
     'Switches (default true/false) take --name, --no-name or --name=true|false.',
     '',
     'Inputs (the same as the action):',
@@ -283,8 +265,8 @@ export function helpText(version: string): string {
     lines.push(
       ...entry(
         `--${name}${isSwitch ? '' : ' <value>'}`,
-        `env ${envNameFor(name)}; default ${shownDefault(name)}`,
-        INPUT_DESCRIPTIONS[name]
+        `env ${envNamesFor(name).join(' or ')}; default ${shownDefault(name)}`,
+        helpDescription(name)
       )
     )
   }
@@ -303,10 +285,19 @@ export function helpText(version: string): string {
     'lock; 2 invalid options or configuration. check: 0 when a sync would work, 1 when a check',
     'failed, 2 invalid options or configuration.',
     '',
-    'Documentation: docs/running-anywhere.md in the sentry-issues-action repository.',
+    'Documentation: docs/configuration.md (every input and its formats) and',
+    'docs/running-anywhere.md in the sentry-issues-action repository.',
     ''
   )
   return lines.join('\n')
+}
+
+/** The description, and a multi-line default spelled out (one rule a line, joined by `;`). */
+function helpDescription(name: InputName): string {
+  const fallback = DEFAULTS[name]
+  return fallback?.includes('\n')
+    ? `${cliDescription(name)} Default: ${fallback.split('\n').join('; ')}.`
+    : cliDescription(name)
 }
 
 function entry(flag: string, meta: string | undefined, description: string): string[] {

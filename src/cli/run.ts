@@ -21,7 +21,6 @@ import {
   parseCliArgs,
   resolveSettings,
   UsageError,
-  type InputName,
   type Settings
 } from './args.js'
 import {
@@ -100,7 +99,7 @@ export async function main(
   let config: Config
   try {
     for (const [name, file] of Object.entries(settings.files)) {
-      settings.raw[name] = await readValueFile(name as InputName, file, cwd)
+      settings.raw[name] = await readValueFile(file.variable, file.path, cwd)
     }
     scrub.add(settings.raw['sentry-token'])
     scrub.add(settings.raw['github-token'])
@@ -298,12 +297,12 @@ function causeOf(error: unknown): unknown {
 }
 
 /** The value of an input kept in a file (`<VARIABLE>_FILE`), without its final line break. */
-async function readValueFile(name: InputName, file: string, cwd: string): Promise<string> {
+async function readValueFile(variable: string, file: string, cwd: string): Promise<string> {
   const full = path.resolve(cwd, file)
   try {
     return (await readFile(full, 'utf8')).replace(/\r?\n$/, '')
   } catch (error) {
-    throw new Error(`${envNameFor(name)}_FILE: could not read ${full} (${errorMessage(error)}).`, {
+    throw new Error(`${variable}: could not read ${full} (${errorMessage(error)}).`, {
       cause: error
     })
   }

@@ -1,6 +1,8 @@
-import { createCodeLinker, parseCodeMappings } from '../render/code-links.js'
+import { parseCodeMappings } from '../inputs/formats/code-mappings.js'
+import { DEFAULT_PRIORITY_LABELS, parsePriorityLabels } from '../inputs/formats/priority-labels.js'
+import { createCodeLinker } from '../render/code-links.js'
 import { renderIssue } from '../render/issue.js'
-import { issueLabels, parsePriorityLabels, DEFAULT_PRIORITY_LABELS } from '../render/labels.js'
+import { issueLabels } from '../render/labels.js'
 import {
   sentryEventSchema,
   sentryIssueSchema,

@@ -1,18 +1,11 @@
-import { parseCodeMappings, type CodeMapping } from '../render/code-links.js'
+import { parseCodeMappings, type CodeMapping } from './formats/code-mappings.js'
+import { parseLabelFrom, parseLabelPrefixes, type LabelSource } from './formats/label-from.js'
 import {
   DEFAULT_PRIORITY_LABELS,
-  LABEL_SOURCES,
-  parseLabelFrom,
-  parseLabelPrefixes,
   parsePriorityLabels,
-  type LabelSource,
   type PriorityRule
-} from '../render/labels.js'
-import {
-  compileTemplate,
-  templateVariableNames,
-  type CompiledTemplate
-} from '../render/template.js'
+} from './formats/priority-labels.js'
+import { compileTemplate, type CompiledTemplate } from '../render/template.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventTag } from '../sentry/schemas.js'
 
@@ -90,28 +83,6 @@ export interface ContentOptions {
 export const MAX_FRAMES_LIMIT = 200
 /** GitHub assigns at most this many people to an issue. */
 export const MAX_ASSIGNEES = 10
-
-export const INPUT_DESCRIPTIONS: Readonly<Record<ContentInputName, string>> = {
-  'stack-trace':
-    "Fetch each new issue's latest Sentry event and show its exception, stack trace (collapsed) and key tags. true or false.",
-  'max-frames': `Show at most this many stack frames, in-app frames first (1 to ${MAX_FRAMES_LIMIT}). Fewer are shown when the issue would exceed GitHub's size limit.`,
-  'code-mappings':
-    'Link stack frames to the source in this repository: one "stack-root => source-root" a line, for example "app:///src/ => web/src/" or "/srv/app/ => backend/". The longest matching stack root wins; links use the release when it is a commit SHA, else the default branch.',
-  'title-template': `Mustache template for new issue titles. Variables: ${templateVariableNames('title').join(', ')}. Empty: the built-in title.`,
-  'body-template': `Mustache template for new issue bodies (the hidden marker line is always added first). Variables: ${templateVariableNames('body').join(', ')}. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.`,
-  'priority-labels':
-    'Priority label rules, one a line, first match wins: "<label> if <condition> [or|and <condition>…]" with conditions like events > 100 or users >= 20, and a last "<label>" alone for the rest. "none" for no priority labels. Default: priority: critical if events > 100 or users > 50; priority: high if events > 50 or users > 20; priority: medium if events > 10 or users > 5; priority: low.',
-  'label-from': `Also label new issues from Sentry fields: a comma-separated list of ${LABEL_SOURCES.join(', ')}. Empty: none.`,
-  'label-prefixes':
-    'Prefixes for label-from labels, as source=prefix pairs: "level=severity, environment=env/". A prefix ending in a letter or digit gets ": " (level: error). Defaults: level, sentry priority, env, project.',
-  assignees:
-    'GitHub logins to assign new issues to (comma-separated, at most 10). The token must be able to assign them.',
-  milestone: 'Milestone for new issues: its number, or its exact title.',
-  'assignee-map':
-    'Assign new issues whose Sentry issue is assigned: one "sentry-email-or-#team-slug => github-login" a line, for example "ada@example.com => ada-l" or "#backend => backend-lead".',
-  'issue-type': 'Issue type for new issues (organization repositories), for example Bug.',
-  'issue-fields': `Issue fields to set from Sentry: one "Field Name = value" a line, value one of ${ISSUE_FIELD_SOURCES.join(', ')}.`
-}
 
 // ---------------------------------------------------------------------------------------------
 // One parser per input

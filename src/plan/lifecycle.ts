@@ -1,6 +1,7 @@
 import type { SentryIssue } from '../sentry/schemas.js'
 import { escapeInline } from '../render/escape.js'
-import { priorityLabel, type PriorityRule } from '../render/labels.js'
+import type { PriorityRule } from '../inputs/formats/priority-labels.js'
+import { priorityLabel } from '../render/labels.js'
 import {
   findStatsBlock,
   formatCount,

@@ -1,13 +1,9 @@
+import type { CodeMapping } from '../inputs/formats/code-mappings.js'
 import { toWellFormed } from './escape.js'
 
 /**
- * Links from stack frames to the repository's source on GitHub (github.com or GHES).
- *
- * The `code-mappings` input says where the paths Sentry reports live in the repository, one
- * mapping a line, like Sentry's own code mappings:
- *
- *     app:///src/ => web/src/
- *     /srv/app/ => backend/
+ * Links from stack frames to the repository's source on GitHub (github.com or GHES), following
+ * the mappings of the `code-mappings` input (parsed in src/inputs/formats/code-mappings.ts).
  *
  * A frame whose `absPath` (or else `filename`) starts with a stack root links to
  * `{server}/{owner}/{repo}/blob/{ref}/{source root}{rest of the path}#L{line}`. When several stack
@@ -20,13 +16,6 @@ import { toWellFormed } from './escape.js'
  * so a link can only ever point at a file under the source root in the configured repository.
  * Frames Sentry marks as not in-app (libraries) are never linked. Pure.
  */
-
-export interface CodeMapping {
-  /** A prefix of the paths Sentry reports, `\` written as `/`. */
-  stackRoot: string
-  /** The repository directory it corresponds to: `''` (the root) or segments ending with `/`. */
-  sourceRoot: string
-}
 
 /** The frame fields a link is made from (a `SentryFrame` has them all). */
 export interface LinkableFrame {
@@ -57,8 +46,6 @@ export interface CodeLinkerOptions {
   defaultBranch?: string | undefined
 }
 
-/** At most this many mappings (more is surely a mistake). */
-export const MAX_CODE_MAPPINGS = 100
 const MAX_URL_LENGTH = 2048
 const COMMIT_SHA = /^[0-9a-f]{7,40}$/i
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -70,69 +57,6 @@ const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/u
 /** Whether a release version is a commit SHA that a blob URL can be pinned to. */
 export function isCommitSha(version: string | null | undefined): version is string {
   return typeof version === 'string' && COMMIT_SHA.test(version)
-}
-
-/**
- * Parses `code-mappings`: one `stack-root => source-root` a line; blank lines and lines starting
- * with `#` are ignored. Problems name the input and the line.
- */
-export function parseCodeMappings(
-  text: string,
-  inputName = 'code-mappings'
-): { mappings: CodeMapping[]; problems: string[] } {
-  const mappings: CodeMapping[] = []
-  const problems: string[] = []
-  const seen = new Set<string>()
-  const lines = text.split(/\r\n|\r|\n/u)
-  lines.forEach((raw, index) => {
-    const line = raw.trim()
-    if (line === '' || line.startsWith('#')) return
-    const where = `${inputName} line ${index + 1}`
-    const parts = line.split('=>')
-    if (parts.length !== 2) {
-      problems.push(
-        `${where}: expected "stack-root => source-root" (for example "app:///src/ => web/src/"), got ${JSON.stringify(line)}`
-      )
-      return
-    }
-    const stackRoot = (parts[0] ?? '').trim().replaceAll('\\', '/')
-    const sourceText = (parts[1] ?? '').trim()
-    if (stackRoot === '') {
-      problems.push(`${where}: the stack root (before "=>") must not be empty`)
-      return
-    }
-    if (CONTROL.test(stackRoot) || CONTROL.test(sourceText)) {
-      problems.push(`${where}: control characters are not allowed`)
-      return
-    }
-    const sourceRoot = normalizeSourceRoot(sourceText)
-    if (sourceRoot === undefined) {
-      problems.push(
-        `${where}: the source root (after "=>") must be a path inside the repository, such as ` +
-          `"web/src/" or "." for its root: no leading "/", no "\\", "..", "?" or "#" (got ${JSON.stringify(sourceText)})`
-      )
-      return
-    }
-    if (seen.has(stackRoot)) {
-      problems.push(`${where}: the stack root ${JSON.stringify(stackRoot)} is mapped twice`)
-      return
-    }
-    seen.add(stackRoot)
-    mappings.push({ stackRoot, sourceRoot })
-  })
-  if (mappings.length > MAX_CODE_MAPPINGS) {
-    problems.push(`${inputName}: at most ${MAX_CODE_MAPPINGS} mappings (got ${mappings.length})`)
-  }
-  return { mappings, problems }
-}
-
-/** `''` for the repository root, else `a/b/`; undefined when the path is not acceptable. */
-function normalizeSourceRoot(text: string): string | undefined {
-  if (text === '' || text === '.' || text === './' || text === '/') return ''
-  if (text.startsWith('/') || /[\\?#]/u.test(text)) return undefined
-  const segments = text.replace(/^\.\//u, '').replace(/\/+$/u, '').split('/')
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.trim() !== s)) return undefined
-  return `${segments.join('/')}/`
 }
 
 /** encodeURIComponent, plus the characters it leaves that Markdown or URLs treat specially. */

@@ -1,28 +1,19 @@
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventTag } from '../sentry/schemas.js'
 import { sanitizeCodeContent, truncateCodePoints, ZWSP } from './escape.js'
+import type { PriorityRule, Condition } from '../inputs/formats/priority-labels.js'
+import type { LabelSource } from '../inputs/formats/label-from.js'
 
 /**
- * Labels for synced issues, beyond the tracking label and the fixed `labels`. Pure.
+ * Labels for synced issues, beyond the tracking label and the fixed `labels`: the priority label
+ * (rules parsed from `priority-labels` in src/inputs/formats/priority-labels.ts) and labels from
+ * Sentry fields (`label-from` and `label-prefixes`, parsed in src/inputs/formats/label-from.ts).
+ * Pure. When the counts change, the old priority label is swapped for the new one
+ * (`priorityLabelSwap`), never stacked.
  *
- * Priority labels (`priority-labels`) follow rules over the issue's event and user counts, one a
- * line, tried top to bottom; the first that matches gives the label, and a last rule without a
- * condition catches the rest:
- *
- *     priority: critical if events > 100 or users > 50
- *     priority: high if events > 50 or users > 20
- *     priority: medium if events > 10 or users > 5
- *     priority: low
- *
- * A condition is `events` or `users`, then `>`, `>=`, `<`, `<=` or `=`, then a whole number;
- * conditions are joined with `or` or with `and` (not both in one rule). The text before ` if ` is
- * the label, exactly. `none` turns priority labels off. When the counts change, the old priority
- * label is swapped for the new one (`priorityLabelSwap`), never stacked.
- *
- * Labels from Sentry fields (`label-from`: `level`, `priority`, `environment`, `project`) are
- * `<prefix><value>`, with prefixes from `label-prefixes` (`level=severity, environment=env/`). A
- * prefix ending in a letter or digit gets `: ` added, one ending in `:` a space, any other is
- * used as is: `env` and `env:` give `env: production`, `env/` gives `env/production`.
+ * Labels from Sentry fields are `<prefix><value>`. A prefix ending in a letter or digit gets `: `
+ * added, one ending in `:` a space, any other is used as is: `env` and `env:` give
+ * `env: production`, `env/` gives `env/production`.
  *
  * Sentry's values are untrusted. A label made from one has control, bidi and invisible
  * characters removed, whitespace collapsed, commas (the list separator of the `labels` input)
@@ -33,114 +24,6 @@ import { sanitizeCodeContent, truncateCodePoints, ZWSP } from './escape.js'
 
 /** GitHub's limit for label names. */
 export const MAX_LABEL_LENGTH = 50
-
-export type Metric = 'events' | 'users'
-export type Comparison = '>' | '>=' | '<' | '<=' | '='
-
-export interface Condition {
-  metric: Metric
-  op: Comparison
-  value: number
-}
-
-export interface PriorityRule {
-  label: string
-  /** Empty for the catch-all rule. */
-  conditions: Condition[]
-  join: 'or' | 'and'
-}
-
-export const DEFAULT_PRIORITY_LABELS = [
-  'priority: critical if events > 100 or users > 50',
-  'priority: high if events > 50 or users > 20',
-  'priority: medium if events > 10 or users > 5',
-  'priority: low'
-].join('\n')
-
-export type LabelSource = 'level' | 'priority' | 'environment' | 'project'
-export const LABEL_SOURCES: readonly LabelSource[] = ['level', 'priority', 'environment', 'project']
-
-export const DEFAULT_LABEL_PREFIXES: Readonly<Record<LabelSource, string>> = {
-  level: 'level',
-  priority: 'sentry priority',
-  environment: 'env',
-  project: 'project'
-}
-
-const CONDITION = /^(events|users)\s*(>=|<=|>|<|=)\s*(\d{1,15})$/u
-
-/**
- * Parses `priority-labels`. Rules are separated by new lines (or `;` on one line); `none` (or
- * an empty value, when the caller passes one) means no priority labels.
- */
-export function parsePriorityLabels(
-  text: string,
-  inputName = 'priority-labels'
-): { rules: PriorityRule[]; problems: string[] } {
-  const problems: string[] = []
-  const rules: PriorityRule[] = []
-  const trimmed = text.trim()
-  if (trimmed === '' || trimmed.toLowerCase() === 'none') return { rules, problems }
-  const lines = trimmed
-    .split(/\r\n|\r|\n|;/u)
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-  const example =
-    'for example "priority: high if events > 50 or users > 20", or "priority: low" last'
-  const seen = new Set<string>()
-  lines.forEach((line, index) => {
-    const where = `${inputName} rule ${index + 1} (${JSON.stringify(line)})`
-    const at = line.toLowerCase().lastIndexOf(' if ')
-    const labelText = (at === -1 ? line : line.slice(0, at)).trim()
-    const label = cleanLabel(labelText)
-    if (label === '' || label !== labelText) {
-      problems.push(
-        `${where}: the label must be 1 to ${MAX_LABEL_LENGTH} characters without commas or control characters`
-      )
-      return
-    }
-    if (seen.has(label.toLowerCase())) {
-      problems.push(`${where}: the label "${label}" has a rule already`)
-      return
-    }
-    seen.add(label.toLowerCase())
-    if (at === -1) {
-      if (index !== lines.length - 1) {
-        problems.push(`${where}: a rule without a condition catches everything, so it must be last`)
-        return
-      }
-      rules.push({ label, conditions: [], join: 'or' })
-      return
-    }
-    const conditionText = line.slice(at + 4).trim()
-    const hasOr = /\sor\s/iu.test(` ${conditionText} `)
-    const hasAnd = /\sand\s/iu.test(` ${conditionText} `)
-    if (hasOr && hasAnd) {
-      problems.push(
-        `${where}: use either "or" or "and" between the conditions of one rule, not both`
-      )
-      return
-    }
-    const join = hasAnd ? 'and' : 'or'
-    const conditions: Condition[] = []
-    for (const part of conditionText.split(/\s+(?:or|and)\s+/iu)) {
-      const match = CONDITION.exec(part.trim().toLowerCase())
-      if (!match) {
-        problems.push(
-          `${where}: "${part.trim()}" is not a condition; write events or users, then >, >=, <, <= or =, then a whole number (${example})`
-        )
-        return
-      }
-      conditions.push({
-        metric: match[1] as Metric,
-        op: match[2] as Comparison,
-        value: Number(match[3])
-      })
-    }
-    rules.push({ label, conditions, join })
-  })
-  return { rules: problems.length > 0 ? [] : rules, problems }
-}
 
 function holds(condition: Condition, counts: { events: number; users: number }): boolean {
   const actual = counts[condition.metric]
@@ -174,13 +57,13 @@ export function priorityLabel(
 
 /**
  * Swaps priority labels: adds `next` unless present, removes every other label of `known` (the
- * rules' labels; by default the built-in ones) that the issue carries. Case-insensitive, as
+ * rules' labels) that the issue carries. Case-insensitive, as
  * GitHub's label names are; `remove` uses the names as the issue has them.
  */
 export function priorityLabelSwap(
   current: readonly string[],
   next: string | undefined,
-  known: readonly string[] = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules.map((r) => r.label)
+  known: readonly string[]
 ): { add: string[]; remove: string[] } {
   const lower = (s: string): string => s.toLowerCase()
   const managed = new Set(known.map(lower))
@@ -194,67 +77,6 @@ export function priorityLabelSwap(
 
 // ---------------------------------------------------------------------------------------------
 // Labels from Sentry fields
-
-/** Parses `label-from`: a comma- or newline-separated list of level, priority, environment, project. */
-export function parseLabelFrom(
-  text: string,
-  inputName = 'label-from'
-): { sources: LabelSource[]; problems: string[] } {
-  const sources: LabelSource[] = []
-  const problems: string[] = []
-  for (const raw of text.split(/[,\n]/u)) {
-    const value = raw.trim().toLowerCase()
-    if (value === '') continue
-    if (!(LABEL_SOURCES as readonly string[]).includes(value)) {
-      problems.push(
-        `${inputName}: unknown source ${JSON.stringify(raw.trim())}; allowed: ${LABEL_SOURCES.join(', ')}`
-      )
-      continue
-    }
-    if (!sources.includes(value as LabelSource)) sources.push(value as LabelSource)
-  }
-  return { sources, problems }
-}
-
-/**
- * Parses `label-prefixes`: `source=prefix` pairs separated by commas or new lines, for example
- * `level=severity, environment=env/`. Sources not given keep their default prefix.
- */
-export function parseLabelPrefixes(
-  text: string,
-  inputName = 'label-prefixes'
-): { prefixes: Record<LabelSource, string>; problems: string[] } {
-  const prefixes: Record<LabelSource, string> = { ...DEFAULT_LABEL_PREFIXES }
-  const problems: string[] = []
-  for (const raw of text.split(/[,\n]/u)) {
-    const entry = raw.trim()
-    if (entry === '') continue
-    const eq = entry.indexOf('=')
-    const source = (eq === -1 ? entry : entry.slice(0, eq)).trim().toLowerCase()
-    const prefix = eq === -1 ? '' : entry.slice(eq + 1).trim()
-    if (!(LABEL_SOURCES as readonly string[]).includes(source)) {
-      problems.push(
-        `${inputName}: ${JSON.stringify(entry)} must be source=prefix with source one of ${LABEL_SOURCES.join(', ')}`
-      )
-      continue
-    }
-    const clean = cleanLabel(prefix)
-    if (prefix === '' || clean !== prefix || codePoints(prefix) > 30) {
-      problems.push(
-        `${inputName}: the prefix for ${source} must be 1 to 30 characters without commas or control characters (got ${JSON.stringify(prefix)})`
-      )
-      continue
-    }
-    prefixes[source as LabelSource] = prefix
-  }
-  return { prefixes, problems }
-}
-
-function codePoints(text: string): number {
-  let n = 0
-  for (const _ of text) n++
-  return n
-}
 
 /** `prefix` joined to a value: `: ` after a letter or digit, a space after `:`, nothing else. */
 export function joinPrefix(prefix: string, value: string): string {
