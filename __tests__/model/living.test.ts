@@ -17,8 +17,8 @@ import { errorLines, fastClients, startHarness, type Harness } from '../helpers/
  * against a model of who did what last.
  */
 
-const SEED = 20261130
-const NUM_RUNS = 12
+const SEED = Number(process.env.MODEL_SEED ?? 20261130)
+const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 12)
 const TRACKING = 'sentry'
 const LEVELS = ['p1', 'p2', 'p3'] as const
 /** One configuration for the whole test: defaults, close-on-ignore and a priority rule. */
@@ -69,20 +69,36 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('killed' as const), fault: fc.nat(3) }) },
   {
     weight: 2,
-    arbitrary: fc.record({ t: fc.constant('newIssue' as const), events: fc.integer({ min: 1, max: 50 }) })
+    arbitrary: fc.record({
+      t: fc.constant('newIssue' as const),
+      events: fc.integer({ min: 1, max: 50 })
+    })
   },
   {
     weight: 2,
-    arbitrary: fc.record({ t: fc.constant('events' as const), pick, n: fc.integer({ min: 1, max: 40 }) })
+    arbitrary: fc.record({
+      t: fc.constant('events' as const),
+      pick,
+      n: fc.integer({ min: 1, max: 40 })
+    })
   },
   {
     weight: 1,
-    arbitrary: fc.record({ t: fc.constant('slide' as const), hours: fc.integer({ min: 1, max: 40 }) })
+    arbitrary: fc.record({
+      t: fc.constant('slide' as const),
+      hours: fc.integer({ min: 1, max: 40 })
+    })
   },
   {
     weight: 4,
     arbitrary: fc.record({
-      t: fc.constantFrom('resolve' as const, 'regress' as const, 'ignore' as const, 'escalate' as const, 'sdelete' as const),
+      t: fc.constantFrom(
+        'resolve' as const,
+        'regress' as const,
+        'ignore' as const,
+        'escalate' as const,
+        'sdelete' as const
+      ),
       pick
     })
   },
@@ -121,6 +137,8 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 interface PersonAct {
   kind: 'reopen' | 'completed' | 'not_planned' | 'duplicate'
   at: number
+  /** The block recorded another Sentry status than Sentry had when the person acted. */
+  unseen?: boolean
 }
 
 interface Model {
@@ -222,6 +240,11 @@ interface Snapshot {
   findable: Set<string>
   /** Keys of the cached state (issue numbers and issues gone). */
   cached: Set<string>
+  deletionNotes: Map<number, number>
+}
+
+function deletionNotes(issue: GitHubIssue): number {
+  return issue.comments.filter((c) => c.body.startsWith('Sentry no longer has this issue')).length
 }
 
 function snapshot(h: Harness, model: Model): Snapshot {
@@ -234,6 +257,7 @@ function snapshot(h: Harness, model: Model): Snapshot {
   }
   return {
     findable,
+    deletionNotes: new Map(h.github.issues.map((i) => [i.number, deletionNotes(i)])),
     cached: new Set([...Object.keys(state.issues), ...Object.keys(state.gone ?? {})]),
     maxNumber: h.github.issues.reduce((m, i) => Math.max(m, i.number), 0),
     requests: h.github.requests.length,
@@ -276,7 +300,8 @@ function check(
 
   // Labels only through add/remove.
   for (const r of writes) {
-    if (r.method === 'PUT' && /\/labels$/.test(r.path)) problems.push(`PUT ${r.path} replaced labels`)
+    if (r.method === 'PUT' && /\/labels$/.test(r.path))
+      problems.push(`PUT ${r.path} replaced labels`)
     if (r.method === 'PATCH' && typeof r.body === 'object' && r.body !== null && 'labels' in r.body)
       problems.push(`PATCH ${r.path} sent labels`)
   }
@@ -338,19 +363,41 @@ function check(
         `#${n}: text outside the block and marker changed:\n${JSON.stringify(was.body)}\n→ ${JSON.stringify(now.body)}`
       )
     }
-    if (was.state === 'open' && now.state === 'closed' && act?.kind === 'reopen' && id !== undefined) {
+    if (
+      was.state === 'open' &&
+      now.state === 'closed' &&
+      act?.kind === 'reopen' &&
+      id !== undefined
+    ) {
       if (!changedSince(model, tracked(model, id), act.at) && !changedSince(model, id, act.at)) {
         const message = `#${n}: closed (${now.state_reason}) after a person reopened it; Sentry did not change since`
-        // A merged-away issue's close is checked by its own (failing) test below.
+        // A merged-away issue's close, and a close for a Sentry change the action had not seen
+        // when the person reopened: each checked by its own (failing) test below.
         if (now.state_reason === 'duplicate' && model.mergedInto.has(id)) model.known.push(message)
+        else if (act.unseen) model.known.push(message)
         else problems.push(message)
       }
     }
     if (was.state === 'closed' && now.state === 'open' && act && act.kind !== 'reopen') {
-      if (act.kind !== 'completed' || id === undefined || !changedSince(model, tracked(model, id), act.at))
+      if (
+        act.kind !== 'completed' ||
+        id === undefined ||
+        !changedSince(model, tracked(model, id), act.at)
+      )
         problems.push(`#${n}: reopened after a person closed it as ${act.kind}`)
     }
-    if (id !== undefined && model.deletedInSentry.has(id) && was.state === 'open' && now.state === 'closed')
+    const healed =
+      now.state_reason === 'duplicate' &&
+      inRepo(h).some(
+        (i) => i.number !== n && i.state === 'open' && model.owner.get(i.number) === id
+      )
+    if (
+      id !== undefined &&
+      model.deletedInSentry.has(id) &&
+      was.state === 'open' &&
+      now.state === 'closed' &&
+      !healed
+    )
       problems.push(`#${n}: closed after its Sentry issue was deleted`)
     const labelled = labelWrites.get(n)
     if (labelled && id !== undefined) {
@@ -365,13 +412,17 @@ function check(
       if (desired !== undefined) model.applied.set(n, desired)
     }
   }
+  // A Sentry deletion is said once (two runs at once can both say it: there is no lock).
   for (const issue of h.github.issues) {
-    const notes = issue.comments.filter((c) => c.body.startsWith('Sentry no longer has this issue'))
-    if (notes.length > 1) problems.push(`#${issue.number}: ${notes.length} deletion comments`)
+    const had = before.deletionNotes.get(issue.number) ?? 0
+    const added = deletionNotes(issue) - had
+    if (added > 0 && (had > 0 || added > (kind === 'concurrent' ? 2 : 1)))
+      problems.push(`#${issue.number}: ${had + added} deletion comments`)
   }
 
-  // 1. At most one open issue per unresolved Sentry issue, people's reopens aside.
-  if (kind !== 'concurrent') {
+  // 1. At most one open issue per unresolved Sentry issue, people's reopens aside (duplicates
+  // two runs at once filed are healed by the next run that gets through).
+  if (kind !== 'concurrent' && !(kind === 'killed' && model.unhealed)) {
     const open = new Map<string, number[]>()
     for (const issue of inRepo(h)) {
       if (issue.state !== 'open' || model.person.get(issue.number)?.kind === 'reopen') continue
@@ -380,13 +431,23 @@ function check(
       open.set(id, [...(open.get(id) ?? []), issue.number])
     }
     for (const [id, numbers] of open) {
-      if (numbers.length > 1) problems.push(`Sentry ${id} has open issues ${numbers.join(', ')}`)
+      if (numbers.length < 2) continue
+      const message = `Sentry ${id} has open issues ${numbers.join(', ')}`
+      // Duplicates of which a person unlabelled all but one: checked by its own (failing) test.
+      const labelled = numbers.filter((n) =>
+        h.github.issues.find((i) => i.number === n)?.labels.includes(TRACKING)
+      )
+      if (labelled.length <= 1) model.known.push(message)
+      else problems.push(message)
     }
   }
 
   // Remember what the action applied, and who has an issue.
   for (const issue of created) {
-    model.applied.set(issue.number, issue.labels.find((l) => (LEVELS as readonly string[]).includes(l)) ?? null)
+    model.applied.set(
+      issue.number,
+      issue.labels.find((l) => (LEVELS as readonly string[]).includes(l)) ?? null
+    )
   }
   for (const [n, id] of model.owner) {
     if (h.github.issues.some((i) => i.number === n)) model.hadIssue.add(id)
@@ -441,7 +502,10 @@ function personAct(h: Harness, model: Model, c: Extract<Command, { t: 'person' }
       const block = issue && findStatsBlock(issue.body)
       if (!issue || !block) return false
       const body = issue.body ?? ''
-      g.personEdit(issue.number, body.slice(0, block.start) + body.slice(Math.min(body.length, block.end + 1)))
+      g.personEdit(
+        issue.number,
+        body.slice(0, block.start) + body.slice(Math.min(body.length, block.end + 1))
+      )
       return true
     }
     case 'relabel': {
@@ -456,8 +520,15 @@ function personAct(h: Harness, model: Model, c: Extract<Command, { t: 'person' }
     case 'reopen': {
       const issue = nth(closed, c.pick)
       if (!issue) return false
+      const id = model.owner.get(issue.number)
+      const recorded = findStatsBlock(issue.body)?.memory.status
+      const status = id === undefined ? undefined : sentryIssue(h, tracked(model, id))?.['status']
       g.personReopen(issue.number)
-      model.person.set(issue.number, { kind: 'reopen', at })
+      model.person.set(issue.number, {
+        kind: 'reopen',
+        at,
+        unseen: recorded !== undefined && status !== undefined && recorded !== status
+      })
       return true
     }
     case 'closeCompleted':
@@ -489,7 +560,11 @@ function personAct(h: Harness, model: Model, c: Extract<Command, { t: 'person' }
       if (c.kind === 'transfer') g.transfer(issue.number)
       else if (c.kind === 'delete') g.deleteIssue(issue.number)
       else if (c.kind === 'lock') g.lock(issue.number)
-      else g.personSetLabels(issue.number, issue.labels.filter((l) => l !== TRACKING))
+      else
+        g.personSetLabels(
+          issue.number,
+          issue.labels.filter((l) => l !== TRACKING)
+        )
       return true
     }
   }
@@ -526,7 +601,12 @@ function sentryAct(h: Harness, model: Model, c: Command, clock: { ms: number }):
     case 'regress':
     case 'ignore':
     case 'escalate': {
-      const want = { resolve: 'unresolved', regress: 'resolved', ignore: 'unresolved', escalate: 'ignored' }[c.t]
+      const want = {
+        resolve: 'unresolved',
+        regress: 'resolved',
+        ignore: 'unresolved',
+        escalate: 'ignored'
+      }[c.t]
       const id = nth(
         ids.filter((i) => sentryIssue(h, i)?.['status'] === want),
         c.pick
@@ -592,13 +672,25 @@ function injectFault(h: Harness, fault: number): void {
       h.github.injectFault({ kind: 'reset', method: 'PATCH', times: 10 })
       break
     case 1:
-      h.github.injectFault({ kind: 'store-then-fail', status: 502, method: 'POST', pathIncludes: '/issues', times: 1 })
+      h.github.injectFault({
+        kind: 'store-then-fail',
+        status: 502,
+        method: 'POST',
+        pathIncludes: '/issues',
+        times: 1
+      })
       break
     case 2:
       h.sentry.injectFault({ kind: 'reset', pathIncludes: '/issues/?', times: 10 })
       break
     default:
-      h.github.injectFault({ kind: 'status', status: 500, method: 'GET', pathIncludes: 'labels=', times: 10 })
+      h.github.injectFault({
+        kind: 'status',
+        status: 500,
+        method: 'GET',
+        pathIncludes: 'labels=',
+        times: 10
+      })
   }
 }
 
@@ -619,36 +711,46 @@ async function live(commands: Command[]): Promise<void> {
     for (const seedEvents of [3, 25]) h.sentry.addIssue({ count: seedEvents, userCount: 1 })
     for (const c of commands) {
       model.seq += 1
+      if (process.env.MODEL_TRACE) process.stderr.write(`${Date.now()} ${JSON.stringify(c)}\n`)
       const inputs = { ...CONFIG, 'sentry-org': model.org }
       if (c.t === 'run' || c.t === 'killed') {
         const before = snapshot(h, model)
         if (c.t === 'killed') injectFault(h, c.fault)
         const result = await h.run(inputs)
         if (c.t === 'killed') clearFaults(h)
-        log.push(`${c.t}${c.t === 'killed' ? ` (${FAULTS[c.fault % FAULTS.length]})` : ''}: failed=${result.failed} ${JSON.stringify(result.outputs)}`)
+        log.push(
+          `${c.t}${c.t === 'killed' ? ` (${FAULTS[c.fault % FAULTS.length]})` : ''}: failed=${result.failed} ${JSON.stringify(result.outputs)}`
+        )
         const problems = check(h, model, before, c.t)
         // 5. Every failure is reported.
         if (result.failed && errorLines(result.stdout).length === 0)
           problems.push('the run failed without an error line')
         if (Number(result.outputs.failed ?? '0') > 0 && !result.failed)
           problems.push(`outputs say ${result.outputs.failed} failed, but the run succeeded`)
-        if (c.t === 'run' && !model.unhealed && result.failed)
-          problems.push(`a run without faults failed: ${errorLines(result.stdout).join(' ')}`)
+        if (c.t === 'run' && result.failed) {
+          const message = `a run without faults failed: ${errorLines(result.stdout).join(' ')}`
+          // A comment refused on a locked issue: checked by its own (failing) test below.
+          if (/issue is locked/.test(message)) model.known.push(message)
+          else problems.push(message)
+        }
         // 4. A run right after a run with no change in between writes nothing.
         const writes = h.github.requests.slice(before.requests).filter((r) => r.method !== 'GET')
         if (c.t === 'run' && model.steady && writes.length > 0)
-          problems.push(`a steady run wrote: ${writes.map((w) => `${w.method} ${w.path}`).join(', ')}`)
+          problems.push(
+            `a steady run wrote: ${writes.map((w) => `${w.method} ${w.path}`).join(', ')}`
+          )
         if (problems.length > 0) {
           throw new Error(`${problems.join('\n')}\n--- runs so far:\n${log.join('\n')}`)
         }
         model.steady = c.t === 'run' && !result.failed
-        model.unhealed = false
+        if (!result.failed) model.unhealed = false
       } else if (c.t === 'concurrent') {
         const before = snapshot(h, model)
         await concurrentPair(h, inputs)
         log.push('concurrent pair')
         const problems = check(h, model, before, 'concurrent')
-        if (problems.length > 0) throw new Error(`${problems.join('\n')}\n--- runs so far:\n${log.join('\n')}`)
+        if (problems.length > 0)
+          throw new Error(`${problems.join('\n')}\n--- runs so far:\n${log.join('\n')}`)
         model.steady = false
         model.unhealed = true
       } else if (c.t === 'person') {
@@ -664,10 +766,113 @@ async function live(commands: Command[]): Promise<void> {
 }
 
 describe('a team living with the action (model-based)', () => {
-  it('keeps its promises through people, Sentry changes, concurrent and killed runs', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(commandArb, { minLength: 8, maxLength: 30 }), live),
-      { seed: SEED, numRuns: NUM_RUNS }
-    )
-  }, 120_000)
+  it(
+    'keeps its promises through people, Sentry changes, concurrent and killed runs',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(commandArb, { minLength: 8, maxLength: 30 }), live),
+        { seed: SEED, numRuns: NUM_RUNS, endOnFailure: process.env.MODEL_NOSHRINK === '1' }
+      )
+    },
+    Number(process.env.MODEL_TIMEOUT ?? 120_000)
+  )
+})
+
+/**
+ * Rules the product breaks today, each the shortest sequence the model found. The property above
+ * counts these breaches apart (`model.known`) and checks everything else; when one is fixed, its
+ * test here starts passing and jest reports it, so the exception above can go.
+ */
+describe('known breaches found by the model', () => {
+  async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
+    const h = await startHarness()
+    h.sentry.now = () => new Date('2026-11-30T12:00:00.000Z')
+    try {
+      await fn(h)
+    } finally {
+      await h.close()
+    }
+  }
+
+  it.failing('a merged-away issue a person reopened stays open until Sentry changes', () =>
+    withHarness(async (h) => {
+      const survivor = String(h.sentry.addIssue({ count: 3 })['id'])
+      const merged = String(h.sentry.addIssue({ count: 25 })['id'])
+      await h.run(CONFIG)
+      h.sentry.mergeIssues(survivor, [merged])
+      await h.run(CONFIG)
+      const duplicate = inRepo(h).find((i) => parseMarker(i.body)?.issueId === merged)
+      expect(duplicate?.state_reason).toBe('duplicate')
+      h.github.personReopen(duplicate!.number)
+      await h.run(CONFIG)
+      expect(duplicate!.state).toBe('open')
+    })
+  )
+
+  it('a person’s reopen stays when events came between the action’s close and the reopen', () =>
+    withHarness(async (h) => {
+      const id = String(h.sentry.addIssue({ count: 3 })['id'])
+      await h.run(CONFIG)
+      h.sentry.setStatus(id, 'ignored', 'archived_until_escalating')
+      await h.run(CONFIG)
+      const [issue] = inRepo(h)
+      expect(issue?.state_reason).toBe('not_planned')
+      h.sentry.addEvents(id, 1)
+      h.github.personReopen(issue!.number)
+      await h.run(CONFIG)
+      const before = h.github.writeCount()
+      await h.run(CONFIG)
+      expect(issue!.state).toBe('open')
+      expect(h.github.writeCount()).toBe(before)
+    }))
+
+  it.failing('a person’s reopen stays when Sentry resolved it while the person had it closed', () =>
+    withHarness(async (h) => {
+      const id = String(h.sentry.addIssue({ count: 3 })['id'])
+      await h.run(CONFIG)
+      const [issue] = inRepo(h)
+      h.github.personClose(issue!.number, 'not_planned')
+      h.sentry.setStatus(id, 'resolved')
+      await h.run(CONFIG)
+      h.github.personReopen(issue!.number)
+      await h.run(CONFIG)
+      expect(issue!.state).toBe('open')
+    })
+  )
+
+  it.failing('an organisation rename keeps a transferred issue from being recreated', () =>
+    withHarness(async (h) => {
+      const id = String(h.sentry.addIssue({ count: 3 })['id'])
+      await h.run(CONFIG)
+      const [issue] = inRepo(h)
+      h.github.transfer(issue!.number)
+      h.sentry.renameOrg('acme-1')
+      await h.run({ ...CONFIG, 'sentry-org': 'acme-1' })
+      expect(inRepo(h).filter((i) => parseMarker(i.body)?.issueId === id)).toHaveLength(0)
+    })
+  )
+
+  it.failing('a duplicate from two runs at once is healed even if a person unlabelled it', () =>
+    withHarness(async (h) => {
+      h.sentry.addIssue({ count: 3 })
+      await concurrentPair(h, CONFIG)
+      const issues = inRepo(h)
+      expect(issues).toHaveLength(2)
+      h.github.personSetLabels(issues[0]!.number, ['bug'])
+      await h.run(CONFIG)
+      expect(inRepo(h).filter((i) => i.state === 'open')).toHaveLength(1)
+    })
+  )
+
+  it.failing('a Sentry deletion of a locked issue does not fail every run', () =>
+    withHarness(async (h) => {
+      const id = String(h.sentry.addIssue({ count: 3 })['id'])
+      await h.run(CONFIG)
+      h.github.lock(inRepo(h)[0]!.number)
+      h.sentry.deleteIssue(id)
+      const first = await h.run(CONFIG)
+      const second = await h.run(CONFIG)
+      expect([first.failed, second.failed]).toEqual([false, false])
+    })
+  )
 })
