@@ -164,6 +164,8 @@ interface Model {
   steady: boolean
   /** Concurrent runs may have filed duplicates that only the next run heals. */
   unhealed: boolean
+  /** The current run's fault loses the response of a stored write. */
+  lostResponse: boolean
   /** Breaches of the rule the product is known to break (see the failing test below). */
   known: string[]
 }
@@ -183,7 +185,8 @@ function newModel(): Model {
     relabelled: new Set(),
     steady: false,
     unhealed: false,
-    known: []
+    known: [],
+    lostResponse: false
   }
 }
 
@@ -416,8 +419,12 @@ function check(
   for (const issue of h.github.issues) {
     const had = before.deletionNotes.get(issue.number) ?? 0
     const added = deletionNotes(issue) - had
-    if (added > 0 && (had > 0 || added > (kind === 'concurrent' ? 2 : 1)))
-      problems.push(`#${issue.number}: ${had + added} deletion comments`)
+    if (added > 0 && (had > 0 || added > (kind === 'concurrent' ? 2 : 1))) {
+      const message = `#${issue.number}: ${had + added} deletion comments`
+      // A comment whose response was lost is posted again: checked by its own (failing) test.
+      if (kind === 'killed' && model.lostResponse) model.known.push(message)
+      else problems.push(message)
+    }
   }
 
   // 1. At most one open issue per unresolved Sentry issue, people's reopens aside (duplicates
@@ -715,6 +722,7 @@ async function live(commands: Command[]): Promise<void> {
       const inputs = { ...CONFIG, 'sentry-org': model.org }
       if (c.t === 'run' || c.t === 'killed') {
         const before = snapshot(h, model)
+        model.lostResponse = c.t === 'killed' && c.fault % FAULTS.length === 1
         if (c.t === 'killed') injectFault(h, c.fault)
         const result = await h.run(inputs)
         if (c.t === 'killed') clearFaults(h)
@@ -861,6 +869,23 @@ describe('known breaches found by the model', () => {
       h.github.personSetLabels(issues[0]!.number, ['bug'])
       await h.run(CONFIG)
       expect(inRepo(h).filter((i) => i.state === 'open')).toHaveLength(1)
+    })
+  )
+
+  it.failing('a Sentry deletion is said once even when the comment’s response is lost', () =>
+    withHarness(async (h) => {
+      const id = String(h.sentry.addIssue({ count: 3 })['id'])
+      await h.run(CONFIG)
+      h.sentry.deleteIssue(id)
+      h.github.injectFault({
+        kind: 'store-then-fail',
+        status: 502,
+        method: 'POST',
+        pathIncludes: '/comments'
+      })
+      await h.run(CONFIG)
+      await h.run(CONFIG)
+      expect(deletionNotes(inRepo(h)[0]!)).toBe(1)
     })
   )
 
