@@ -377,7 +377,7 @@ function check(
         // A merged-away issue's close, and a close for a Sentry change the action had not seen
         // when the person reopened: each checked by its own (failing) test below.
         if (now.state_reason === 'duplicate' && model.mergedInto.has(id)) model.known.push(message)
-        else if (act.unseen) model.known.push(message)
+        else if (act.unseen || !findStatsBlock(was.body)) model.known.push(message)
         else problems.push(message)
       }
     }
@@ -407,9 +407,11 @@ function check(
       const counts = before.counts.get(tracked(model, id))
       const desired = counts === undefined ? undefined : levelFor(counts)
       if (model.relabelled.has(n) && desired !== undefined && desired === model.applied.get(n)) {
-        problems.push(
-          `#${n}: priority label changed (${labelled.join('; ')}) though the rule stayed at ${desired}, which a person had changed`
-        )
+        const message = `#${n}: priority label changed (${labelled.join('; ')}) though the rule stayed at ${desired}, which a person had changed`
+        // Without its block the action has no memory of the level it applied: checked by its
+        // own (failing) test below.
+        if (findStatsBlock(was.body)) problems.push(message)
+        else model.known.push(message)
       }
       model.relabelled.delete(n)
       if (desired !== undefined) model.applied.set(n, desired)
@@ -842,6 +844,42 @@ describe('known breaches found by the model', () => {
       h.github.personClose(issue!.number, 'not_planned')
       h.sentry.setStatus(id, 'resolved')
       await h.run(CONFIG)
+      h.github.personReopen(issue!.number)
+      await h.run(CONFIG)
+      expect(issue!.state).toBe('open')
+    })
+  )
+
+  /** A person deletes an issue's stats block (the action's memory of it). */
+  function deleteBlock(h: Harness, number: number): void {
+    const body = inRepo(h).find((i) => i.number === number)?.body ?? ''
+    const block = findStatsBlock(body)
+    expect(block).toBeDefined()
+    h.github.personEdit(number, body.slice(0, block!.start) + body.slice(block!.end + 1))
+  }
+
+  it.failing('a person’s priority label stays after the person deleted the block', () =>
+    withHarness(async (h) => {
+      h.sentry.addIssue({ count: 15 })
+      await h.run(CONFIG)
+      const [issue] = inRepo(h)
+      expect(issue?.labels).toContain('p2')
+      h.github.personSetLabels(issue!.number, [TRACKING, 'bug', 'p1'])
+      deleteBlock(h, issue!.number)
+      await h.run(CONFIG)
+      expect(issue!.labels).toContain('p1')
+    })
+  )
+
+  it.failing('a person’s reopen stays after the person deleted the block', () =>
+    withHarness(async (h) => {
+      const id = String(h.sentry.addIssue({ count: 3 })['id'])
+      await h.run(CONFIG)
+      const [issue] = inRepo(h)
+      deleteBlock(h, issue!.number)
+      h.sentry.setStatus(id, 'resolved')
+      await h.run(CONFIG)
+      expect(issue!.state).toBe('closed')
       h.github.personReopen(issue!.number)
       await h.run(CONFIG)
       expect(issue!.state).toBe('open')
