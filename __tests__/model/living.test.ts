@@ -17,8 +17,9 @@ import { errorLines, fastClients, startHarness, type Harness } from '../helpers/
  * against a model of who did what last.
  */
 
+/** Fixed, so every run of the suite walks the same lives; MODEL_SEED / MODEL_RUNS explore others. */
 const SEED = Number(process.env.MODEL_SEED ?? 20261130)
-const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 12)
+const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 30)
 const TRACKING = 'sentry'
 const LEVELS = ['p1', 'p2', 'p3'] as const
 /** One configuration for the whole test: defaults, close-on-ignore and a priority rule. */
@@ -724,7 +725,6 @@ async function live(commands: Command[]): Promise<void> {
     for (const seedEvents of [3, 25]) h.sentry.addIssue({ count: seedEvents, userCount: 1 })
     for (const c of commands) {
       model.seq += 1
-      if (process.env.MODEL_TRACE) process.stderr.write(`${Date.now()} ${JSON.stringify(c)}\n`)
       const inputs = { ...CONFIG, 'sentry-org': model.org }
       if (c.t === 'run' || c.t === 'killed') {
         const before = snapshot(h, model)
@@ -782,16 +782,12 @@ async function live(commands: Command[]): Promise<void> {
 }
 
 describe('a team living with the action (model-based)', () => {
-  it(
-    'keeps its promises through people, Sentry changes, concurrent and killed runs',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(commandArb, { minLength: 8, maxLength: 30 }), live),
-        { seed: SEED, numRuns: NUM_RUNS, endOnFailure: process.env.MODEL_NOSHRINK === '1' }
-      )
-    },
-    Number(process.env.MODEL_TIMEOUT ?? 120_000)
-  )
+  it('keeps its promises through people, Sentry changes, concurrent and killed runs', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(commandArb, { minLength: 8, maxLength: 30 }), live), {
+      seed: SEED,
+      numRuns: NUM_RUNS
+    })
+  }, 300_000)
 })
 
 /**
