@@ -278,6 +278,11 @@ function snapshot(h: Harness, model: Model): Snapshot {
 // ---------------------------------------------------------------------------------------------
 // Runs and the checks after them
 
+/**
+ * Two runs at once. `h.run` is not re-entrant (it swaps process.env, process.stdout.write,
+ * process.exitCode and one summary file), so the pair runs the sync core directly, each run with
+ * its own clients, against the same fakes and the same cached state.
+ */
 async function concurrentPair(h: Harness, inputs: Record<string, string>): Promise<void> {
   const config = parseConfig(
     { ...h.baseInputs, ...inputs },
