@@ -249,7 +249,7 @@ export function decideExisting(
     if (closeAs) {
       if (memory?.closed === 'completed' || memory?.closed === 'not_planned') {
         // The action closed it and it is open again: a person reopened it. Record that once.
-        const w = p.writes({ ...p.kept(), closed: 'undone' })
+        const w = p.writes({ ...p.kept(), closed: 'undone', events: sentry.count })
         return {
           kind: 'update',
           ...w,
