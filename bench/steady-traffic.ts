@@ -18,9 +18,9 @@
 import { performance } from 'node:perf_hooks'
 import {
   DEFAULT_PRIORITY_LABELS,
-  parsePriorityLabels,
-  priorityLabel
-} from '../src/render/labels.js'
+  parsePriorityLabels
+} from '../src/inputs/formats/priority-labels.js'
+import { priorityLabel } from '../src/render/labels.js'
 import { dayOf, formatCount, roughCount } from '../src/render/stats-block.js'
 import { countRequests, fmtMs, runAction, startFakes, type ActionRun } from './lib.js'
 
