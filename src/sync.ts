@@ -4,7 +4,7 @@ import { sentryIdentity } from './plan/marker.js'
 import { buildIndex, findDuplicates, planSync, type Lookups, type PlanItem } from './plan/plan.js'
 import { emptyResult, type ResultRow, type RunResult } from './report/result.js'
 import type { SentryIssue } from './sentry/schemas.js'
-import type { SyncState } from './state/store.js'
+import { underOrg, type SyncState } from './state/store.js'
 import {
   baseRow,
   keyRow,
@@ -60,7 +60,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
       return built
     }
   )
-  const state = await deps.state.load()
+  const state = underOrg(await deps.state.load(), config.sentry.org)
   const ctx = startRun({
     config,
     deps,

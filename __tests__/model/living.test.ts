@@ -335,15 +335,7 @@ function check(
     }
     newFor.set(id, [...(newFor.get(id) ?? []), issue.number])
     if (model.hadIssue.has(id)) {
-      const message = `#${issue.number} is a second issue for Sentry ${id}`
-      // Only the cached state knew its issue, under the organisation's old slug: the
-      // org-rename case is checked by its own (failing) test below.
-      const forgotten =
-        !before.findable.has(id) &&
-        !before.cached.has(`${model.org}/${id}`) &&
-        [...before.cached].some((k) => k.endsWith(`/${id}`))
-      if (forgotten) model.known.push(message)
-      else problems.push(message)
+      problems.push(`#${issue.number} is a second issue for Sentry ${id}`)
     }
   }
   for (const [id, numbers] of newFor) {
@@ -382,12 +374,9 @@ function check(
       id !== undefined
     ) {
       if (!changedSince(model, tracked(model, id), act.at) && !changedSince(model, id, act.at)) {
-        const message = `#${n}: closed (${now.state_reason}) after a person reopened it; Sentry did not change since`
-        // A merged-away issue's close, and a close for a Sentry change the action had not seen
-        // when the person reopened: each checked by its own (failing) test below.
-        if (now.state_reason === 'duplicate' && model.mergedInto.has(id)) model.known.push(message)
-        else if (act.unseen || !findStatsBlock(was.body)) model.known.push(message)
-        else problems.push(message)
+        problems.push(
+          `#${n}: closed (${now.state_reason}) after a person reopened it; Sentry did not change since`
+        )
       }
     }
     if (was.state === 'closed' && now.state === 'open' && act && act.kind !== 'reopen') {
@@ -416,11 +405,9 @@ function check(
       const counts = before.counts.get(tracked(model, id))
       const desired = counts === undefined ? undefined : levelFor(counts)
       if (model.relabelled.has(n) && desired !== undefined && desired === model.applied.get(n)) {
-        const message = `#${n}: priority label changed (${labelled.join('; ')}) though the rule stayed at ${desired}, which a person had changed`
-        // Without its block the action has no memory of the level it applied: checked by its
-        // own (failing) test below.
-        if (findStatsBlock(was.body)) problems.push(message)
-        else model.known.push(message)
+        problems.push(
+          `#${n}: priority label changed (${labelled.join('; ')}) though the rule stayed at ${desired}, which a person had changed`
+        )
       }
       model.relabelled.delete(n)
       if (desired !== undefined) model.applied.set(n, desired)
@@ -431,11 +418,7 @@ function check(
     const had = before.deletionNotes.get(issue.number) ?? 0
     const added = deletionNotes(issue) - had
     if (added > 0 && (had > 0 || added > (kind === 'concurrent' ? 2 : 1))) {
-      const message = `#${issue.number}: ${had + added} deletion comments`
-      // A comment whose response was lost is posted again: checked by its own (failing) test.
-      // So is a comment whose block write failed in a killed run: the next run says it again.
-      if ((kind === 'killed' && model.lostResponse) || model.writeFailed) model.known.push(message)
-      else problems.push(message)
+      problems.push(`#${issue.number}: ${had + added} deletion comments`)
     }
   }
 
@@ -747,10 +730,7 @@ async function live(commands: Command[]): Promise<void> {
         if (Number(result.outputs.failed ?? '0') > 0 && !result.failed)
           problems.push(`outputs say ${result.outputs.failed} failed, but the run succeeded`)
         if (c.t === 'run' && result.failed) {
-          const message = `a run without faults failed: ${errorLines(result.stdout).join(' ')}`
-          // A comment refused on a locked issue: checked by its own (failing) test below.
-          if (/issue is locked/.test(message)) model.known.push(message)
-          else problems.push(message)
+          problems.push(`a run without faults failed: ${errorLines(result.stdout).join(' ')}`)
         }
         // 4. A run right after a run with no change in between writes nothing.
         const writes = h.github.requests.slice(before.requests).filter((r) => r.method !== 'GET')
@@ -811,7 +791,7 @@ describe('known breaches found by the model', () => {
     }
   }
 
-  it.failing('a merged-away issue a person reopened stays open until Sentry changes', () =>
+  it('a merged-away issue a person reopened stays open until Sentry changes', () =>
     withHarness(async (h) => {
       const survivor = String(h.sentry.addIssue({ count: 3 })['id'])
       const merged = String(h.sentry.addIssue({ count: 25 })['id'])
@@ -823,8 +803,7 @@ describe('known breaches found by the model', () => {
       h.github.personReopen(duplicate!.number)
       await h.run(CONFIG)
       expect(duplicate!.state).toBe('open')
-    })
-  )
+    }))
 
   it('a person’s reopen stays when events came between the action’s close and the reopen', () =>
     withHarness(async (h) => {
@@ -843,7 +822,7 @@ describe('known breaches found by the model', () => {
       expect(h.github.writeCount()).toBe(before)
     }))
 
-  it.failing('a person’s reopen stays when Sentry resolved it while the person had it closed', () =>
+  it('a person’s reopen stays when Sentry resolved it while the person had it closed', () =>
     withHarness(async (h) => {
       const id = String(h.sentry.addIssue({ count: 3 })['id'])
       await h.run(CONFIG)
@@ -854,8 +833,7 @@ describe('known breaches found by the model', () => {
       h.github.personReopen(issue!.number)
       await h.run(CONFIG)
       expect(issue!.state).toBe('open')
-    })
-  )
+    }))
 
   /** A person deletes an issue's stats block (the action's memory of it). */
   function deleteBlock(h: Harness, number: number): void {
@@ -865,7 +843,7 @@ describe('known breaches found by the model', () => {
     h.github.personEdit(number, body.slice(0, block!.start) + body.slice(block!.end + 1))
   }
 
-  it.failing('a person’s priority label stays after the person deleted the block', () =>
+  it('a person’s priority label stays after the person deleted the block', () =>
     withHarness(async (h) => {
       h.sentry.addIssue({ count: 15 })
       await h.run(CONFIG)
@@ -875,10 +853,9 @@ describe('known breaches found by the model', () => {
       deleteBlock(h, issue!.number)
       await h.run(CONFIG)
       expect(issue!.labels).toContain('p1')
-    })
-  )
+    }))
 
-  it.failing('a person’s reopen stays after the person deleted the block', () =>
+  it('a person’s reopen stays after the person deleted the block', () =>
     withHarness(async (h) => {
       const id = String(h.sentry.addIssue({ count: 3 })['id'])
       await h.run(CONFIG)
@@ -890,10 +867,9 @@ describe('known breaches found by the model', () => {
       h.github.personReopen(issue!.number)
       await h.run(CONFIG)
       expect(issue!.state).toBe('open')
-    })
-  )
+    }))
 
-  it.failing('an organisation rename keeps a transferred issue from being recreated', () =>
+  it('an organisation rename keeps a transferred issue from being recreated', () =>
     withHarness(async (h) => {
       const id = String(h.sentry.addIssue({ count: 3 })['id'])
       await h.run(CONFIG)
@@ -902,8 +878,7 @@ describe('known breaches found by the model', () => {
       h.sentry.renameOrg('acme-1')
       await h.run({ ...CONFIG, 'sentry-org': 'acme-1' })
       expect(inRepo(h).filter((i) => parseMarker(i.body)?.issueId === id)).toHaveLength(0)
-    })
-  )
+    }))
 
   it.failing('a duplicate from two runs at once is healed even if a person unlabelled it', () =>
     withHarness(async (h) => {
@@ -917,7 +892,7 @@ describe('known breaches found by the model', () => {
     })
   )
 
-  it.failing('a Sentry deletion is said once even when the comment’s response is lost', () =>
+  it('a Sentry deletion is said once even when the comment’s response is lost', () =>
     withHarness(async (h) => {
       const id = String(h.sentry.addIssue({ count: 3 })['id'])
       await h.run(CONFIG)
@@ -931,10 +906,9 @@ describe('known breaches found by the model', () => {
       await h.run(CONFIG)
       await h.run(CONFIG)
       expect(deletionNotes(inRepo(h)[0]!)).toBe(1)
-    })
-  )
+    }))
 
-  it.failing('a Sentry deletion is said once even when the block write after it fails', () =>
+  it('a Sentry deletion is said once even when the block write after it fails', () =>
     withHarness(async (h) => {
       const id = String(h.sentry.addIssue({ count: 3 })['id'])
       await h.run(CONFIG)
@@ -944,10 +918,9 @@ describe('known breaches found by the model', () => {
       clearFaults(h)
       await h.run(CONFIG)
       expect(deletionNotes(inRepo(h)[0]!)).toBe(1)
-    })
-  )
+    }))
 
-  it.failing('a Sentry deletion of a locked issue does not fail every run', () =>
+  it('a Sentry deletion of a locked issue does not fail every run', () =>
     withHarness(async (h) => {
       const id = String(h.sentry.addIssue({ count: 3 })['id'])
       await h.run(CONFIG)
@@ -956,6 +929,5 @@ describe('known breaches found by the model', () => {
       const first = await h.run(CONFIG)
       const second = await h.run(CONFIG)
       expect([first.failed, second.failed]).toEqual([false, false])
-    })
-  )
+    }))
 })

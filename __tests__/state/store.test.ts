@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { CacheStateStore, cacheKeyPrefix } from '../../src/state/cache-store.js'
+import { CacheStateStore, cacheKeyPrefix, syncPrefix } from '../../src/state/cache-store.js'
 import { MemoryStateStore, coerceState, emptyState } from '../../src/state/store.js'
 import type { Logger } from '../../src/log.js'
 
@@ -74,7 +74,16 @@ describe('state stores', () => {
     expect(cacheKeyPrefix({ repository: 'o/r2', org: 'acme', trackingLabel: 'sentry' })).not.toBe(a)
     expect(cacheKeyPrefix({ repository: 'o/r', org: 'other', trackingLabel: 'sentry' })).not.toBe(a)
     expect(cacheKeyPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'errors' })).not.toBe(a)
-    expect(a).toMatch(/^sentry-issues-state-v2-[0-9a-f]{16}-$/)
+    expect(a).toMatch(/^sentry-issues-state-v2-[0-9a-f]{16}-[0-9a-f]{8}-$/)
+    // A renamed organisation restores its old state through the prefix shared by every slug.
+    const renamed = cacheKeyPrefix({ repository: 'o/r', org: 'acme-new', trackingLabel: 'sentry' })
+    expect(renamed).not.toBe(a)
+    expect(syncPrefix({ repository: 'o/r', org: 'acme-new', trackingLabel: 'sentry' })).toBe(
+      syncPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'sentry' })
+    )
+    expect(
+      a.startsWith(syncPrefix({ repository: 'o/r', org: 'acme', trackingLabel: 'sentry' }))
+    ).toBe(true)
     // Two workflows syncing other projects, environments or queries keep their own state.
     const scope = { repository: 'o/r', org: 'acme', trackingLabel: 'sentry' }
     const web = cacheKeyPrefix({ ...scope, projects: ['web', 'api'] })

@@ -193,5 +193,12 @@ export async function createComment(
   issueNumber: number,
   body: string
 ): Promise<void> {
-  await client.rest.issues.createComment({ ...repo, issue_number: issueNumber, body })
+  // Never retried automatically: a comment whose answer was lost may have been stored, and
+  // saying it twice is worse than once too few.
+  await client.rest.issues.createComment({
+    ...repo,
+    issue_number: issueNumber,
+    body,
+    request: { retries: 0 }
+  })
 }

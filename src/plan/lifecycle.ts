@@ -86,6 +86,7 @@ export type LifecycleDecision =
       kind: 'merged'
       /** The survivor's GitHub issue, which this one duplicates. */
       into: TrackedIssue
+      change: BodyChange
       comment: string
       why: string
     }
@@ -213,10 +214,11 @@ export function planPriority(
   const managed = new Set(rules.map((r) => lower(r.label)))
   const current = existing.labels ?? []
   const desired = priorityLabel(sentry, rules) ?? null
-  const recorded =
-    memory?.label !== undefined
-      ? memory.label
-      : (current.find((l) => managed.has(lower(l))) ?? desired)
+  if (memory?.label === undefined) {
+    // Nothing recorded (a block from before, or none): adopt what the issue carries, change nothing.
+    return { memory: current.find((l) => managed.has(lower(l))) ?? desired }
+  }
+  const recorded = memory.label
   if (recorded !== null && desired !== null && lower(recorded) === lower(desired)) {
     return { memory: recorded }
   }
@@ -247,23 +249,27 @@ export function decideExisting(
           ? 'not_planned'
           : undefined
     if (closeAs) {
-      if (memory?.closed === 'completed' || memory?.closed === 'not_planned') {
-        // The action closed it and it is open again: a person reopened it. Record that once.
-        const w = p.writes({ ...p.kept(), closed: 'undone', events: sentry.count })
+      const reopenedByPerson =
+        memory?.closed === 'completed' ||
+        memory?.closed === 'not_planned' ||
+        memory?.closed === 'duplicate' ||
+        (memory?.closed === undefined && existing.stateReason === 'reopened')
+      if (reopenedByPerson) {
+        // Open again after the action closed it (its memory says so), or reopened by a person
+        // whatever closed it (GitHub says `reopened`; the action's own reopens say `reopened` in
+        // the memory). Which came last, the reopen or Sentry's status, is unknown: the person's
+        // reopen stands, and is recorded once, until Sentry's status changes again.
+        if (!p.block) return { kind: 'none', why: 'reopened by a person; left open' }
+        const w = p.writes({ closed: 'undone', events: sentry.count })
         return {
           kind: 'update',
           ...w,
-          why: 'reopened by a person after the action closed it; stays open until Sentry changes'
+          why: 'reopened by a person; stays open until Sentry changes'
         }
       }
-      // A person kept it open: they reopened the action's close (recorded as `undone`, or, in a
-      // block from before that was recorded, GitHub says `reopened` in the status already seen).
-      const keptOpen =
-        memory?.closed === 'undone' ||
-        (memory?.closed === undefined && existing.stateReason === 'reopened')
       const sameEpisode =
-        keptOpen &&
-        memory?.status === status &&
+        memory?.closed === 'undone' &&
+        memory.status === status &&
         (memory.events === undefined || sentry.count <= memory.events)
       if (!sameEpisode) return closeDecision(sentry, p, closeAs, options)
       // Already seen in this status and still open: a person kept it open. Leave it so.
@@ -273,9 +279,11 @@ export function decideExisting(
       }
       return { kind: 'update', ...w, why: 'stats changed (kept open by a person)' }
     }
-    // Open and not to be closed: a person's reopen is remembered until Sentry's status moves.
+    // Open and not to be closed: a person's reopen (and the action's own) is remembered until the
+    // action closes the issue again, so that a later close follows Sentry's next change, not
+    // GitHub's lasting `reopened` reason.
     const kept = p.kept()
-    const next = kept.closed === 'undone' && memory?.status === status ? kept : {}
+    const next = kept.closed === 'undone' || kept.closed === 'reopened' ? kept : {}
     return updateOrNone(p, next, options)
   }
 
@@ -296,7 +304,7 @@ export function decideExisting(
       return {
         kind: 'reopen',
         comment: `${comment} Reopened by sentry-issues-action, which had closed it as not planned.`,
-        ...p.writes({}),
+        ...p.writes({ closed: 'reopened' }),
         why: 'escalated in Sentry; undoing the action’s not-planned close'
       }
     }
@@ -305,7 +313,7 @@ export function decideExisting(
         return {
           kind: 'reopen',
           comment: `${comment} Reopened by sentry-issues-action.`,
-          ...p.writes({}),
+          ...p.writes({ closed: 'reopened' }),
           why: 'regressed'
         }
       case 'new':
@@ -327,7 +335,9 @@ export function decideExisting(
     status === 'unresolved' &&
     existing.stateReason === 'completed' &&
     memory?.status === 'unresolved' &&
-    memory.closed === undefined &&
+    memory.closed !== 'completed' &&
+    memory.closed !== 'not_planned' &&
+    memory.closed !== 'duplicate' &&
     closedSince(existing, ctx.lastRunAt)
   ) {
     return {
@@ -429,9 +439,21 @@ export function decideMerged(
 ): LifecycleDecision {
   if (existing.state !== 'open') return { kind: 'none', why: 'merged in Sentry; issue closed' }
   if (into.number === existing.number) return { kind: 'none', why: 'merged in Sentry' }
+  const block = findStatsBlock(existing.body)
+  // The action closed it as the survivor's duplicate before: a person reopened it since.
+  if (block?.memory.closed === 'duplicate' || existing.stateReason === 'reopened') {
+    return { kind: 'none', why: `merged in Sentry into ${survivor.shortId}; reopened by a person` }
+  }
+  const change: BodyChange = {}
+  if (block && existing.body) {
+    const lines = block.text.replace(/\r/g, '').split('\n')
+    lines[0] = renderStartLine({ ...block.memory, closed: 'duplicate' })
+    change.block = lines.join('\n')
+  }
   return {
     kind: 'merged',
     into,
+    change,
     comment: `Sentry merged this issue into ${escapeInline(survivor.shortId, 128)}, which is tracked in #${into.number}. Closed as its duplicate by sentry-issues-action.`,
     why: `merged in Sentry into ${survivor.shortId}; duplicate of #${into.number}`
   }

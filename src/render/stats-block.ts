@@ -17,8 +17,9 @@ import { eventRelease } from './event.js'
  * - `project`: the Sentry project id (runs syncing other projects leave the issue alone);
  * - `label`: the priority label the action last applied (`-` for none), so a label a person
  *   changed stays until the rule moves to another level;
- * - `closed`: `completed` / `not_planned` when the action closed the issue, `undone` once a person
- *   reopened it (the action then leaves it open until Sentry's status changes again);
+ * - `closed`: `completed` / `not_planned` / `duplicate` when the action closed the issue, `undone`
+ *   once a person reopened it (the action then leaves it open until Sentry's status changes
+ *   again), `reopened` when the action reopened it itself;
  * - `n`: the lifetime event count when the action closed it (more events later mean the issue
  *   came back and was resolved anew between two runs).
  * Values are lower-case words, digits or percent-encoded text. Sentry text inside the block is
@@ -35,7 +36,7 @@ export const STATS_END = '<!-- sentry-stats:end -->'
 /** Statuses the block records: Sentry's, plus `deleted` for an issue Sentry no longer has. */
 export type RecordedStatus = string
 
-export type ClosedByAction = 'completed' | 'not_planned' | 'undone'
+export type ClosedByAction = 'completed' | 'not_planned' | 'duplicate' | 'undone' | 'reopened'
 
 /** What the start line remembers (see above). Absent fields were not recorded. */
 export interface BlockMemory {
@@ -47,7 +48,13 @@ export interface BlockMemory {
   events?: number
 }
 
-const CLOSED_VALUES = new Set<string>(['completed', 'not_planned', 'undone'])
+const CLOSED_VALUES = new Set<string>([
+  'completed',
+  'not_planned',
+  'duplicate',
+  'undone',
+  'reopened'
+])
 
 export function renderStartLine(memory: BlockMemory): string {
   const parts = [`status=${normaliseStatus(memory.status)}`]

@@ -40,21 +40,28 @@ export interface CacheStoreOptions {
 }
 
 export function cacheKeyPrefix(scope: CacheScope): string {
-  const digest = createHash('sha256')
-    .update(
-      JSON.stringify([
-        scope.repository.toLowerCase(),
-        scope.org,
-        scope.trackingLabel.toLowerCase(),
-        scope.sentryUrl ?? '',
-        [...(scope.projects ?? [])].map((p) => p.toLowerCase()).sort(),
-        [...(scope.environments ?? [])].sort(),
-        scope.query ?? ''
-      ])
-    )
-    .digest('hex')
-    .slice(0, 16)
+  return `${syncPrefix(scope)}${hash([scope.org]).slice(0, 8)}-`
+}
+
+/**
+ * The prefix shared by every organisation slug of one sync (same repository, host, projects,
+ * environments, query and label): restored when the org's own prefix finds nothing, so a renamed
+ * organisation keeps its state (issue ids are unique on a Sentry host, so its keys still apply).
+ */
+export function syncPrefix(scope: CacheScope): string {
+  const digest = hash([
+    scope.repository.toLowerCase(),
+    scope.trackingLabel.toLowerCase(),
+    scope.sentryUrl ?? '',
+    [...(scope.projects ?? [])].map((p) => p.toLowerCase()).sort(),
+    [...(scope.environments ?? [])].sort(),
+    scope.query ?? ''
+  ]).slice(0, 16)
   return `sentry-issues-state-v2-${digest}-`
+}
+
+function hash(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex')
 }
 
 /** False when the loaded cache module has no isFeatureAvailable (see CacheStateStore.available). */
@@ -90,7 +97,10 @@ export class CacheStateStore implements StateStore {
   async load(): Promise<SyncState> {
     if (!this.available()) return emptyState()
     try {
-      const hit = await cache.restoreCache([this.file], this.prefix, [this.prefix])
+      const hit = await cache.restoreCache([this.file], this.prefix, [
+        this.prefix,
+        syncPrefix(this.options.scope)
+      ])
       if (!hit) {
         this.options.log.info('No cached sync state yet.')
         return emptyState()

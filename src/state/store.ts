@@ -74,6 +74,25 @@ export function coerceState(value: unknown): SyncState {
   return state
 }
 
+/**
+ * The state with every key under `org`: keys name issues by id on one Sentry host, so the entries a
+ * renamed organisation saved under its old slug still apply.
+ */
+export function underOrg(state: SyncState, org: string): SyncState {
+  const rekey = <T>(map: Record<string, T> | undefined): Record<string, T> | undefined => {
+    if (!map) return undefined
+    const out: Record<string, T> = {}
+    for (const [key, value] of Object.entries(map)) {
+      const id = key.slice(key.indexOf('/') + 1)
+      const own = `${org}/${id}`
+      if (key === own || !(own in out)) out[own] = value
+    }
+    return out
+  }
+  const gone = rekey(state.gone)
+  return { ...state, issues: rekey(state.issues) ?? {}, ...(gone ? { gone } : {}) }
+}
+
 function isIssueNumber(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0
 }

@@ -110,21 +110,26 @@ async function carryOut(
   if (labels) await changeLabels(ctx, existing.number, labels)
   switch (decision.kind) {
     case 'update':
-      if (decision.comment) await createComment(github, ctx.repo, existing.number, decision.comment)
       if (body !== undefined) await updateIssue(github, ctx.repo, existing.number, { body })
       if (sentry) await setFields(ctx, existing.number, sentry, undefined)
-      if (body === undefined && !labels && !decision.comment) {
+      // A comment goes with the block that records it (so it is said once): without that write
+      // (a block a person deleted, a body over the limit) it is not posted.
+      if (decision.comment && body !== undefined) {
+        await commentSoftly(ctx, existing, decision.comment, notes)
+      }
+      if (body === undefined && !labels) {
         return { ...row, action: 'skipped', detail: [decision.why, ...notes].join('; ') }
       }
       break
     case 'close':
-      await commentSoftly(ctx, existing, decision.comment, notes)
+      // The state first, the comment after: a comment is said at most once, never twice.
       await updateIssue(github, ctx.repo, existing.number, {
         state: 'closed',
         state_reason: decision.stateReason,
         ...(body !== undefined ? { body } : {})
       })
       existing.state = 'closed'
+      await commentSoftly(ctx, existing, decision.comment, notes)
       break
     case 'reopen':
       await updateIssue(github, ctx.repo, existing.number, {
@@ -140,7 +145,7 @@ async function carryOut(
       if (body !== undefined) await updateIssue(github, ctx.repo, existing.number, { body })
       break
     case 'merged':
-      await closeAsDuplicate(ctx, existing.number, decision.into)
+      await closeAsDuplicate(ctx, existing.number, decision.into, body)
       existing.state = 'closed'
       existing.stateReason = 'duplicate'
       await commentSoftly(ctx, existing, decision.comment, notes)
@@ -191,8 +196,9 @@ async function changeLabels(ctx: RunContext, number: number, change: LabelChange
 }
 
 /**
- * Posts a comment that goes with a state change. If GitHub refuses it (a locked conversation, or
- * any other refusal), the state change still happens and the row says the comment is missing.
+ * Posts a comment after the write it goes with. Comments are never retried (a retry after a lost
+ * answer could say it twice), and a refusal (a locked conversation) or a failure is a warning: the
+ * write stands, and the row says the comment is missing.
  */
 async function commentSoftly(
   ctx: RunContext,
@@ -203,8 +209,6 @@ async function commentSoftly(
   try {
     await createComment(ctx.deps.github, ctx.repo, existing.number, text)
   } catch (error) {
-    const status = statusOf(error)
-    if (status === undefined || status >= 500) throw error
     ctx.warnings.warn(
       `#${existing.number}: GitHub refused the comment${existing.locked ? ' (the conversation is locked)' : ''}: ${errorMessage(error)}. The issue's state was changed without it.`
     )
@@ -219,12 +223,14 @@ async function commentSoftly(
 export async function closeAsDuplicate(
   ctx: RunContext,
   number: number,
-  of: Pick<TrackedIssue, 'id' | 'number'>
+  of: Pick<TrackedIssue, 'id' | 'number'>,
+  body?: string
 ): Promise<void> {
   const patch: IssuePatch = {
     state: 'closed',
     state_reason: 'duplicate',
-    duplicate_issue_id: of.id
+    duplicate_issue_id: of.id,
+    ...(body !== undefined ? { body } : {})
   }
   try {
     await updateIssue(ctx.deps.github, ctx.repo, number, patch)
@@ -232,7 +238,8 @@ export async function closeAsDuplicate(
     if (statusOf(error) !== 422) throw error
     await updateIssue(ctx.deps.github, ctx.repo, number, {
       state: 'closed',
-      state_reason: 'not_planned'
+      state_reason: 'not_planned',
+      ...(body !== undefined ? { body } : {})
     })
   }
 }
