@@ -64,7 +64,7 @@ export const metadataRoutes: Route[] = [
     path: `${REPO}/assignees/:login`,
     handle: (s, _ctx, p) => checkAssignee(s, p.login ?? '')
   },
-  { method: 'GET', path: REPO, handle: (s) => getRepository(s) }
+  { method: 'GET', path: REPO, handle: getRepository }
 ]
 
 // ---------------------------------------------------------------------------------------------
