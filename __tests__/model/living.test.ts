@@ -698,9 +698,7 @@ function injectFault(h: Harness, fault: number): void {
 
 function clearFaults(h: Harness): void {
   h.sentry.clearFaults()
-  // The fake GitHub has no public way to drop unused faults; its queue is a plain array.
-  const queue = (h.github as unknown as { faults: unknown[] }).faults
-  queue.length = 0
+  h.github.clearFaults()
 }
 
 async function live(commands: Command[]): Promise<void> {

@@ -304,6 +304,11 @@ export class FakeGitHub {
     this.router.injectFault(f)
   }
 
+  /** Drops every injected fault not yet used. */
+  clearFaults(): void {
+    this.router.clearFaults()
+  }
+
   /**
    * Seeds an issue. Defaults: next number, open, no labels, created now by the token's user.
    * Unknown labels are added to `labels`. Search sees it `searchLagMs` after its `updated_at`

@@ -181,6 +181,11 @@ export class GitHubRouter {
   injectFault(f: GitHubFault): void {
     this.faults.push({ fault: f, left: Math.max(1, f.times ?? 1) })
   }
+  /** Drops every fault not yet used. */
+  clearFaults(): void {
+    this.faults.length = 0
+  }
+
 
   // -------------------------------------------------------------------------------------------
   // Request pipeline
