@@ -66,6 +66,9 @@ const layerConfigs = [
   }
 ]
 
+/** The files linted with type information. */
+const TYPED = ['src/**/*.ts', 'bench/**/*.ts']
+
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'coverage/', 'node_modules/'] },
   js.configs.recommended,
@@ -79,6 +82,20 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off'
+    }
+  },
+  // Type-aware rules for the product code and the benchmark (each file's nearest tsconfig.json).
+  // require-await is off: async callbacks and methods that implement a Promise-returning
+  // interface (StateStore.load, core.group's callback) read better than Promise.resolve().
+  ...tseslint.configs.recommendedTypeCheckedOnly.map((config) => ({ ...config, files: TYPED })),
+  {
+    files: TYPED,
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+    },
+    rules: {
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }]
     }
   },
   ...layerConfigs
