@@ -14,13 +14,14 @@ import { inputEnv, parseOutputs } from '../src/fakes/action-runner.js'
 import { githubOperationId } from '../src/fakes/contract.js'
 import { FakeGitHub, type FakeRequest } from '../src/fakes/fake-github.js'
 import { FakeSentry, type FakeIssue } from '../src/fakes/fake-sentry.js'
+import { canonicalSentryHost } from '../src/plan/marker.js'
 import { renderIssue } from '../src/render/issue.js'
 import { DEFAULT_LABEL_PREFIXES } from '../src/inputs/formats/label-from.js'
 import {
   DEFAULT_PRIORITY_LABELS,
   parsePriorityLabels
 } from '../src/inputs/formats/priority-labels.js'
-import { issueLabels, labelColor } from '../src/render/labels.js'
+import { issueLabels, labelColor, priorityLabel } from '../src/render/labels.js'
 import { sentryIssueSchema } from '../src/sentry/schemas.js'
 
 export const LATENCY = { sentryMs: 50, githubMs: 80 }
@@ -122,15 +123,23 @@ export async function startFakes(): Promise<Fakes> {
 /** An issue as the fake serves it (hidden `_` keys left out), parsed as the action parses it. */
 export function servedIssue(issue: FakeIssue): ReturnType<typeof sentryIssueSchema.parse> {
   const served = Object.fromEntries(Object.entries(issue).filter(([k]) => !k.startsWith('_')))
+  // The fake serves the stored totals in `lifetime` (the action's counts come from there).
+  const stored = typeof served['lifetime'] === 'object' ? served['lifetime'] : {}
+  served['lifetime'] = { ...stored, count: served['count'], userCount: served['userCount'] }
   return sentryIssueSchema.parse(JSON.parse(JSON.stringify(served)))
 }
 
 /**
  * Seeds the fake GitHub with the issues a previous run would have created for `issues`: rendered
  * by the action's own renderer (src/render/issue.ts, built), so an unchanged Sentry issue needs no
- * write. Issue numbers follow the order of `issues`.
+ * write. Issue numbers follow the order of `issues`; their markers name the host of `sentryUrl`.
  */
-export function seedTracked(github: FakeGitHub, issues: FakeIssue[], createdAt: string): void {
+export function seedTracked(
+  github: FakeGitHub,
+  issues: FakeIssue[],
+  createdAt: string,
+  sentryUrl: string
+): void {
   // As the action's first run left them: each issue with the labels the action gives it (the
   // tracking label, the extra labels and its priority label), and those labels in the repository.
   const priorityRules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
@@ -145,6 +154,8 @@ export function seedTracked(github: FakeGitHub, issues: FakeIssue[], createdAt: 
     })
     const rendered = renderIssue(served, {
       org: ORG,
+      sentryHost: canonicalSentryHost(sentryUrl),
+      priorityLabel: priorityLabel(served, priorityRules) ?? null,
       trackingLabel: TRACKING_LABEL,
       labels: labels.slice(1)
     })

@@ -135,7 +135,7 @@ async function coldStart(): Promise<Record<string, unknown>> {
   return withFakes(async (fakes) => {
     fakes.sentry.addProject('backend')
     const issues = fakes.sentry.seed(10, { seed: 7, events: false })
-    seedTracked(fakes.github, issues, dayAgo())
+    seedTracked(fakes.github, issues, dayAgo(), fakes.sentry.url)
     const runs: ActionRun[] = []
     for (let i = 0; i < 5; i++)
       runs.push(await runAction({ entry, fakes, inputs: {}, measureRss: false }))
@@ -177,7 +177,7 @@ async function steady(scale: number): Promise<Record<string, unknown>> {
     const tracked = issues.slice(0, G)
     for (const issue of tracked) issue['count'] = String(Math.max(2, Number(issue['count'])))
     for (const issue of issues.slice(G)) issue['count'] = '1'
-    seedTracked(fakes.github, tracked, dayAgo())
+    seedTracked(fakes.github, tracked, dayAgo(), fakes.sentry.url)
     console.log(`  S = ${S} Sentry issues, G = ${G} tracked, ${S - G} below min-events 2`)
     const run = await runAction({
       entry,
@@ -263,7 +263,7 @@ async function lifecycle(scale: number): Promise<Record<string, unknown>> {
   return withFakes(async (fakes) => {
     fakes.sentry.addProject('backend')
     const issues = fakes.sentry.seed(T, { seed: 77, events: false })
-    seedTracked(fakes.github, issues, dayAgo())
+    seedTracked(fakes.github, issues, dayAgo(), fakes.sentry.url)
     const numberOf = new Map(issues.map((issue, i) => [issue, fakes.github.issues[i]?.number ?? 0]))
     const changed = issues.slice(0, C)
     const resolved = issues.slice(C, C + R)

@@ -5,7 +5,7 @@ import { ConfigError, type Config } from './inputs/config.js'
 import { errorMessage, type Logger } from './log.js'
 import { countRows, failureMessage, issuesOutput, type RunResult } from './report/result.js'
 import { renderSummary } from './report/summary.js'
-import { CacheStateStore } from './state/cache-store.js'
+import { actionsCacheAvailable, CacheStateStore } from './state/cache-store.js'
 import type { StateStore } from './state/store.js'
 import { runClosedIssueEvent, runSync, type IssueEventPayload } from './sync.js'
 import { readFile } from 'node:fs/promises'
@@ -96,7 +96,7 @@ async function runCheckMode(config: Config, options: RunOptions): Promise<void> 
       github: clients.github,
       log,
       surface: 'action',
-      state: async () => cacheStateRow(config)
+      state: () => cacheStateRow(config, actionsCacheAvailable)
     })
     await core.group('Set-up check', async () => {
       for (const line of renderText(rows).split('\n')) core.info(line)

@@ -1,4 +1,3 @@
-import * as cache from '@actions/cache'
 import { getProxyUrl } from '@actions/http-client'
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
@@ -812,11 +811,14 @@ async function featureRows(
 // ---------------------------------------------------------------------------------------------
 // State
 
-/** The action's state lives in the Actions cache. */
-export function cacheStateRow(config: Config): CheckRow {
+/** The action's state lives in the Actions cache (`available` tells whether it is, here). */
+export async function cacheStateRow(
+  config: Config,
+  available: () => Promise<boolean>
+): Promise<CheckRow> {
   const name = 'Sync state (Actions cache)'
   if (config.dryRun) return ok(name, 'dry-run is on: the state is neither restored nor saved.')
-  return cache.isFeatureAvailable()
+  return (await available())
     ? ok(name, 'the Actions cache is available.')
     : warn(
         name,

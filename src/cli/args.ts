@@ -143,7 +143,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       allowPositionals: false,
       allowNegative: true
     })
-    values = parsed.values as Record<string, string | boolean | undefined>
+    values = parsed.values
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     throw new UsageError(`${message.split('. To specify a positional')[0]}.`.replace(/\.\.$/, '.'))

@@ -25,7 +25,7 @@ export interface DemoOptions {
   outputDir: string
   /** A folder the runs may use for their files (RUNNER_TEMP). */
   workdir: string
-  print(line: string): void
+  print: (line: string) => void
   /** Also print each run's own log and job summary. */
   verbose?: boolean
 }

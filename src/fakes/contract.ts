@@ -127,7 +127,8 @@ export function openApiToJsonSchema(schema: unknown): unknown {
   }
   const type = out['type']
   if (typeof type === 'string') return { ...out, type: [type, 'null'] }
-  if (Array.isArray(type)) return type.includes('null') ? out : { ...out, type: [...type, 'null'] }
+  if (Array.isArray(type))
+    return type.includes('null') ? out : { ...out, type: [...(type as unknown[]), 'null'] }
   return { anyOf: [{ type: 'null' }, out] }
 }
 

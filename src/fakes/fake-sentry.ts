@@ -620,7 +620,7 @@ function defaultRelease(
 ): string {
   const project = (issue['project'] as Record<string, unknown> | undefined) ?? {}
   if (flavour === 'javascript') {
-    return `${String(project['slug'] ?? 'web')}@2.${14 + Math.floor(random() * 3)}.${Math.floor(random() * 10)}`
+    return `${scalarText(project['slug'], 'web')}@2.${14 + Math.floor(random() * 3)}.${Math.floor(random() * 10)}`
   }
   return hexId(Math.floor(random() * 1_000_000)).slice(0, 32) + hexId(7).slice(0, 8)
 }
@@ -750,7 +750,7 @@ function buildEvent(b: EventBuild): FakeEvent {
     id: b.eventId,
     eventID: b.eventId,
     groupID: String(b.issue['id']),
-    projectID: String(project['id'] ?? ''),
+    projectID: scalarText(project['id'], ''),
     title,
     message: '',
     culprit: b.issue['culprit'] ?? null,
@@ -886,13 +886,13 @@ export function createFakeEvent(
     environment,
     ...rest
   } = input
-  const platform = String(issue['platform'] ?? '')
+  const platform = scalarText(issue['platform'], '')
   const flavour =
     flavourInput ?? (/javascript|node|react|vue|angular/.test(platform) ? 'javascript' : 'python')
   const metadata = (issue['metadata'] as Record<string, unknown> | undefined) ?? {}
   const random = prng(number * 7919 + Number(String(issue['id']).slice(-6)))
   const releaseVersion = release !== undefined ? release : defaultRelease(flavour, issue, random)
-  const level = String(issue['level'] ?? 'error')
+  const level = scalarText(issue['level'], 'error')
   const handled = issue['isUnhandled'] === false
   const mechanismValue =
     mechanism !== undefined
@@ -1186,11 +1186,18 @@ function toNumber(value: unknown): number {
   return 0
 }
 
+/** A string, number or boolean field as text; `fallback` when missing or of another type. */
+function scalarText(value: unknown, fallback: string): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : fallback
+}
+
 function issueProjectId(issue: FakeIssue): string | undefined {
   const project = issue['project']
   if (typeof project !== 'object' || project === null) return undefined
   const id = (project as Record<string, unknown>)['id']
-  return id === undefined ? undefined : String(id)
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined
 }
 
 /** Splits a search query into tokens, keeping double-quoted phrases (and `key:"a b"`) whole. */
@@ -1445,7 +1452,7 @@ export class FakeSentry {
       lifetime: { count, userCount, firstSeen, lastSeen },
       stats: { '24h': Array.from({ length: 24 }, (_, i) => [hourStart - (23 - i) * 3600, 0]) },
       derivedData: {
-        ...((EXAMPLE_ISSUE['derivedData'] as Record<string, unknown> | undefined) ?? {}),
+        ...(EXAMPLE_ISSUE['derivedData'] ?? {}),
         isAssigned: assignedTo !== null
       },
       _environments: environments ?? ['production'],
@@ -2007,11 +2014,7 @@ export class FakeSentry {
     }
     const text = words.join(' ').toLowerCase()
     if (text !== '') {
-      tests.push((issue) =>
-        String(issue['title'] ?? '')
-          .toLowerCase()
-          .includes(text)
-      )
+      tests.push((issue) => scalarText(issue['title'], '').toLowerCase().includes(text))
     }
     return (issue) => tests.every((test) => test(issue))
   }

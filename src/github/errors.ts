@@ -36,7 +36,7 @@ function isOctokitError(error: unknown): boolean {
 /** The HTTP status of an Octokit (or any) error that carries one. */
 export function statusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'status' in error) {
-    const status = (error as { status: unknown }).status
+    const status = error.status
     return typeof status === 'number' ? status : undefined
   }
   return undefined

@@ -1,5 +1,4 @@
 import type { SentryIssue } from '../sentry/schemas.js'
-import type { GoneRecord } from '../state/store.js'
 import {
   decideDeleted,
   decideExisting,
@@ -157,7 +156,12 @@ export interface PlanOptions {
   maxNewIssues: number
 }
 
-export type { GoneRecord }
+/** A tracked issue that left the repository: deleted (410) or transferred (301). */
+export interface GoneRecord {
+  number: number
+  how: 'deleted' | 'transferred'
+  url?: string
+}
 
 export interface Lookups {
   /** Tracked issues outside the query that Sentry still has. */

@@ -4,8 +4,11 @@ import { z } from 'zod'
  * Zod schemas for the parts of Sentry's API responses the action reads.
  *
  * Shaped by Sentry's OpenAPI description (`OrganizationGroupIndexGetResponse`), but deliberately
- * lenient: unknown fields pass through, and fields that older or self-hosted servers may omit are
- * optional. Only what the action relies on is required.
+ * lenient: fields that older or self-hosted servers may omit are optional, and only what the
+ * action relies on is required. Issues and events keep only the fields declared here (unknown
+ * ones are dropped: a run may hold 10,000 issues); a field that code, a template variable or a
+ * label rule reads must be declared. The smaller answers (projects, token, organization) let
+ * unknown fields pass through.
  */
 
 const nullableString = z.string().nullish()
@@ -15,26 +18,26 @@ const countSchema = z
   .union([z.string().regex(/^\d+$/, 'expected a decimal count'), z.number().int().nonnegative()])
   .transform((v) => (typeof v === 'number' ? v : Number(v)))
 
-export const sentryProjectRefSchema = z.looseObject({
+export const sentryProjectRefSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   slug: z.string(),
   name: z.string().nullish(),
   platform: nullableString
 })
 
-export const sentryAssigneeSchema = z.looseObject({
+export const sentryAssigneeSchema = z.object({
   type: z.string(),
   id: z.union([z.string(), z.number()]).transform(String),
   name: z.string().nullish(),
   email: z.string().nullish()
 })
 
-const lifetimeSchema = z.looseObject({
+const lifetimeSchema = z.object({
   count: countSchema.nullish(),
   userCount: z.number().int().nonnegative().nullish()
 })
 
-export const sentryIssueFields = z.looseObject({
+export const sentryIssueFields = z.object({
   id: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String),
   shortId: z.string(),
   title: z.string(),
@@ -57,7 +60,7 @@ export const sentryIssueFields = z.looseObject({
   firstSeen: nullableString,
   lastSeen: nullableString,
   metadata: z
-    .looseObject({
+    .object({
       type: z.string().nullish(),
       value: z.string().nullish(),
       title: z.string().nullish(),
@@ -69,7 +72,7 @@ export const sentryIssueFields = z.looseObject({
   project: sentryProjectRefSchema,
   assignedTo: sentryAssigneeSchema.nullish(),
   statusDetails: z
-    .looseObject({
+    .object({
       inRelease: z.string().nullish(),
       inNextRelease: z.boolean().nullish(),
       inCommit: z.unknown().optional()
@@ -173,7 +176,7 @@ function lenientArray<T extends z.ZodType>(item: T) {
 /** One line of source around a frame: `[lineNo, text]`. */
 const contextLineSchema = z.tuple([z.number().int(), z.string()])
 
-export const sentryFrameSchema = z.looseObject({
+export const sentryFrameSchema = z.object({
   filename: lenientString,
   absPath: lenientString,
   module: lenientString,
@@ -186,31 +189,31 @@ export const sentryFrameSchema = z.looseObject({
 })
 export type SentryFrame = z.infer<typeof sentryFrameSchema>
 
-export const sentryStacktraceSchema = z.looseObject({
+export const sentryStacktraceSchema = z.object({
   /** Oldest call first: the frame that raised is the last one. */
   frames: lenientArray(sentryFrameSchema),
   framesOmitted: z.unknown().optional()
 })
 export type SentryStacktrace = z.infer<typeof sentryStacktraceSchema>
 
-export const sentryExceptionSchema = z.looseObject({
+export const sentryExceptionSchema = z.object({
   type: lenientString,
   value: lenientString,
   module: lenientString,
-  mechanism: z.looseObject({ type: lenientString, handled: lenientBoolean }).nullish().catch(null),
+  mechanism: z.object({ type: lenientString, handled: lenientBoolean }).nullish().catch(null),
   stacktrace: sentryStacktraceSchema.nullish().catch(null)
 })
 export type SentryException = z.infer<typeof sentryExceptionSchema>
 
 /** The `data` of an `exception` entry: the chain, the cause first and the raised exception last. */
-export const sentryExceptionEntryDataSchema = z.looseObject({
+export const sentryExceptionEntryDataSchema = z.object({
   values: lenientArray(sentryExceptionSchema)
 })
 
 /** The `data` of a `threads` entry (platforms that attach the stacks of all threads). */
-export const sentryThreadsEntryDataSchema = z.looseObject({
+export const sentryThreadsEntryDataSchema = z.object({
   values: lenientArray(
-    z.looseObject({
+    z.object({
       crashed: lenientBoolean,
       current: lenientBoolean,
       stacktrace: sentryStacktraceSchema.nullish().catch(null)
@@ -218,17 +221,17 @@ export const sentryThreadsEntryDataSchema = z.looseObject({
   )
 })
 
-export const sentryEventEntrySchema = z.looseObject({
+export const sentryEventEntrySchema = z.object({
   type: z.string(),
   data: z.unknown().optional()
 })
 
-export const sentryEventTagSchema = z.looseObject({
+export const sentryEventTagSchema = z.object({
   key: z.string(),
   value: z.union([z.string(), z.number(), z.boolean()]).transform(String)
 })
 
-export const sentryEventReleaseSchema = z.looseObject({
+export const sentryEventReleaseSchema = z.object({
   version: lenientString,
   shortVersion: lenientString,
   ref: lenientString,
@@ -237,7 +240,7 @@ export const sentryEventReleaseSchema = z.looseObject({
   dateReleased: lenientString
 })
 
-export const sentryEventSchema = z.looseObject({
+export const sentryEventSchema = z.object({
   id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
   eventID: lenientString,
   groupID: z.union([z.string(), z.number()]).transform(String).nullish().catch(null),
@@ -258,7 +261,7 @@ export const sentryEventSchema = z.looseObject({
     .catch(null),
   metadata: z.record(z.string(), z.unknown()).nullish().catch(null),
   contexts: z.record(z.string(), z.unknown()).nullish().catch(null),
-  sdk: z.looseObject({ name: lenientString, version: lenientString }).nullish().catch(null)
+  sdk: z.object({ name: lenientString, version: lenientString }).nullish().catch(null)
 })
 export type SentryEvent = z.infer<typeof sentryEventSchema>
 

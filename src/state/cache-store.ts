@@ -1,4 +1,3 @@
-import * as cache from '@actions/cache'
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -64,10 +63,28 @@ function hash(parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex')
 }
 
+type CacheModule = typeof import('@actions/cache')
+let cacheModule: Promise<CacheModule> | undefined
+
+/**
+ * @actions/cache, loaded on first use: it brings the Azure storage client with it, which a run
+ * needs only once it reads the state, after its first requests (and a dry run's check never).
+ */
+function loadCache(): Promise<CacheModule> {
+  cacheModule ??= import(/* webpackMode: "eager" */ '@actions/cache')
+  return cacheModule
+}
+
 /** False when the loaded cache module has no isFeatureAvailable (see CacheStateStore.available). */
-function featureCheckExists(): boolean {
+function featureCheckExists(cache: CacheModule): boolean {
   const check: unknown = (cache as Record<string, unknown>).isFeatureAvailable
   return typeof check === 'function'
+}
+
+/** Whether the Actions cache is available here (a stand-in without the check counts as yes). */
+export async function actionsCacheAvailable(): Promise<boolean> {
+  const cache = await loadCache()
+  return !featureCheckExists(cache) || cache.isFeatureAvailable()
 }
 
 export class CacheStateStore implements StateStore {
@@ -86,8 +103,8 @@ export class CacheStateStore implements StateStore {
    * Whether to use the cache. A stand-in for @actions/cache may offer only restoreCache and
    * saveCache (@github/local-action's does): then both are tried, and their failures are warnings.
    */
-  private available(): boolean {
-    if (!featureCheckExists() || cache.isFeatureAvailable()) return true
+  private available(cache: CacheModule): boolean {
+    if (!featureCheckExists(cache) || cache.isFeatureAvailable()) return true
     this.options.log.warning(
       'The Actions cache is not available here, so the sync state is not kept between runs. Deduplication still works through the tracking label.'
     )
@@ -95,7 +112,8 @@ export class CacheStateStore implements StateStore {
   }
 
   async load(): Promise<SyncState> {
-    if (!this.available()) return emptyState()
+    const cache = await loadCache()
+    if (!this.available(cache)) return emptyState()
     try {
       const hit = await cache.restoreCache([this.file], this.prefix, [
         this.prefix,
@@ -116,7 +134,9 @@ export class CacheStateStore implements StateStore {
   }
 
   async save(state: SyncState): Promise<void> {
-    if (this.options.readOnly || (featureCheckExists() && !cache.isFeatureAvailable())) return
+    if (this.options.readOnly) return
+    const cache = await loadCache()
+    if (featureCheckExists(cache) && !cache.isFeatureAvailable()) return
     const key = `${this.prefix}${this.options.runId ?? process.env.GITHUB_RUN_ID ?? Date.now()}-${this.options.runAttempt ?? process.env.GITHUB_RUN_ATTEMPT ?? '1'}`
     try {
       await mkdir(path.dirname(this.file), { recursive: true })

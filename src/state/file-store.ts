@@ -424,7 +424,7 @@ async function syncDirectory(directory: string): Promise<void> {
 
 function codeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
+    ? String(error.code)
     : undefined
 }
 

@@ -1,3 +1,5 @@
+import type { GoneRecord } from '../plan/plan.js'
+
 /**
  * Cached state: a small map from `org/sentryIssueId` to the GitHub issue number that tracks it.
  * It is the third dedup layer (after the label index and marker search), so losing it is never
@@ -17,11 +19,7 @@ export interface SyncState {
   contentWrites?: number[]
 }
 
-export interface GoneRecord {
-  number: number
-  how: 'deleted' | 'transferred'
-  url?: string
-}
+export type { GoneRecord }
 
 const KEY = /^[a-z0-9][a-z0-9_-]*\/[1-9][0-9]*$/
 
