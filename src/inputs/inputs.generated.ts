@@ -152,8 +152,10 @@ export const INPUT_SPECS = [
   },
   {
     name: 'min-events',
-    summary: 'Do not create issues for Sentry issues with fewer events than this.',
-    description: 'Do not create issues for Sentry issues with fewer events than this.',
+    summary:
+      "Do not create issues for Sentry issues with fewer events than this, counted over the issue's lifetime (Sentry's `lifetime.count`), not over stats-period.",
+    description:
+      "Do not create issues for Sentry issues with fewer events than this, counted over the issue's lifetime (Sentry's `lifetime.count`), not over stats-period.",
     required: false,
     default: '0',
     cliDefault: '0',
@@ -163,8 +165,10 @@ export const INPUT_SPECS = [
   },
   {
     name: 'min-users',
-    summary: 'Do not create issues for Sentry issues affecting fewer users than this.',
-    description: 'Do not create issues for Sentry issues affecting fewer users than this.',
+    summary:
+      "Do not create issues for Sentry issues affecting fewer users than this, counted over the issue's lifetime (Sentry's `lifetime.userCount`), not over stats-period.",
+    description:
+      "Do not create issues for Sentry issues affecting fewer users than this, counted over the issue's lifetime (Sentry's `lifetime.userCount`), not over stats-period.",
     required: false,
     default: '0',
     cliDefault: '0',
