@@ -19,8 +19,10 @@ import type { CreateItem, Warnings } from './context.js'
  */
 export class SignalPrefetch {
   readonly #signals = new Map<string, Promise<IssueSignals>>()
-  /** Sentry user id → e-mail (null: not a member, or not to be had this run). */
-  readonly #emails = new Map<string, string | null>()
+  /** Sentry user id → its e-mail (null: not a member, or not to be had this run). */
+  readonly #emails = new Map<string, Promise<string | null>>()
+  /** Member look-ups run one after another, so a refusal stops the ones behind it. */
+  #memberQueue: Promise<unknown> = Promise.resolve()
   #membersRefused = false
   #teams: Promise<Map<string, string>> | undefined
 
@@ -84,12 +86,14 @@ export class SignalPrefetch {
       })
       .slice(0, SIGNAL_LIMITS.owners)
     if (parsed.length === 0) return []
-    await this.#loadEmails(parsed.filter((o) => o.kind === 'user').map((o) => o.id))
+    this.#loadEmails(parsed.filter((o) => o.kind === 'user').map((o) => o.id))
+    const emails = new Map<string, string | null>()
+    for (const o of parsed) if (o.kind === 'user') emails.set(o.id, await this.#emails.get(o.id)!)
     const teams = parsed.some((o) => o.kind === 'team') ? await this.#teamSlugs() : new Map()
     const map = config.content.assigneeMap
     const shown = parsed.map((o): ShownOwner => {
       if (o.kind === 'user') {
-        const email = this.#emails.get(o.id) ?? undefined
+        const email = emails.get(o.id) ?? undefined
         return {
           name: email ?? `user ${o.id}`,
           reason: o.reason,
@@ -117,18 +121,31 @@ export class SignalPrefetch {
     return shown
   }
 
-  /** Looks up the e-mails of the user ids not known yet: one request, none after a refusal. */
-  async #loadEmails(userIds: string[]): Promise<void> {
+  /**
+   * Starts looking up the e-mails of the user ids not asked for yet: one request, queued behind
+   * the previous look-up, none after a refusal.
+   */
+  #loadEmails(userIds: string[]): void {
     const wanted = [...new Set(userIds)].filter((id) => !this.#emails.has(id))
     if (wanted.length === 0) return
-    for (const id of wanted) this.#emails.set(id, null)
-    if (this.#membersRefused) return
+    const lookup = this.#memberQueue.then(() => this.#lookUp(wanted))
+    this.#memberQueue = lookup
+    for (const id of wanted)
+      this.#emails.set(
+        id,
+        lookup.then((found) => found.get(id) ?? null)
+      )
+  }
+
+  async #lookUp(wanted: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>()
+    if (this.#membersRefused) return found
     try {
       const members = await this.sentry.listMembersByUserIds(this.config.sentry.org, wanted)
       for (const member of members) {
         const id = member.user?.id
         const email = member.user?.email ?? member.email
-        if (id !== undefined && wanted.includes(id) && email) this.#emails.set(id, email)
+        if (id !== undefined && wanted.includes(id) && email) found.set(id, email)
       }
     } catch (error) {
       if (isRefusal(error)) this.#membersRefused = true
@@ -137,6 +154,7 @@ export class SignalPrefetch {
         `Could not look up the organization's members to name suggested owners (${errorMessage(error)}); people are shown by their Sentry user id. Naming them needs a Sentry token with member:read.`
       )
     }
+    return found
   }
 
   /** Team id → slug, listed once per run (a failure is remembered: no second listing). */
