@@ -135,12 +135,13 @@ export class FakeSentrySignals {
   /** Endpoints made unavailable, with the status they answer. */
   readonly outages: SignalOutages = {}
 
-  addMember(email: string, userId: string | null = null): FakeMember {
+  /** A member; `userId` null makes a pending invitation (default: a new user id). */
+  addMember(email: string, userId?: string | null): FakeMember {
     const member: FakeMember = {
       id: String(57_000 + this.members.length),
       email,
       name: email.split('@')[0] ?? email,
-      userId: userId ?? String(280_000 + this.members.length)
+      userId: userId === undefined ? String(280_000 + this.members.length) : userId
     }
     this.members.push(member)
     return member
@@ -226,6 +227,7 @@ export class FakeSentrySignals {
               email: m.email,
               avatarUrl: 'https://secure.gravatar.com/avatar/0?s=32&d=mm',
               isActive: true,
+              isSuspended: false,
               hasPasswordAuth: true,
               isManaged: false,
               dateJoined: '2021-07-06T21:13:58.375239Z',
