@@ -28,6 +28,19 @@ const CHECK_OPERATION_PATHS = [
   '/api/0/organizations/{organization_id_or_slug}/',
   '/api/0/organizations/{organization_id_or_slug}/environments/'
 ]
+/**
+ * Operations behind an issue's signals (owners, the members and teams that name them, Seer,
+ * tag breakdowns), kept with their parameters, examples, the schema of their success answer and,
+ * for writes, the schema of the request body.
+ */
+const SIGNAL_OPERATIONS = [
+  ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/'],
+  ['get', '/api/0/organizations/{organization_id_or_slug}/members/'],
+  ['get', '/api/0/organizations/{organization_id_or_slug}/teams/'],
+  ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/autofix/'],
+  ['post', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/autofix/'],
+  ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/tags/{key}/']
+]
 const SCHEMA_NAMES = [
   'OrganizationGroupIndexGetResponse',
   'IssueEventDetailsResponse',
@@ -46,9 +59,12 @@ function responseExamples(operation) {
 
 /** What the project keeps of one operation: identity, parameters (as in the spec) and examples. */
 function operationSummary(path, method, operation, { withParameters, withResponseSchema }) {
-  const schema = operation.responses?.['200']?.content?.['application/json']?.schema
+  const success = Object.keys(operation.responses ?? {}).find((status) => /^2/.test(status))
+  const schema = operation.responses?.[success ?? '200']?.content?.['application/json']?.schema
+  const requestSchema = operation.requestBody?.content?.['application/json']?.schema
   return {
     ...(withResponseSchema && schema ? { responseSchema: schema } : {}),
+    ...(withResponseSchema && requestSchema ? { requestSchema } : {}),
     method: method.toUpperCase(),
     path,
     operationId: operation.operationId ?? null,
@@ -119,6 +135,14 @@ function main() {
     const operation = spec.paths?.[path]?.get
     if (!operation) throw new Error(`The spec has no GET ${path}`)
     operations[`GET ${path}`] = operationSummary(path, 'get', operation, {
+      withParameters: true,
+      withResponseSchema: true
+    })
+  }
+  for (const [method, path] of SIGNAL_OPERATIONS) {
+    const operation = spec.paths?.[path]?.[method]
+    if (!operation) throw new Error(`The spec has no ${method.toUpperCase()} ${path}`)
+    operations[`${method.toUpperCase()} ${path}`] = operationSummary(path, method, operation, {
       withParameters: true,
       withResponseSchema: true
     })

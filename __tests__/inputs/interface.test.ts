@@ -17,6 +17,7 @@ import {
 } from '../../src/inputs/content-options.js'
 import { LABEL_SOURCES } from '../../src/inputs/formats/label-from.js'
 import { INPUT_SPECS } from '../../src/inputs/inputs.generated.js'
+import { OWNER_MODES, SEER_MODES, SIGNAL_INPUT_DEFAULTS } from '../../src/inputs/signals.js'
 import { templateVariableNames } from '../../src/render/template.js'
 import { actionInputNames } from '../helpers/action-yml.js'
 
@@ -42,7 +43,11 @@ describe('the documented interface', () => {
   })
 
   it('action.yml defaults match the code’s defaults', () => {
-    const defaults: Record<string, string> = { ...INPUT_DEFAULTS, ...CONTENT_INPUT_DEFAULTS }
+    const defaults: Record<string, string> = {
+      ...INPUT_DEFAULTS,
+      ...CONTENT_INPUT_DEFAULTS,
+      ...SIGNAL_INPUT_DEFAULTS
+    }
     for (const name of INPUT_NAMES) {
       const declared = action.inputs[name]?.default?.replace(/\n$/, '')
       // Workflow expressions and required inputs have no default in the code.
@@ -61,6 +66,8 @@ describe('the documented interface', () => {
     expect(text('max-frames')).toContain(`1 to ${MAX_FRAMES_LIMIT}`)
     for (const sort of SENTRY_SORTS) expect(text('sort')).toContain(sort)
     for (const policy of REGRESSION_POLICIES) expect(text('on-regression')).toContain(policy)
+    expect(text('owners')).toContain(OWNER_MODES.join(', ').replace(/, (?=[^,]*$)/u, ' or '))
+    expect(text('seer')).toContain(SEER_MODES.join(', ').replace(/, (?=[^,]*$)/u, ' or '))
   })
 
   it('the generated table is action.yml’s, in its order', () => {

@@ -44,6 +44,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import spec from './data/sentry-spec.json' with { type: 'json' }
+import { FakeSentrySignals, matchSignalRoute, type SignalRoute } from './fake-sentry-signals.js'
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -963,6 +964,7 @@ type Route =
   | { name: 'legacy-latest-event'; id: string }
   | { name: 'comments'; org: string; id: string }
   | { name: 'setup'; what: 'auth-info' } // GET /api/0/ (set-up checks)
+  | { name: 'signals'; org: string; signal: SignalRoute } // see fake-sentry-signals.ts
   | { name: 'setup'; what: 'organization' | 'environments'; org: string }
 
 const ROUTE_PATTERN = /^\/api\/0\/organizations\/([^/]+)\/(issues|projects)\/(?:([^/]+)\/)?$/
@@ -983,6 +985,8 @@ function matchSetupRoute(path: string): Route | undefined {
 function matchRoute(path: string): Route | undefined {
   const setup = matchSetupRoute(path)
   if (setup) return setup
+  const signal = matchSignalRoute(path)
+  if (signal) return { name: 'signals', org: signal.org, signal }
   const comments = COMMENTS_PATTERN.exec(path)
   if (comments) {
     return {
@@ -1016,7 +1020,8 @@ const ALLOWED_METHODS: Record<Route['name'], string[]> = {
   'latest-event': ['GET'],
   'legacy-latest-event': ['GET'],
   comments: ['POST'],
-  setup: ['GET']
+  setup: ['GET'],
+  signals: ['GET', 'POST']
 }
 
 function normalizePrefix(prefix: string | undefined): string {
@@ -1277,6 +1282,8 @@ export class FakeSentry {
   notes: Array<{ issueId: string; text: string; at: number }> = []
   /** Refuse notes with 403, as Sentry does for organization tokens. */
   notesForbidden = false
+  /** Owners, members, teams, Seer and tag details, with knobs to make each unavailable. */
+  readonly signals = new FakeSentrySignals()
   /** The clock for `statsPeriod` filtering and new issues' timestamps. */
   now: () => Date
   projects: FakeSentryProject[] = []
@@ -1839,7 +1846,9 @@ export class FakeSentry {
         case 'projects':
           return this.#listProjects(target.searchParams, base, flags.loopCursor)
         case 'issue':
-          return method === 'PUT' ? this.#updateIssue(route.id, body) : this.#getIssue(route.id)
+          return method === 'PUT'
+            ? this.#updateIssue(route.id, body)
+            : this.#getIssue(route.id, target.searchParams)
         case 'latest-event':
           return this.#latestEvent(route.id, target.searchParams, DETAIL_NO_EVENT)
         case 'legacy-latest-event':
@@ -1848,6 +1857,11 @@ export class FakeSentry {
           return this.#addNote(route.id, body)
         case 'setup':
           return this.#setupRead(route.what)
+        case 'signals': {
+          const issueId =
+            'id' in route.signal ? String(this.#findIssue(route.signal.id)['id']) : undefined
+          return this.signals.handle(route.signal, method, target.searchParams, body, issueId)
+        }
       }
     } catch (error) {
       if (error instanceof HttpError)
@@ -2055,8 +2069,12 @@ export class FakeSentry {
     return issue
   }
 
-  #getIssue(id: string): Reply {
-    return { status: 200, body: serveDetails(this.#findIssue(id)) }
+  #getIssue(id: string, query: URLSearchParams): Reply {
+    const issue = serveDetails(this.#findIssue(id))
+    if (!query.getAll('expand').includes('owners')) return { status: 200, body: issue }
+    const owners = this.signals.ownersOf(String(issue['id']))
+    if ('status' in owners) return owners
+    return { status: 200, body: { ...issue, ...owners } }
   }
 
   // ---- GET …/issues/{id}/events/latest/

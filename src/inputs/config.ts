@@ -3,6 +3,7 @@ import { errorMessage } from '../log.js'
 import { ORG_SLUG_PATTERN } from '../plan/marker.js'
 import { normalizeSentryBaseUrl } from '../sentry/url.js'
 import { CONTENT_INPUT_NAMES, parseContentOptions, type ContentOptions } from './content-options.js'
+import { SIGNAL_INPUT_NAMES, parseSignalOptions, type SignalOptions } from './signals.js'
 
 /**
  * The one typed configuration of a run, shared by the action and the CLI. Raw values arrive as
@@ -229,7 +230,8 @@ const schema = z.object({
 /** Every input, exactly as named in action.yml (the CLI offers each as a flag too). */
 export const INPUT_NAMES = [
   ...(Object.keys(schema.shape) as Array<keyof typeof schema.shape>),
-  ...CONTENT_INPUT_NAMES
+  ...CONTENT_INPUT_NAMES,
+  ...SIGNAL_INPUT_NAMES
 ]
 
 export interface Config {
@@ -274,6 +276,8 @@ export interface Config {
   sentryCaCert?: string
   /** What new issues hold: stack traces, templates, labels, assignees, issue type and fields. */
   content: ContentOptions
+  /** Sentry's own signals in new issues: suggested owners, Seer, tag breakdown. */
+  signals: SignalOptions
 }
 
 export interface Environment {
@@ -312,6 +316,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
   }
   const content = parseContentOptions(raw)
   problems.push(...content.problems)
+  const signals = parseSignalOptions(raw)
+  problems.push(...signals.problems)
   const apiUrl = validateGitHubUrl('GITHUB_API_URL', env.apiUrl, 'https://api.github.com', problems)
   const serverUrl = validateGitHubUrl(
     'GITHUB_SERVER_URL',
@@ -360,7 +366,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
       sentryComment: v['sentry-comment']
     },
     ...(v['sentry-ca-cert'] ? { sentryCaCert: v['sentry-ca-cert'] } : {}),
-    content: content.options
+    content: content.options,
+    signals: signals.options
   }
 }
 

@@ -404,7 +404,7 @@ export const INPUT_SPECS = [
     summary:
       'Mustache template for new issue bodies (the hidden marker line is always added first).',
     description:
-      'Mustache template for new issue bodies (the hidden marker line is always added first). Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, stackTrace, eventTags, eventSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
+      'Mustache template for new issue bodies (the hidden marker line is always added first). Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
     required: false,
     default: '',
     cliDefault: '',
@@ -507,6 +507,43 @@ export const INPUT_SPECS = [
     switch: false,
     env: 'ISSUE_FIELDS',
     envAlias: 'SENTRY_SYNC_ISSUE_FIELDS'
+  },
+  {
+    name: 'owners',
+    summary: "Sentry's suggested owners in new issues: off, show or assign.",
+    description:
+      'Sentry\'s suggested owners in new issues: off, show or assign. show adds a "Suggested owners" line (suspect commits, ownership rules, code owners), with the GitHub logins of assignee-map where mapped and never a mention; assign also assigns the mapped owners when the Sentry issue has no assignee. Naming people needs member:read, teams org:read.',
+    required: false,
+    default: 'off',
+    cliDefault: 'off',
+    switch: false,
+    env: 'OWNERS',
+    envAlias: 'SENTRY_SYNC_OWNERS'
+  },
+  {
+    name: 'seer',
+    summary: "Sentry Seer's root cause in new issues: off, show or start.",
+    description:
+      "Sentry Seer's root cause in new issues: off, show or start. show adds the root cause and proposed solution of an analysis that exists, collapsed; start also starts one (stopping at the root cause) for new issues that have none, which uses the organization's Seer quota and needs event:write. Where Seer is not available the issues are filed without it, with one warning.",
+    required: false,
+    default: 'off',
+    cliDefault: 'off',
+    switch: false,
+    env: 'SEER',
+    envAlias: 'SENTRY_SYNC_SEER'
+  },
+  {
+    name: 'tag-breakdown',
+    summary:
+      'Tags whose top values new issues show, for example "environment, release, browser, os, url" (comma- or newline-separated, at most 10): the 5 most frequent values of each with their event counts and shares, collapsed.',
+    description:
+      'Tags whose top values new issues show, for example "environment, release, browser, os, url" (comma- or newline-separated, at most 10): the 5 most frequent values of each with their event counts and shares, collapsed. One Sentry request per tag and new issue.',
+    required: false,
+    default: '',
+    cliDefault: '',
+    switch: false,
+    env: 'TAG_BREAKDOWN',
+    envAlias: 'SENTRY_SYNC_TAG_BREAKDOWN'
   }
 ] as const satisfies readonly InputSpec[]
 

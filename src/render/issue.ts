@@ -3,6 +3,7 @@ import { renderMarker } from '../plan/marker.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
 import { renderEventParts, type EventSectionParts } from './event.js'
+import { renderOwners, renderSeer, renderTagBreakdown, type IssueSignals } from './signals.js'
 import {
   codePointLength,
   escapeCode,
@@ -54,6 +55,8 @@ export interface RenderContext {
   maxFrames?: number | undefined
   /** Links stack frames to the repository's source. */
   codeLinks?: CodeLinker | undefined
+  /** Sentry's signals: suggested owners, Seer's root cause, tag breakdown (see signals.ts). */
+  signals?: IssueSignals | undefined
 }
 
 /** Frames shown when `maxFrames` is not given (the `max-frames` input's default). */
@@ -140,7 +143,8 @@ function assemble(
   marker: string,
   message: MessagePart,
   stats: string,
-  eventSection = ''
+  eventSection = '',
+  signals: IssueSignals | undefined = undefined
 ): string {
   const heading =
     escapeInline(issue.title, LIMITS.heading) || inlineOrNone(issue.shortId, LIMITS.shortId)
@@ -153,6 +157,8 @@ function assemble(
     `- **Error type:** ${inlineOrNone(issue.metadata.type, LIMITS.errorType)}`,
     `- **Location:** ${inlineOrNone(location(issue), LIMITS.location)}`
   ]
+  const owners = renderOwners(signals?.owners)
+  if (owners !== '') lines.push(`- **Suggested owners:** ${owners}`)
   if (message.kind === 'inline') {
     lines.push(`- **Message:** ${message.markdown}`)
   } else {
@@ -173,6 +179,9 @@ function assemble(
     stats,
     '',
     ...(eventSection === '' ? [] : [eventSection, '']),
+    ...[renderTagBreakdown(signals?.tags), renderSeer(signals?.seer)].flatMap((block) =>
+      block === '' ? [] : [block, '']
+    ),
     '---',
     '',
     FOOTER,
@@ -193,7 +202,8 @@ export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
       parts.marker,
       parts.message,
       statsBlockFor(issue, ctx.event, blockMemory(ctx)),
-      parts.event?.section ?? ''
+      parts.event?.section ?? '',
+      ctx.signals
     )
   )
 }

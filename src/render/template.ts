@@ -22,6 +22,7 @@ import {
   type RenderedIssue
 } from './issue.js'
 import { statsBlockFor } from './stats-block.js'
+import { renderOwners, renderSeer, renderTagBreakdown } from './signals.js'
 
 /**
  * `title-template` and `body-template`: Mustache templates (logic-less) for new issues.
@@ -131,6 +132,26 @@ export const TEMPLATE_VARIABLES: readonly TemplateVariable[] = [
     bodyOnly: true
   },
   {
+    name: 'suggestedOwners',
+    description:
+      "Sentry's suggested owners on one line, their GitHub logins from assignee-map where mapped (never a mention; needs the owners input).",
+    bodyOnly: true
+  },
+  {
+    name: 'tagBreakdown',
+    description:
+      'The top values of the tag-breakdown tags with their event counts and shares, a collapsed block.',
+    block: true,
+    bodyOnly: true
+  },
+  {
+    name: 'seerSection',
+    description:
+      "Seer's root cause and proposed solution, a collapsed block (needs the seer input).",
+    block: true,
+    bodyOnly: true
+  },
+  {
     name: 'stats',
     description:
       'The live stats table (events, users, last seen, level, priority, status, release) that later runs keep up to date; without it they cannot.',
@@ -151,6 +172,9 @@ export const DEFAULT_BODY_TEMPLATE = `## {{#title}}{{title}}{{/title}}{{^title}}
 - **Sentry issue:** {{sentryLink}}
 - **Error type:** {{#errorType}}{{errorType}}{{/errorType}}{{^errorType}}—{{/errorType}}
 - **Location:** {{#culprit}}{{culprit}}{{/culprit}}{{^culprit}}—{{/culprit}}
+{{#suggestedOwners}}
+- **Suggested owners:** {{suggestedOwners}}
+{{/suggestedOwners}}
 {{^messageBlock}}
 - **Message:** {{#message}}{{message}}{{/message}}{{^message}}—{{/message}}
 {{/messageBlock}}
@@ -173,6 +197,14 @@ export const DEFAULT_BODY_TEMPLATE = `## {{#title}}{{title}}{{/title}}{{^title}}
 {{eventSection}}
 
 {{/eventSection}}
+{{#tagBreakdown}}
+{{tagBreakdown}}
+
+{{/tagBreakdown}}
+{{#seerSection}}
+{{seerSection}}
+
+{{/seerSection}}
 ---
 
 ${FOOTER}
@@ -393,7 +425,10 @@ function bodyValues(issue: SentryIssue, ctx: RenderContext, parts: BodyParts): V
     ['stackTrace', parts.event?.stackTrace ?? ''],
     ['eventTags', parts.event?.tagsTable ?? ''],
     ['eventSection', parts.event?.section ?? ''],
-    ['stats', statsBlockFor(issue, event, blockMemory(ctx))]
+    ['stats', statsBlockFor(issue, event, blockMemory(ctx))],
+    ['suggestedOwners', renderOwners(ctx.signals?.owners)],
+    ['tagBreakdown', renderTagBreakdown(ctx.signals?.tags)],
+    ['seerSection', renderSeer(ctx.signals?.seer)]
   ])
   return values
 }

@@ -19,6 +19,19 @@ import {
   type SentryProject
 } from './schemas.js'
 import { SentryApiError, SentryTransport, type SentryTransportOptions } from './transport.js'
+import {
+  sentryAutofixStartSchema,
+  sentryAutofixStateSchema,
+  sentryIssueOwnersSchema,
+  sentryMemberListSchema,
+  sentryTagDetailsSchema,
+  sentryTeamListSchema,
+  type SentryAutofixState,
+  type SentryMember,
+  type SentryOwner,
+  type SentryTagDetails,
+  type SentryTeam
+} from './signal-schemas.js'
 
 export { SentryApiError, type SentryErrorKind } from './transport.js'
 export { normalizeSentryBaseUrl } from './url.js'
@@ -320,6 +333,80 @@ export class SentryClient {
   }
 
   // -------------------------------------------------------------------------------------------
+  // An issue's signals (see src/sync/signals.ts)
+
+  /** The issue's suggested owners (`GET …/issues/{id}/?expand=owners`); none when it has none. */
+  async getIssueOwners(org: string, issueId: string): Promise<SentryOwner[]> {
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/`
+    const params = new URLSearchParams({ expand: 'owners', collapse: 'stats' })
+    return (await this.#http.getJson(path, params, sentryIssueOwnersSchema)).data.owners ?? []
+  }
+
+  /**
+   * The members whose user ids are given (one request: `query=user.id:1 user.id:2`; needs
+   * `member:read`). Ids of people who are not members are simply absent.
+   */
+  async listMembersByUserIds(org: string, userIds: string[]): Promise<SentryMember[]> {
+    const ids = unique(userIds).filter((v) => /^\d+$/.test(v))
+    if (ids.length === 0) return []
+    const path = `/organizations/${encodeURIComponent(org)}/members/`
+    const params = new URLSearchParams({ query: ids.map((v) => `user.id:${v}`).join(' ') })
+    return (await this.#http.getJson(path, params, sentryMemberListSchema)).data
+  }
+
+  /** The organization's teams, at most `maxPages` pages of 100 (`org:read`). */
+  async listTeams(org: string, maxPages = 10): Promise<SentryTeam[]> {
+    const teams: SentryTeam[] = []
+    const path = `/organizations/${encodeURIComponent(org)}/teams/`
+    let pages = 0
+    await this.#http.paginate(
+      path,
+      new URLSearchParams({ detailed: '0', per_page: '100' }),
+      sentryTeamListSchema,
+      {
+        onPage: (page) => {
+          pages++
+          teams.push(...page)
+          return { stop: pages >= maxPages, added: page.length }
+        }
+      }
+    )
+    return teams
+  }
+
+  /** Seer's state for an issue (`GET …/issues/{id}/autofix/`); `autofix` is null without a run. */
+  async getAutofix(org: string, issueId: string): Promise<SentryAutofixState> {
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/autofix/`
+    return (await this.#http.getJson(path, new URLSearchParams(), sentryAutofixStateSchema)).data
+  }
+
+  /**
+   * Starts Seer's analysis of an issue, stopping at the root cause (`POST …/autofix/`; uses the
+   * organization's Seer quota, needs `event:write`).
+   */
+  async startAutofix(org: string, issueId: string): Promise<void> {
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/autofix/`
+    await this.#http.fetchJson(path, new URLSearchParams(), sentryAutofixStartSchema, {
+      allowNotFound: false,
+      method: 'POST',
+      body: { step: 'root_cause', stopping_point: 'root_cause' }
+    })
+  }
+
+  /** A tag's top values on an issue (`GET …/issues/{id}/tags/{key}/`). */
+  async getIssueTag(
+    org: string,
+    issueId: string,
+    key: string,
+    opts: { environments?: string[] } = {}
+  ): Promise<SentryTagDetails> {
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/tags/${encodeURIComponent(key)}/`
+    const params = new URLSearchParams()
+    for (const env of opts.environments ?? []) params.append('environment', env)
+    return (await this.#http.getJson(path, params, sentryTagDetailsSchema)).data
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Set-up checks (reads only)
 
   /** `GET /api/0/`: the token's scopes (`auth.scopes`) and whether it belongs to a user. */
@@ -341,6 +428,11 @@ export class SentryClient {
     const { data } = await this.#http.getJson(path, params, sentryEnvironmentListSchema)
     return data.map((e) => e.name)
   }
+}
+
+function numericId(issueId: string): string {
+  if (!/^\d+$/.test(issueId)) throw new RangeError(`issue ids must be numeric (got ${issueId})`)
+  return issueId
 }
 
 function unique(values: string[]): string[] {

@@ -22,6 +22,7 @@ import {
   type Warnings
 } from './context.js'
 import { findAfterFailedCreate } from './dedup.js'
+import { withOwnerAssignees } from './signals.js'
 import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
 
@@ -38,6 +39,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     (item.supersedes ? `regressed; replaces closed #${item.supersedes.number}` : undefined)
   const content = config.content
   const event = await ctx.resources.events.latest(item.key)
+  const signals = await ctx.resources.signals.of(item.key)
   const labels = issueLabels(item.sentry, event, {
     trackingLabel: config.trackingLabel,
     labels: config.labels,
@@ -57,14 +59,20 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       labels: labels.slice(1),
       event,
       maxFrames: content.stackTrace ? content.maxFrames : 0,
-      codeLinks: ctx.resources.codeLinker()
+      codeLinks: ctx.resources.codeLinker(),
+      signals
     },
     { title: content.titleTemplate, body: content.bodyTemplate }
   )
   if (item.supersedes) {
     rendered.body += `\n_This error came back after #${item.supersedes.number} was closed; that issue is kept for its history._\n`
   }
-  const assignees = assigneesFor(item.sentry, content)
+  const assignees = withOwnerAssignees(
+    assigneesFor(item.sentry, content),
+    item.sentry,
+    signals,
+    config
+  )
   const preview = issuePreview(rendered, assignees, content.milestone)
   if (config.dryRun) {
     deps.log.info(`Would create: ${rendered.title}`)

@@ -2,6 +2,7 @@ import { lazy, Warnings, type RunContext } from './context.js'
 import { codeLinkerFor, EventPrefetch } from './create.js'
 import { listLabelNames } from './labels.js'
 import { resolveMetadata } from './metadata.js'
+import { SignalPrefetch } from './signals.js'
 
 /** What a run is given when it starts; its warnings and resources are made here. */
 export type RunStart = Omit<RunContext, 'warnings' | 'resources'>
@@ -22,6 +23,7 @@ export function startRun(start: RunStart): RunContext {
       metadata: lazy(() => resolveMetadata(ctx)),
       codeLinker: () => (codeLinker ??= { value: codeLinkerFor(config) }).value,
       events: new EventPrefetch(config, deps.sentry, warnings),
+      signals: new SignalPrefetch(config, deps.sentry, warnings),
       refused: new Set()
     }
   }
