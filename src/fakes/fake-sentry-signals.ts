@@ -9,7 +9,8 @@ import spec from './data/sentry-spec.json' with { type: 'json' }
  */
 
 export interface FakeOwner {
-  type: 'suspectCommit' | 'ownershipRule' | 'codeowners' | string
+  /** `suspectCommit`, `ownershipRule`, `codeowners` (or another kind a newer Sentry adds). */
+  type: string
   owner: string
   date_added: string
 }
@@ -161,7 +162,8 @@ export class FakeSentrySignals {
   }
 
   setTag(issueId: string, key: string, values: Array<{ value: string; count: number }>): void {
-    const byKey = this.tags.get(issueId) ?? new Map()
+    const byKey =
+      this.tags.get(issueId) ?? new Map<string, Array<{ value: string; count: number }>>()
     byKey.set(key, values)
     this.tags.set(issueId, byKey)
   }
@@ -289,10 +291,13 @@ export class FakeSentrySignals {
     const step = body['step'] ?? 'root_cause'
     const stop = body['stopping_point']
     if (typeof step !== 'string' || !ALLOWED_STEPS.includes(step)) {
-      return { status: 400, body: { step: [`"${String(step)}" is not a valid choice.`] } }
+      return { status: 400, body: { step: [`${JSON.stringify(step)} is not a valid choice.`] } }
     }
     if (stop !== undefined && (typeof stop !== 'string' || !ALLOWED_STOPS.includes(stop))) {
-      return { status: 400, body: { stopping_point: [`"${String(stop)}" is not a valid choice.`] } }
+      return {
+        status: 400,
+        body: { stopping_point: [`${JSON.stringify(stop)} is not a valid choice.`] }
+      }
     }
     this.autofixStarts.push({ issueId, body })
     const started = example(START_KEY, '202')

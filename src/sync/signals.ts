@@ -89,7 +89,9 @@ export class SignalPrefetch {
     this.#loadEmails(parsed.filter((o) => o.kind === 'user').map((o) => o.id))
     const emails = new Map<string, string | null>()
     for (const o of parsed) if (o.kind === 'user') emails.set(o.id, await this.#emails.get(o.id)!)
-    const teams = parsed.some((o) => o.kind === 'team') ? await this.#teamSlugs() : new Map()
+    const teams = parsed.some((o) => o.kind === 'team')
+      ? await this.#teamSlugs()
+      : new Map<string, string>()
     const map = config.content.assigneeMap
     const shown = parsed.map((o): ShownOwner => {
       if (o.kind === 'user') {
