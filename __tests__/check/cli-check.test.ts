@@ -154,6 +154,21 @@ describe('sentry-issues-sync check', () => {
     expect(run.out).not.toContain('Sentry organization:')
   })
 
+  it('Sentry signals: seer start needs event:write; owners without member:read is a warning', async () => {
+    await start()
+    sentry.tokenScopes = ['event:read', 'org:read', 'project:read']
+    const run = await check({ SEER: 'start', OWNERS: 'show' })
+    expect(run.code).toBe(1)
+    expect(row(run, 'seer').line).toBe('FAIL seer: is start, but the token lacks event:write.')
+    expect(row(run, 'owners').line).toContain('lacks member:read')
+    expect(row(run, 'owners').fix).toContain('Add member:read to the token')
+    sentry.tokenScopes = ['event:write', 'member:read', 'org:read', 'project:read']
+    const fine = await check({ SEER: 'start', OWNERS: 'assign' })
+    expect(row(fine, 'seer').line).toMatch(/^ok +seer: /)
+    expect(row(fine, 'owners').line).toMatch(/^ok +owners: /)
+    expectNothingWritten()
+  })
+
   it('a wrong organization slug', async () => {
     await start()
     const run = await check({ SENTRY_ORG: 'acme-typo' })

@@ -248,6 +248,26 @@ function writeFeatureRows(
       )
     } else rows.push(ok('sentry-comment', 'the token has event:write and belongs to a user.'))
   }
+  const signals = config.signals
+  if (signals.seer === 'start') {
+    rows.push(
+      canWrite
+        ? ok('seer', 'start: the token has event:write to start root-cause analyses.')
+        : fail('seer', 'is start, but the token lacks event:write.', fix)
+    )
+  }
+  if (signals.owners !== 'off') {
+    const lacking = missingScopes(scopes, ['member:read', 'org:read'])
+    rows.push(
+      lacking.length === 0
+        ? ok('owners', 'the token can name owners (member:read, org:read).')
+        : warn(
+            'owners',
+            `is ${signals.owners}, but the token lacks ${lacking.join(' and ')}: owners are shown by id, and none can be assigned.`,
+            `Add ${lacking.join(' and ')} to the token, or set owners to off.`
+          )
+    )
+  }
   return rows
 }
 
