@@ -103,13 +103,22 @@ describe('dedup layers', () => {
     expect(h.github.issues).toHaveLength(3)
   })
 
-  it('makes no search request in the steady state', async () => {
+  it('searches for an hour after a run that created issues, then makes no search request', async () => {
     h.sentry.seed(4, { seed: 36 })
     await h.run()
     h.github.resetRequests()
     await h.run()
+    // A run at the same time may have filed the same issues: the next runs look once each.
+    expect(searches()).toBe(1)
+    expect(h.github.writeCount()).toBe(0)
+    const state = h.state.current
+    expect(Date.parse(state.searchUntil ?? '')).toBeGreaterThan(Date.now())
+    await h.state.save({ ...state, searchUntil: new Date(Date.now() - 1000).toISOString() })
+    h.github.resetRequests()
+    await h.run()
     expect(searches()).toBe(0)
     expect(h.github.writeCount()).toBe(0)
+    expect(h.state.current.searchUntil).toBeUndefined()
   })
 
   it('warns and goes on when search is unavailable', async () => {

@@ -79,7 +79,11 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
 
   const plan = await log.group('Planning', async () => {
     let items = makePlan(ctx, sentryIssues, state, lookups)
-    if (items.some((p) => p.kind === 'create')) {
+    // Search when something would be created, and for an hour after a run created something (a
+    // run at the same time may have filed the same issue, and a person may have unlabelled it).
+    const recentlyCreated =
+      state.searchUntil !== undefined && Date.parse(state.searchUntil) > Date.now()
+    if (items.some((p) => p.kind === 'create') || recentlyCreated) {
       await searchForMarkers(ctx)
       items = makePlan(ctx, sentryIssues, state, lookups)
     }

@@ -17,6 +17,12 @@ export interface SyncState {
   lastRunAt?: string
   /** When recent runs made content-creating GitHub requests (epoch ms, the last hour's only). */
   contentWrites?: number[]
+  /**
+   * Until when (ISO 8601) runs search for markers even with nothing to create: an hour after a
+   * run created issues, so a duplicate filed by a run at the same time is found (and healed) even
+   * if a person removed its tracking label, once GitHub's search index has caught up.
+   */
+  searchUntil?: string
 }
 
 export type { GoneRecord }
@@ -61,6 +67,9 @@ export function coerceState(value: unknown): SyncState {
       }
     }
   }
+  const searchUntil = (value as { searchUntil?: unknown }).searchUntil
+  if (typeof searchUntil === 'string' && !Number.isNaN(Date.parse(searchUntil)))
+    state.searchUntil = searchUntil
   const writes = (value as { contentWrites?: unknown }).contentWrites
   if (Array.isArray(writes))
     state.contentWrites = (writes as unknown[]).filter((t): t is number => Number.isSafeInteger(t))

@@ -2,6 +2,17 @@ import { errorMessage } from '../log.js'
 import type { SyncState } from '../state/store.js'
 import type { RunContext } from './context.js'
 
+const SEARCH_AFTER_CREATE_MS = 3600_000
+
+function searchUntil(ctx: RunContext, previous: SyncState): { searchUntil?: string } {
+  const now = Date.now()
+  if (ctx.result.rows.some((r) => r.action === 'created' && r.number !== undefined)) {
+    return { searchUntil: new Date(now + SEARCH_AFTER_CREATE_MS).toISOString() }
+  }
+  const until = previous.searchUntil
+  return until !== undefined && Date.parse(until) > now ? { searchUntil: until } : {}
+}
+
 /**
  * Saves what the next run needs: the tracked issues' numbers, the gone ones, this run's time and
  * `contentWrites`, the times of the content-creating requests within the last hour.
@@ -15,7 +26,8 @@ export async function saveState(
     version: 1,
     issues: { ...previous.issues },
     lastRunAt: new Date().toISOString(),
-    ...(contentWrites.length ? { contentWrites } : {})
+    ...(contentWrites.length ? { contentWrites } : {}),
+    ...searchUntil(ctx, previous)
   }
   for (const [key, tracked] of ctx.index) {
     const first = tracked.find((t) => t.url !== '')
