@@ -3,6 +3,7 @@ import { renderMarker } from '../plan/marker.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
 import { renderEventParts, type EventSectionParts } from './event.js'
+import { renderSuspectCommit, type SuspectCommit } from './suspect.js'
 import {
   codePointLength,
   escapeCode,
@@ -54,6 +55,8 @@ export interface RenderContext {
   maxFrames?: number | undefined
   /** Links stack frames to the repository's source. */
   codeLinks?: CodeLinker | undefined
+  /** The commit that last changed the top in-app line (see suspect.ts). */
+  suspect?: SuspectCommit | undefined
 }
 
 /** Frames shown when `maxFrames` is not given (the `max-frames` input's default). */
@@ -140,7 +143,8 @@ function assemble(
   marker: string,
   message: MessagePart,
   stats: string,
-  eventSection = ''
+  eventSection = '',
+  suspect = ''
 ): string {
   const heading =
     escapeInline(issue.title, LIMITS.heading) || inlineOrNone(issue.shortId, LIMITS.shortId)
@@ -153,6 +157,7 @@ function assemble(
     `- **Error type:** ${inlineOrNone(issue.metadata.type, LIMITS.errorType)}`,
     `- **Location:** ${inlineOrNone(location(issue), LIMITS.location)}`
   ]
+  if (suspect !== '') lines.push(`- **Suspect commit:** ${suspect}`)
   if (message.kind === 'inline') {
     lines.push(`- **Message:** ${message.markdown}`)
   } else {
@@ -193,7 +198,8 @@ export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
       parts.marker,
       parts.message,
       statsBlockFor(issue, ctx.event, blockMemory(ctx)),
-      parts.event?.section ?? ''
+      parts.event?.section ?? '',
+      renderSuspectCommit(ctx.suspect)
     )
   )
 }

@@ -11,6 +11,7 @@ import type { SentryClient } from '../sentry/client.js'
 import type { SentryIssue } from '../sentry/schemas.js'
 import type { StateStore } from '../state/store.js'
 import type { EventPrefetch } from './create.js'
+import type { SuspectLookup } from './suspect.js'
 import type { RunMetadata } from './metadata.js'
 import { renderMarker } from '../plan/marker.js'
 
@@ -65,6 +66,8 @@ export interface RunResources {
   codeLinker(): CodeLinker | undefined
   /** The latest events of the issues to create, fetched ahead of the writes once started. */
   events: EventPrefetch
+  /** The suspect commits of the issues to create, looked up ahead once started (code mappings). */
+  suspects: SuspectLookup
   /** Optional create fields GitHub refused this run (not sent again). */
   refused: Set<OptionalField>
 }
