@@ -261,6 +261,7 @@ export function renderRepository(s: GitHubState): Record<string, unknown> {
     size: 100,
     has_issues: true,
     has_projects: true,
+    has_downloads: true,
     has_wiki: false,
     has_pages: false,
     has_discussions: false,
