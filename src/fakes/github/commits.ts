@@ -156,7 +156,10 @@ function renderPull(s: GitHubState, number: number, commit: FakeCommit): Record<
   const issueApi = `${s.apiRepo(loc)}/issues/${number}`
   const created = seeded?.created_at ?? commit.committed_at
   const merged = seeded ? null : commit.committed_at
-  const author = seeded?.user_login ?? commit.author.login ?? s.owner
+  // The commit's author login may be any text a test gave; a pull request's user is a real login.
+  const login = commit.author.login
+  const author =
+    seeded?.user_login ?? (login !== null && /^[A-Za-z0-9-]{1,39}$/.test(login) ? login : s.owner)
   const repository = renderRepository(s)
   const side = (ref: string, sha: string): Record<string, unknown> => ({
     label: `${s.owner}:${ref}`,
