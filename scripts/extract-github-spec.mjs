@@ -84,7 +84,9 @@ const OPERATIONS = [
   // can be assigned, and the organisation's issue types.
   'GET /repos/{owner}/{repo}',
   'GET /repos/{owner}/{repo}/assignees/{assignee}',
-  'GET /orgs/{org}/issue-types'
+  'GET /orgs/{org}/issue-types',
+  // The pull requests of a commit (the suspect commit's pull request).
+  'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls'
 ]
 
 /** Keys of a schema object that hold schemas (the only ones the trimming walks into). */

@@ -119,8 +119,10 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     const creates = plan.filter((p): p is CreateItem => p.kind === 'create')
     // Dry runs fetch the events too: their previews show the body a real run creates.
     if (creates.length > 0) {
-      ctx.resources.events.start(pacer.admitted(creates))
-      ctx.resources.signals.start(pacer.admitted(creates))
+      const admitted = pacer.admitted(creates)
+      ctx.resources.events.start(admitted)
+      ctx.resources.signals.start(admitted)
+      ctx.resources.suspects.start(admitted)
     }
     if (creates.length > 0 && !config.dryRun) {
       await log.group('Ensuring labels exist', () =>

@@ -72,6 +72,7 @@ describe('the extracted description', () => {
         'GET /orgs/{org}/issue-types',
         'GET /repos/{owner}/{repo}',
         'GET /repos/{owner}/{repo}/assignees/{assignee}',
+        'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls',
         'GET /repos/{owner}/{repo}/issues/{issue_number}/issue-field-values',
         'POST /repos/{owner}/{repo}/issues/{issue_number}/issue-field-values',
         'GET /repos/{owner}/{repo}/milestones',

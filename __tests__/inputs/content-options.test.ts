@@ -28,6 +28,7 @@ describe('parseContentOptions', () => {
         stackTrace: true,
         maxFrames: 20,
         codeMappings: [],
+        assignSuspect: false,
         priorityRules: parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules,
         labelFrom: [],
         labelPrefixes: {

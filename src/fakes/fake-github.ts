@@ -32,6 +32,10 @@
  *   `/orgs/{org}/issue-fields`) and their values on issues (list and add), which assignees are
  *   assignable (`assignableUsers`) and a token without push access (`pushAccess: false`), with
  *   GitHub's 422s for an unknown milestone, type, assignee, field or option.
+ * - Commits (`addCommit`, a linear history on `defaultBranch`), GraphQL (`POST /graphql`, GHES
+ *   `/api/graphql`) validating every query against GitHub's published schema and answering
+ *   `blame`, and the pull requests of a commit; `contentsReadable: false` as for a token without
+ *   `contents: read`.
  * - Reads of a set-up check: the repository (with the token's `permissions`, and `x-oauth-scopes`
  *   from `oauthScopes`), whether a login can be assigned, and the organisation's issue types.
  *
@@ -44,11 +48,12 @@
  *
  * Layout: this file is the public entry; the fake itself lives in `./github/`: `router.ts` (request
  * parsing, auth, faults, rate limits, the route table), one module per resource (`issues.ts`,
- * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`), `state.ts` (what the fake stores, and
+ * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`, `commits.ts`, `graphql.ts`), `state.ts` (what the fake stores, and
  * GitHub's JSON shapes for it) and `http.ts` (the request and error vocabulary they share).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import * as commits from './github/commits.js'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
 import {
@@ -59,6 +64,7 @@ import {
 } from './github/router.js'
 import {
   GitHubState,
+  type FakeCommit,
   type FakeGitHubOptions,
   type FakeIssue,
   type FakeIssueField,
@@ -68,8 +74,10 @@ import {
 } from './github/state.js'
 
 export { PERSON_LOGIN } from './github/state.js'
+export type { CommitSpec } from './github/commits.js'
 export type {
   FakeComment,
+  FakeCommit,
   FakeGitHubOptions,
   FakeIssue,
   FakeIssueColor,
@@ -240,6 +248,28 @@ export class FakeGitHub {
     this.state.oauthScopes = value
   }
 
+  /** The default branch's history, oldest first (`addCommit` seeds one). */
+  get commits(): FakeCommit[] {
+    return this.state.commits
+  }
+
+  get defaultBranch(): string {
+    return this.state.defaultBranch
+  }
+
+  set defaultBranch(value: string) {
+    this.state.defaultBranch = value
+  }
+
+  /** See `FakeGitHubOptions.contentsReadable`. */
+  get contentsReadable(): boolean {
+    return this.state.contentsReadable
+  }
+
+  set contentsReadable(value: boolean) {
+    this.state.contentsReadable = value
+  }
+
   /** Called with every request and its answer just before it is sent (contract checks). Must not throw. */
   get onExchange(): ((exchange: FakeGitHubExchange) => void) | undefined {
     return this.router.onExchange
@@ -324,6 +354,15 @@ export class FakeGitHub {
    */
   addMilestone(title: string, opts: Partial<Omit<FakeMilestone, 'title'>> = {}): FakeMilestone {
     return metadata.addMilestone(this.state, title, opts)
+  }
+
+  /**
+   * Seeds the next commit of the default branch (a linear history: its parent is the commit
+   * added before it): the files it writes (`null` deletes one) and its pull requests. GraphQL's
+   * `blame` and `GET /repos/{o}/{r}/commits/{sha}/pulls` answer from these.
+   */
+  addCommit(spec: commits.CommitSpec): FakeCommit {
+    return commits.addCommit(this.state, spec)
   }
 
   /** Seeds an open pull request. */

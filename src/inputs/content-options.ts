@@ -21,6 +21,7 @@ export const CONTENT_INPUT_DEFAULTS = {
   'stack-trace': 'true',
   'max-frames': '20',
   'code-mappings': '',
+  'assign-suspect': 'false',
   'title-template': '',
   'body-template': '',
   'priority-labels': DEFAULT_PRIORITY_LABELS,
@@ -66,6 +67,8 @@ export interface ContentOptions {
   stackTrace: boolean
   maxFrames: number
   codeMappings: CodeMapping[]
+  /** Assign new issues to the author of their suspect commit (needs code mappings). */
+  assignSuspect: boolean
   /** Undefined: the built-in title / body. */
   titleTemplate?: CompiledTemplate
   bodyTemplate?: CompiledTemplate
@@ -306,6 +309,17 @@ export function parseContentOptions(raw: Record<string, string | undefined>): {
   note(maxFrames.problem)
   const mappings = parseCodeMappings(value('code-mappings'))
   problems.push(...mappings.problems)
+  const assignSuspect = parseBoolean(value('assign-suspect'), 'assign-suspect')
+  note(assignSuspect.problem)
+  if (
+    assignSuspect.value === true &&
+    mappings.problems.length === 0 &&
+    mappings.mappings.length === 0
+  ) {
+    problems.push(
+      'assign-suspect needs code-mappings: the suspect commit is found from the stack frame they map to a file of the repository'
+    )
+  }
   const title = value('title-template')
   const titleTemplate = title.trim() === '' ? undefined : compileTemplate('title', title)
   problems.push(...(titleTemplate?.problems ?? []))
@@ -333,6 +347,7 @@ export function parseContentOptions(raw: Record<string, string | undefined>): {
     stackTrace: stackTrace.value ?? true,
     maxFrames: maxFrames.value ?? 20,
     codeMappings: mappings.mappings,
+    assignSuspect: assignSuspect.value ?? false,
     ...(titleTemplate?.template ? { titleTemplate: titleTemplate.template } : {}),
     ...(bodyTemplate?.template ? { bodyTemplate: bodyTemplate.template } : {}),
     priorityRules: priority.rules,
@@ -383,6 +398,7 @@ const EVENT_VARIABLES = new Set([
   'environment',
   'exception',
   'eventDate',
+  'suspectCommit',
   'stackTrace',
   'eventTags',
   'eventSection'
@@ -397,6 +413,7 @@ export function needsLatestEvent(options: ContentOptions): boolean {
     template?.names.some((name) => EVENT_VARIABLES.has(name) || name.startsWith('tags.')) ?? false
   return (
     options.stackTrace ||
+    (options.assignSuspect && options.codeMappings.length > 0) ||
     options.labelFrom.includes('environment') ||
     options.issueFields.some((f) => f.source === 'environment') ||
     templateUsesEvent(options.titleTemplate) ||

@@ -379,13 +379,26 @@ export const INPUT_SPECS = [
     name: 'code-mappings',
     summary: 'Link stack frames to the source in this repository.',
     description:
-      'Link stack frames to the source in this repository. One "stack-root => source-root" a line, for example "app:///src/ => web/src/" or "/srv/app/ => backend/". The longest matching stack root wins; links use the release when it is a commit SHA, else the default branch.',
+      'Link stack frames to the source in this repository. One "stack-root => source-root" a line, for example "app:///src/ => web/src/" or "/srv/app/ => backend/". The longest matching stack root wins; links use the release when it is a commit SHA, else the default branch. New issues also name the suspect commit, the one that last changed the top in-app line (needs contents: read).',
     required: false,
     default: '',
     cliDefault: '',
     switch: false,
     env: 'CODE_MAPPINGS',
     envAlias: 'SENTRY_SYNC_CODE_MAPPINGS'
+  },
+  {
+    name: 'assign-suspect',
+    summary:
+      'Assign each new issue to the author of its suspect commit, the commit that last changed the top in-app line of the latest event (found with code-mappings), when GitHub says they can be assigned.',
+    description:
+      'Assign each new issue to the author of its suspect commit, the commit that last changed the top in-app line of the latest event (found with code-mappings), when GitHub says they can be assigned. true or false. Needs code-mappings and contents: read.',
+    required: false,
+    default: 'false',
+    cliDefault: 'false',
+    switch: true,
+    env: 'ASSIGN_SUSPECT',
+    envAlias: 'SENTRY_SYNC_ASSIGN_SUSPECT'
   },
   {
     name: 'title-template',
@@ -404,7 +417,7 @@ export const INPUT_SPECS = [
     summary:
       'Mustache template for new issue bodies (the hidden marker line is always added first).',
     description:
-      'Mustache template for new issue bodies (the hidden marker line is always added first). Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
+      'Mustache template for new issue bodies (the hidden marker line is always added first). Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, suspectCommit, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
     required: false,
     default: '',
     cliDefault: '',

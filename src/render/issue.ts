@@ -4,6 +4,7 @@ import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
 import { renderEventParts, type EventSectionParts } from './event.js'
 import { renderOwners, renderSeer, renderTagBreakdown, type IssueSignals } from './signals.js'
+import { renderSuspectCommit, type SuspectCommit } from './suspect.js'
 import {
   codePointLength,
   escapeCode,
@@ -57,6 +58,8 @@ export interface RenderContext {
   codeLinks?: CodeLinker | undefined
   /** Sentry's signals: suggested owners, Seer's root cause, tag breakdown (see signals.ts). */
   signals?: IssueSignals | undefined
+  /** The commit that last changed the top in-app line (see suspect.ts). */
+  suspect?: SuspectCommit | undefined
 }
 
 /** Frames shown when `maxFrames` is not given (the `max-frames` input's default). */
@@ -144,7 +147,8 @@ function assemble(
   message: MessagePart,
   stats: string,
   eventSection = '',
-  signals: IssueSignals | undefined = undefined
+  signals: IssueSignals | undefined = undefined,
+  suspect = ''
 ): string {
   const heading =
     escapeInline(issue.title, LIMITS.heading) || inlineOrNone(issue.shortId, LIMITS.shortId)
@@ -157,6 +161,7 @@ function assemble(
     `- **Error type:** ${inlineOrNone(issue.metadata.type, LIMITS.errorType)}`,
     `- **Location:** ${inlineOrNone(location(issue), LIMITS.location)}`
   ]
+  if (suspect !== '') lines.push(`- **Suspect commit:** ${suspect}`)
   const owners = renderOwners(signals?.owners)
   if (owners !== '') lines.push(`- **Suggested owners:** ${owners}`)
   if (message.kind === 'inline') {
@@ -203,7 +208,8 @@ export function renderBody(issue: SentryIssue, ctx: RenderContext): string {
       parts.message,
       statsBlockFor(issue, ctx.event, blockMemory(ctx)),
       parts.event?.section ?? '',
-      ctx.signals
+      ctx.signals,
+      renderSuspectCommit(ctx.suspect)
     )
   )
 }

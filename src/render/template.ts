@@ -23,6 +23,7 @@ import {
 } from './issue.js'
 import { statsBlockFor } from './stats-block.js'
 import { renderOwners, renderSeer, renderTagBreakdown } from './signals.js'
+import { renderSuspectCommit } from './suspect.js'
 
 /**
  * `title-template` and `body-template`: Mustache templates (logic-less) for new issues.
@@ -113,6 +114,12 @@ export const TEMPLATE_VARIABLES: readonly TemplateVariable[] = [
   { name: 'exception', description: "The latest event's exception: Type: value." },
   { name: 'eventDate', description: 'When the latest event happened.' },
   {
+    name: 'suspectCommit',
+    description:
+      'The commit that last changed the top in-app line of the latest event (with code-mappings): its short SHA linked, title, author and pull request; empty otherwise.',
+    bodyOnly: true
+  },
+  {
     name: 'stackTrace',
     description:
       "The latest event's stack trace, a collapsed block (subject to stack-trace and max-frames).",
@@ -172,6 +179,9 @@ export const DEFAULT_BODY_TEMPLATE = `## {{#title}}{{title}}{{/title}}{{^title}}
 - **Sentry issue:** {{sentryLink}}
 - **Error type:** {{#errorType}}{{errorType}}{{/errorType}}{{^errorType}}—{{/errorType}}
 - **Location:** {{#culprit}}{{culprit}}{{/culprit}}{{^culprit}}—{{/culprit}}
+{{#suspectCommit}}
+- **Suspect commit:** {{suspectCommit}}
+{{/suspectCommit}}
 {{#suggestedOwners}}
 - **Suggested owners:** {{suggestedOwners}}
 {{/suggestedOwners}}
@@ -422,6 +432,7 @@ function bodyValues(issue: SentryIssue, ctx: RenderContext, parts: BodyParts): V
     ['environment', event ? esc(eventTag(event, 'environment'), 200) : ''],
     ['exception', parts.event?.exception ?? ''],
     ['eventDate', esc(event?.dateCreated, LIMITS.date)],
+    ['suspectCommit', renderSuspectCommit(ctx.suspect)],
     ['stackTrace', parts.event?.stackTrace ?? ''],
     ['eventTags', parts.event?.tagsTable ?? ''],
     ['eventSection', parts.event?.section ?? ''],

@@ -12,6 +12,7 @@ import type { SentryIssue } from '../sentry/schemas.js'
 import type { StateStore } from '../state/store.js'
 import type { EventPrefetch } from './create.js'
 import type { SignalPrefetch } from './signals.js'
+import type { SuspectLookup } from './suspect.js'
 import type { RunMetadata } from './metadata.js'
 import { renderMarker } from '../plan/marker.js'
 
@@ -68,6 +69,8 @@ export interface RunResources {
   events: EventPrefetch
   /** Sentry's signals of the issues to create (owners, Seer, tags), read ahead once started. */
   signals: SignalPrefetch
+  /** The suspect commits of the issues to create, looked up ahead once started (code mappings). */
+  suspects: SuspectLookup
   /** Optional create fields GitHub refused this run (not sent again). */
   refused: Set<OptionalField>
 }

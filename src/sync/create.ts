@@ -7,7 +7,8 @@ import { buildIndex } from '../plan/plan.js'
 import { renderIssueWithTemplates } from '../render/template.js'
 import { issueLabels, priorityLabel } from '../render/labels.js'
 import { createCodeLinker, type CodeLinker } from '../render/code-links.js'
-import { assigneesFor, needsLatestEvent } from '../inputs/content-options.js'
+import { assigneesFor, MAX_ASSIGNEES, needsLatestEvent } from '../inputs/content-options.js'
+import type { SuspectCommit } from '../render/suspect.js'
 import { issuePreview } from '../report/preview.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryClient } from '../sentry/client.js'
@@ -40,6 +41,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
   const content = config.content
   const event = await ctx.resources.events.latest(item.key)
   const signals = await ctx.resources.signals.of(item.key)
+  const suspect = await ctx.resources.suspects.suspect(item.key)
   const labels = issueLabels(item.sentry, event, {
     trackingLabel: config.trackingLabel,
     labels: config.labels,
@@ -60,7 +62,8 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       event,
       maxFrames: content.stackTrace ? content.maxFrames : 0,
       codeLinks: ctx.resources.codeLinker(),
-      signals
+      signals,
+      suspect
     },
     { title: content.titleTemplate, body: content.bodyTemplate }
   )
@@ -73,6 +76,9 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     signals,
     config
   )
+  if (content.assignSuspect && suspect) {
+    await assignSuspect(ctx, assignees, suspect, item.sentry.shortId)
+  }
   const preview = issuePreview(rendered, assignees, content.milestone)
   if (config.dryRun) {
     deps.log.info(`Would create: ${rendered.title}`)
@@ -144,6 +150,19 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     )
     return { ...base, action: 'failed', detail: errorMessage(error) }
   }
+}
+
+/** Adds the suspect commit's author to `assignees` when GitHub says they can be assigned. */
+async function assignSuspect(
+  ctx: RunContext,
+  assignees: string[],
+  suspect: SuspectCommit,
+  shortId: string
+): Promise<void> {
+  const login = suspect.login
+  if (login === undefined || assignees.length >= MAX_ASSIGNEES) return
+  if (assignees.some((a) => a.toLowerCase() === login.toLowerCase())) return
+  if (await ctx.resources.suspects.assignable(suspect, shortId)) assignees.push(login)
 }
 
 /** Optional note on the Sentry issue linking the new GitHub issue; a failure is only a warning. */

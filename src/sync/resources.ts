@@ -3,6 +3,7 @@ import { codeLinkerFor, EventPrefetch } from './create.js'
 import { listLabelNames } from './labels.js'
 import { resolveMetadata } from './metadata.js'
 import { SignalPrefetch } from './signals.js'
+import { SuspectLookup } from './suspect.js'
 
 /** What a run is given when it starts; its warnings and resources are made here. */
 export type RunStart = Omit<RunContext, 'warnings' | 'resources'>
@@ -15,15 +16,19 @@ export function startRun(start: RunStart): RunContext {
   const { config, deps, repo } = start
   const warnings = new Warnings(deps.log, start.result.warnings)
   let codeLinker: { value: ReturnType<typeof codeLinkerFor> } | undefined
+  const linker = (): ReturnType<typeof codeLinkerFor> =>
+    (codeLinker ??= { value: codeLinkerFor(config) }).value
+  const events = new EventPrefetch(config, deps.sentry, warnings)
   const ctx: RunContext = {
     ...start,
     warnings,
     resources: {
       labels: lazy(() => listLabelNames(deps.github, repo)),
       metadata: lazy(() => resolveMetadata(ctx)),
-      codeLinker: () => (codeLinker ??= { value: codeLinkerFor(config) }).value,
-      events: new EventPrefetch(config, deps.sentry, warnings),
+      codeLinker: linker,
+      events,
       signals: new SignalPrefetch(config, deps.sentry, warnings),
+      suspects: new SuspectLookup(config, deps.github, repo, events, linker, warnings),
       refused: new Set()
     }
   }

@@ -208,6 +208,15 @@ function checkAssignee(s: GitHubState, login: string): Reply {
  * comes from `oauthScopes`.
  */
 function getRepository(s: GitHubState): Reply {
+  const body = renderRepository(s)
+  const headers: Record<string, string> = s.oauthScopes
+    ? { 'x-oauth-scopes': s.oauthScopes.join(', ') }
+    : {}
+  return { status: 200, body, headers }
+}
+
+/** The repository as GitHub renders it (also the `repo` of a pull request's head and base). */
+export function renderRepository(s: GitHubState): Record<string, unknown> {
   const api = s.apiRepo(s.loc())
   const html = s.htmlRepo(s.loc())
   const owner = s.renderUser(s.owner)
@@ -241,7 +250,7 @@ function getRepository(s: GitHubState): Reply {
     mirror_url: null,
     homepage: null,
     language: 'TypeScript',
-    default_branch: 'main',
+    default_branch: s.defaultBranch,
     forks: 0,
     forks_count: 0,
     stargazers_count: 0,
@@ -252,6 +261,7 @@ function getRepository(s: GitHubState): Reply {
     size: 100,
     has_issues: true,
     has_projects: true,
+    has_downloads: true,
     has_wiki: false,
     has_pages: false,
     has_discussions: false,
@@ -275,10 +285,7 @@ function getRepository(s: GitHubState): Reply {
           }
         })
   }
-  const headers: Record<string, string> = s.oauthScopes
-    ? { 'x-oauth-scopes': s.oauthScopes.join(', ') }
-    : {}
-  return { status: 200, body, headers }
+  return body
 }
 // ---------------------------------------------------------------------------------------------
 // Issue fields

@@ -24,6 +24,8 @@ import {
   type Reply,
   type Route
 } from './http.js'
+import { commitRoutes } from './commits.js'
+import { graphqlRoutes } from './graphql.js'
 import { issueRoutes } from './issues.js'
 import { labelRoutes } from './labels.js'
 import { metadataRoutes } from './metadata.js'
@@ -39,7 +41,9 @@ const ROUTES: readonly Route[] = [
   ...commentRoutes,
   ...labelRoutes,
   ...searchRoutes,
-  ...metadataRoutes
+  ...metadataRoutes,
+  ...commitRoutes,
+  ...graphqlRoutes
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +357,9 @@ export class GitHubRouter {
 
   private stripPrefix(pathname: string): string | undefined {
     if (this.state.pathPrefix === '') return pathname
+    // GHES serves GraphQL beside the REST prefix: `/api/graphql` next to `/api/v3`.
+    const ghesGraphql = this.state.pathPrefix.replace(/\/api\/v3$/, '/api/graphql')
+    if (ghesGraphql !== this.state.pathPrefix && pathname === ghesGraphql) return '/api/graphql'
     if (pathname === this.state.pathPrefix) return '/'
     if (pathname.startsWith(`${this.state.pathPrefix}/`))
       return pathname.slice(this.state.pathPrefix.length)

@@ -107,6 +107,14 @@ export interface FakeGitHubOptions {
    * when `userLogin` is a bot (`…[bot]`), allowed for a person's token.
    */
   lockedCommentsRefused?: boolean
+  /** The repository's default branch (`default_branch`; what `HEAD` names). Default `main`. */
+  defaultBranch?: string
+  /**
+   * Whether the token may read the repository's contents (a workflow token without
+   * `contents: read`): `false` makes GraphQL answer `FORBIDDEN` for a commit and the REST reads
+   * of commits answer 403 "Resource not accessible by integration". Default `true`.
+   */
+  contentsReadable?: boolean
 }
 
 /** The login of the person the `person…` helpers act as (not the token's user). */
@@ -185,6 +193,22 @@ export interface FakeMilestone {
   closed_at: string | null
   /** Who created it. Default: the token's user. */
   creator_login: string
+}
+
+/**
+ * A commit on the default branch, seeded with `FakeGitHub.addCommit`. The history is linear, in
+ * the order commits were added: each commit's parent is the one added before it.
+ */
+export interface FakeCommit {
+  /** 40 lower-case hex digits. */
+  sha: string
+  message: string
+  author: { name: string; email: string; login: string | null }
+  /** Files this commit writes, as lines; `null` deletes the file. Other files stay as they were. */
+  files: Record<string, string[] | null>
+  /** Numbers of the pull requests associated with the commit. */
+  pulls: number[]
+  committed_at: string
 }
 
 /** The colours GitHub allows for issue types and issue-field options. */
@@ -307,6 +331,10 @@ export class GitHubState {
   pushAccess: boolean
   lockedCommentsRefused: boolean
   oauthScopes: string[] | undefined = undefined
+  /** The default branch's history, oldest first (see `FakeCommit`). */
+  commits: FakeCommit[] = []
+  defaultBranch: string
+  contentsReadable: boolean
 
   /** What search has indexed of each issue (see `searchLagMs`). */
   readonly searchIndex: SearchIndex
@@ -339,6 +367,8 @@ export class GitHubState {
     this.assignableUsers = opts.assignableUsers ? [...opts.assignableUsers] : undefined
     this.pushAccess = opts.pushAccess ?? true
     this.lockedCommentsRefused = opts.lockedCommentsRefused ?? this.userLogin.endsWith('[bot]')
+    this.defaultBranch = opts.defaultBranch ?? 'main'
+    this.contentsReadable = opts.contentsReadable ?? true
 
     this.issueTypes = opts.issueTypes?.map((name) => {
       const known = DEFAULT_ISSUE_TYPES[lower(name)]
