@@ -28,6 +28,17 @@ const CHECK_OPERATION_PATHS = [
   '/api/0/organizations/{organization_id_or_slug}/',
   '/api/0/organizations/{organization_id_or_slug}/environments/'
 ]
+/**
+ * Writes the action makes and what they need (resolving an issue with `statusDetails`, linking
+ * an external issue through an integration installation, listing an issue's links), kept with
+ * their parameters, request body schema, examples and the schema of their 200 answer.
+ */
+const WRITE_OPERATIONS = [
+  ['put', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/'],
+  ['post', '/api/0/sentry-app-installations/{uuid}/external-issues/'],
+  ['delete', '/api/0/sentry-app-installations/{uuid}/external-issues/{external_issue_id}/'],
+  ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/external-issues/']
+]
 const SCHEMA_NAMES = [
   'OrganizationGroupIndexGetResponse',
   'IssueEventDetailsResponse',
@@ -45,10 +56,17 @@ function responseExamples(operation) {
 }
 
 /** What the project keeps of one operation: identity, parameters (as in the spec) and examples. */
-function operationSummary(path, method, operation, { withParameters, withResponseSchema }) {
+function operationSummary(
+  path,
+  method,
+  operation,
+  { withParameters, withResponseSchema, withRequestSchema }
+) {
   const schema = operation.responses?.['200']?.content?.['application/json']?.schema
+  const request = operation.requestBody?.content?.['application/json']?.schema
   return {
     ...(withResponseSchema && schema ? { responseSchema: schema } : {}),
+    ...(withRequestSchema && request ? { requestSchema: request } : {}),
     method: method.toUpperCase(),
     path,
     operationId: operation.operationId ?? null,
@@ -121,6 +139,15 @@ function main() {
     operations[`GET ${path}`] = operationSummary(path, 'get', operation, {
       withParameters: true,
       withResponseSchema: true
+    })
+  }
+  for (const [method, path] of WRITE_OPERATIONS) {
+    const operation = spec.paths?.[path]?.[method]
+    if (!operation) throw new Error(`The spec has no ${method.toUpperCase()} ${path}`)
+    operations[`${method.toUpperCase()} ${path}`] = operationSummary(path, method, operation, {
+      withParameters: true,
+      withResponseSchema: true,
+      withRequestSchema: true
     })
   }
   if (Object.keys(operations).length < 2) {

@@ -51,6 +51,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
+import * as subIssues from './github/sub-issues.js'
+import * as timeline from './github/timeline.js'
 import {
   GitHubRouter,
   type FakeGitHubExchange,
@@ -383,5 +385,35 @@ export class FakeGitHub {
   /** A person locks the issue's conversation. */
   lock(number: number): FakeIssue {
     return issues.lock(this.state, number)
+  }
+
+  /**
+   * A person pushes commit `sha` saying "Fixes #n": the issue is closed as completed, and its
+   * timeline's `closed` event names the commit.
+   */
+  personCloseByCommit(number: number, sha: string): FakeIssue {
+    return timeline.personCloseByCommit(this.state, number, sha)
+  }
+
+  /**
+   * A person merges pull request `pullNumber` ("Fixes #n") as `mergeSha`: the issue's timeline
+   * gets the `cross-referenced` pull request and a `closed` event naming the merge commit; the
+   * pull request's a `merged` event. The pull request is seeded when it does not exist.
+   */
+  personCloseByPullRequest(number: number, pullNumber: number, mergeSha: string): FakeIssue {
+    return timeline.mergePullRequest(this.state, number, pullNumber, mergeSha)
+  }
+
+  /**
+   * A pull request that mentions issue `n` (without closing it) is merged as `mergeSha`: only the
+   * `cross-referenced` event on the issue, and the pull request's `merged` event.
+   */
+  referenceFromMergedPullRequest(number: number, pullNumber: number, mergeSha: string): FakeIssue {
+    return timeline.mergePullRequest(this.state, number, pullNumber, mergeSha, false)
+  }
+
+  /** The numbers of an issue's sub-issues, in the order they were attached. */
+  subIssuesOf(number: number): number[] {
+    return subIssues.subIssuesOf(this.state, number)
   }
 }

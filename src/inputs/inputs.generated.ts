@@ -284,9 +284,9 @@ export const INPUT_SPECS = [
   {
     name: 'on-regression',
     summary:
-      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + comment), new (a new issue that links the old one), sub-issue (a new issue attached as a sub-issue of the old one; where GitHub has no sub-issues, like new), comment (comment only) or ignore.',
+      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore.',
     description:
-      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + comment), new (a new issue that links the old one), sub-issue (a new issue attached as a sub-issue of the old one; where GitHub has no sub-issues, like new), comment (comment only) or ignore.',
+      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore. sub-issue also attaches the new issue as a sub-issue of the old one (where GitHub has no sub-issues, it behaves like new).',
     required: false,
     default: 'reopen',
     cliDefault: 'reopen',

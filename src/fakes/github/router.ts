@@ -28,6 +28,8 @@ import { issueRoutes } from './issues.js'
 import { labelRoutes } from './labels.js'
 import { metadataRoutes } from './metadata.js'
 import { searchRoutes } from './search.js'
+import { subIssueRoutes } from './sub-issues.js'
+import { timelineRoutes } from './timeline.js'
 import type { FakeGitHubOptions, GitHubState } from './state.js'
 
 /**
@@ -39,7 +41,9 @@ const ROUTES: readonly Route[] = [
   ...commentRoutes,
   ...labelRoutes,
   ...searchRoutes,
-  ...metadataRoutes
+  ...metadataRoutes,
+  ...timelineRoutes,
+  ...subIssueRoutes
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -185,7 +189,6 @@ export class GitHubRouter {
   clearFaults(): void {
     this.faults.length = 0
   }
-
 
   // -------------------------------------------------------------------------------------------
   // Request pipeline
