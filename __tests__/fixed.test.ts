@@ -142,7 +142,9 @@ describe('resolve in the fixing commit', () => {
     expect(details(a)).toEqual({})
     // The refused inCommit, then the plain resolve: no next-release attempt without a release.
     expect(puts()).toBe(before + 2)
-    expect(plain(result.summary)).toContain('resolved in Sentry (Sentry does not know commit 4f2b9c1)')
+    expect(plain(result.summary)).toContain(
+      'resolved in Sentry (Sentry does not know commit 4f2b9c1)'
+    )
   })
 
   it('a timeline GitHub will not read is one warning; the issue is plainly resolved', async () => {

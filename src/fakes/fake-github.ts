@@ -19,7 +19,10 @@
  *   (reads, updates and new comments); both are left out of listings and search. Comments on
  *   locked issues are refused for app tokens (`lockedCommentsRefused`).
  * - A person acting between runs: `personEdit`, `personClose`, `personReopen`,
- *   `personSetLabels`, `transfer`, `deleteIssue` and `lock`, as `PERSON_LOGIN`.
+ *   `personSetLabels`, `transfer`, `deleteIssue` and `lock`, as `PERSON_LOGIN`; closing through a
+ *   commit or a merged pull request (`personCloseByCommit`, `personCloseByPullRequest`,
+ *   `referenceFromMergedPullRequest`), as an issue's timeline shows it (`…/timeline`).
+ * - Sub-issues (`POST …/issues/{n}/sub_issues`, `subIssuesOf`).
  * - Search (`GET /search/issues`) with the common qualifiers, an index lag (`searchLagMs`) during
  *   which it keeps answering with the issue as it was before (or not at all, for a new issue), its
  *   own 30/min rate limit and the 1,000-result cap.
@@ -44,7 +47,7 @@
  *
  * Layout: this file is the public entry; the fake itself lives in `./github/`: `router.ts` (request
  * parsing, auth, faults, rate limits, the route table), one module per resource (`issues.ts`,
- * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`), `state.ts` (what the fake stores, and
+ * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`, `timeline.ts`, `sub-issues.ts`), `state.ts` (what the fake stores, and
  * GitHub's JSON shapes for it) and `http.ts` (the request and error vocabulary they share).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'

@@ -11,6 +11,8 @@
  * - an issue's latest event, at `GET /api/0/organizations/{org}/issues/{id}/events/latest/` and at the
  *   older unscoped `GET /api/0/issues/{id}/events/latest/` (with `legacyEventsOnly`, the org-scoped
  *   route is unknown, as on an old self-hosted server: an empty 404 from Sentry's catch-all);
+ * - resolving with `statusDetails` (`inCommit`, `inNextRelease`) and external issues linked through
+ *   an integration installation (`links`, see `./sentry-integrations.ts`);
  * - reads of a set-up check: `GET /api/0/` (the token's scopes, `tokenScopes`), the organization
  *   (`GET /api/0/organizations/{org}/`) and its environments (`…/environments/`);
  * - cursor pagination with Sentry's exact `Link` header (both `previous` and `next`, always);
