@@ -77,6 +77,9 @@ const OPERATIONS = [
   'GET /repos/{owner}/{repo}/labels/{name}',
   'PATCH /repos/{owner}/{repo}/labels/{name}',
   'DELETE /repos/{owner}/{repo}/labels/{name}',
+  // What closed an issue (its timeline), and sub-issues (on-regression: sub-issue).
+  'GET /repos/{owner}/{repo}/issues/{issue_number}/timeline',
+  'POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues',
   // Search and rate limits.
   'GET /search/issues',
   'GET /rate_limit',

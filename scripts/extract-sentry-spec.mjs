@@ -28,6 +28,7 @@ const CHECK_OPERATION_PATHS = [
   '/api/0/organizations/{organization_id_or_slug}/',
   '/api/0/organizations/{organization_id_or_slug}/environments/'
 ]
+
 /**
  * Operations behind an issue's signals (owners, the members and teams that name them, Seer,
  * tag breakdowns), kept with their parameters, examples, the schema of their success answer and,
@@ -40,6 +41,18 @@ const SIGNAL_OPERATIONS = [
   ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/autofix/'],
   ['post', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/autofix/'],
   ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/tags/{key}/']
+]
+
+/**
+ * Writes the action makes and what they need (resolving an issue with `statusDetails`, linking
+ * an external issue through an integration installation, listing an issue's links), kept with
+ * their parameters, request body schema, examples and the schema of their 200 answer.
+ */
+const WRITE_OPERATIONS = [
+  ['put', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/'],
+  ['post', '/api/0/sentry-app-installations/{uuid}/external-issues/'],
+  ['delete', '/api/0/sentry-app-installations/{uuid}/external-issues/{external_issue_id}/'],
+  ['get', '/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/external-issues/']
 ]
 const SCHEMA_NAMES = [
   'OrganizationGroupIndexGetResponse',
@@ -58,13 +71,18 @@ function responseExamples(operation) {
 }
 
 /** What the project keeps of one operation: identity, parameters (as in the spec) and examples. */
-function operationSummary(path, method, operation, { withParameters, withResponseSchema }) {
+function operationSummary(
+  path,
+  method,
+  operation,
+  { withParameters, withResponseSchema, withRequestSchema }
+) {
   const success = Object.keys(operation.responses ?? {}).find((status) => /^2/.test(status))
   const schema = operation.responses?.[success ?? '200']?.content?.['application/json']?.schema
-  const requestSchema = operation.requestBody?.content?.['application/json']?.schema
+  const request = operation.requestBody?.content?.['application/json']?.schema
   return {
     ...(withResponseSchema && schema ? { responseSchema: schema } : {}),
-    ...(withResponseSchema && requestSchema ? { requestSchema } : {}),
+    ...(withRequestSchema && request ? { requestSchema: request } : {}),
     method: method.toUpperCase(),
     path,
     operationId: operation.operationId ?? null,
@@ -139,12 +157,13 @@ function main() {
       withResponseSchema: true
     })
   }
-  for (const [method, path] of SIGNAL_OPERATIONS) {
+  for (const [method, path] of [...SIGNAL_OPERATIONS, ...WRITE_OPERATIONS]) {
     const operation = spec.paths?.[path]?.[method]
     if (!operation) throw new Error(`The spec has no ${method.toUpperCase()} ${path}`)
     operations[`${method.toUpperCase()} ${path}`] = operationSummary(path, method, operation, {
       withParameters: true,
-      withResponseSchema: true
+      withResponseSchema: true,
+      withRequestSchema: true
     })
   }
   if (Object.keys(operations).length < 2) {

@@ -83,7 +83,9 @@ describe('the extracted description', () => {
         'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
         'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
         'POST /repos/{owner}/{repo}/labels',
-        'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels'
+        'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels',
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/timeline',
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues'
       ].sort()
     )
     for (const op of Object.values(githubSpec.operations)) {

@@ -19,7 +19,10 @@
  *   (reads, updates and new comments); both are left out of listings and search. Comments on
  *   locked issues are refused for app tokens (`lockedCommentsRefused`).
  * - A person acting between runs: `personEdit`, `personClose`, `personReopen`,
- *   `personSetLabels`, `transfer`, `deleteIssue` and `lock`, as `PERSON_LOGIN`.
+ *   `personSetLabels`, `transfer`, `deleteIssue` and `lock`, as `PERSON_LOGIN`; closing through a
+ *   commit or a merged pull request (`personCloseByCommit`, `personCloseByPullRequest`,
+ *   `referenceFromMergedPullRequest`), as an issue's timeline shows it (`…/timeline`).
+ * - Sub-issues (`POST …/issues/{n}/sub_issues`, `subIssuesOf`).
  * - Search (`GET /search/issues`) with the common qualifiers, an index lag (`searchLagMs`) during
  *   which it keeps answering with the issue as it was before (or not at all, for a new issue), its
  *   own 30/min rate limit and the 1,000-result cap.
@@ -48,7 +51,7 @@
  *
  * Layout: this file is the public entry; the fake itself lives in `./github/`: `router.ts` (request
  * parsing, auth, faults, rate limits, the route table), one module per resource (`issues.ts`,
- * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`, `commits.ts`, `graphql.ts`), `state.ts` (what the fake stores, and
+ * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`, `commits.ts`, `graphql.ts`, `timeline.ts`, `sub-issues.ts`), `state.ts` (what the fake stores, and
  * GitHub's JSON shapes for it) and `http.ts` (the request and error vocabulary they share).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -56,6 +59,8 @@ import type { AddressInfo } from 'node:net'
 import * as commits from './github/commits.js'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
+import * as subIssues from './github/sub-issues.js'
+import * as timeline from './github/timeline.js'
 import {
   GitHubRouter,
   type FakeGitHubExchange,
@@ -422,5 +427,35 @@ export class FakeGitHub {
   /** A person locks the issue's conversation. */
   lock(number: number): FakeIssue {
     return issues.lock(this.state, number)
+  }
+
+  /**
+   * A person pushes commit `sha` saying "Fixes #n": the issue is closed as completed, and its
+   * timeline's `closed` event names the commit.
+   */
+  personCloseByCommit(number: number, sha: string): FakeIssue {
+    return timeline.personCloseByCommit(this.state, number, sha)
+  }
+
+  /**
+   * A person merges pull request `pullNumber` ("Fixes #n") as `mergeSha`: the issue's timeline
+   * gets the `cross-referenced` pull request and a `closed` event naming the merge commit; the
+   * pull request's a `merged` event. The pull request is seeded when it does not exist.
+   */
+  personCloseByPullRequest(number: number, pullNumber: number, mergeSha: string): FakeIssue {
+    return timeline.mergePullRequest(this.state, number, pullNumber, mergeSha)
+  }
+
+  /**
+   * A pull request that mentions issue `n` (without closing it) is merged as `mergeSha`: only the
+   * `cross-referenced` event on the issue, and the pull request's `merged` event.
+   */
+  referenceFromMergedPullRequest(number: number, pullNumber: number, mergeSha: string): FakeIssue {
+    return timeline.mergePullRequest(this.state, number, pullNumber, mergeSha, false)
+  }
+
+  /** The numbers of an issue's sub-issues, in the order they were attached. */
+  subIssuesOf(number: number): number[] {
+    return subIssues.subIssuesOf(this.state, number)
   }
 }

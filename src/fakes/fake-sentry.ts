@@ -11,6 +11,8 @@
  * - an issue's latest event, at `GET /api/0/organizations/{org}/issues/{id}/events/latest/` and at the
  *   older unscoped `GET /api/0/issues/{id}/events/latest/` (with `legacyEventsOnly`, the org-scoped
  *   route is unknown, as on an old self-hosted server: an empty 404 from Sentry's catch-all);
+ * - resolving with `statusDetails` (`inCommit`, `inNextRelease`) and external issues linked through
+ *   an integration installation (`links`, see `./sentry-integrations.ts`);
  * - reads of a set-up check: `GET /api/0/` (the token's scopes, `tokenScopes`), the organization
  *   (`GET /api/0/organizations/{org}/`) and its environments (`…/environments/`);
  * - cursor pagination with Sentry's exact `Link` header (both `previous` and `next`, always);
@@ -45,6 +47,7 @@ import {
 import type { AddressInfo } from 'node:net'
 import spec from './data/sentry-spec.json' with { type: 'json' }
 import { FakeSentrySignals, matchSignalRoute, type SignalRoute } from './fake-sentry-signals.js'
+import { FakeSentryIntegrations } from './sentry-integrations.js'
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -1284,6 +1287,8 @@ export class FakeSentry {
   notesForbidden = false
   /** Owners, members, teams, Seer and tag details, with knobs to make each unavailable. */
   readonly signals = new FakeSentrySignals()
+  /** Connected repositories, releases and external issues (see sentry-integrations.ts). */
+  readonly links = new FakeSentryIntegrations()
   /** The clock for `statsPeriod` filtering and new issues' timestamps. */
   now: () => Date
   projects: FakeSentryProject[] = []
@@ -1574,6 +1579,7 @@ export class FakeSentry {
         if (to === id) this.#redirects.set(from, survivorId)
       }
       this.#redirects.set(id, survivorId)
+      this.links.moveOnMerge(id, survivorId)
     }
     this.issues = this.issues.filter((i) => !merged.includes(i))
     return survivor
@@ -1817,6 +1823,25 @@ export class FakeSentry {
     flags: { loopCursor: boolean }
   ): Reply {
     try {
+      const path = target.pathname.slice(this.pathPrefix.length)
+      if (!route && this.links.matches(path)) {
+        if (rate.limited)
+          throw new HttpError(429, 'You are attempting to use this endpoint too frequently.')
+        this.#authenticate(req.headers.authorization)
+        const reply = this.links.handle(
+          method,
+          path,
+          body,
+          (id) => {
+            const issue = this.issues.find(
+              (i) => String(i['id']) === (this.#redirects.get(id) ?? id)
+            )
+            return issue ? { id: String(issue['id']) } : undefined
+          },
+          (org) => org === this.org || org === this.orgId
+        )
+        return reply.empty ? { status: reply.status, body: null, rawBody: '' } : reply
+      }
       if (!route) throw new HttpError(404, DETAIL_NOT_FOUND)
       // An old server does not know the org-scoped route: its catch-all answers an empty 404.
       if (route.name === 'latest-event' && this.#legacyEventsOnly) {
@@ -2154,10 +2179,28 @@ export class FakeSentry {
     if (!change) {
       throw new HttpError(400, `"status" must be one of ${Object.keys(PUT_STATUSES).join(', ')}`)
     }
+    const details =
+      status === 'resolved'
+        ? this.links.resolution(
+            (parsed as Record<string, unknown>)['statusDetails'],
+            this.#projectHasRelease(issue)
+          )
+        : { statusDetails: status === 'resolvedInNextRelease' ? { inNextRelease: true } : {} }
+    if (!('statusDetails' in details)) return details
     issue['status'] = change.status
     issue['substatus'] = change.substatus
-    issue['statusDetails'] = status === 'resolvedInNextRelease' ? { inNextRelease: true } : {}
+    issue['statusDetails'] = details.statusDetails
     return { status: 200, body: serveDetails(issue) }
+  }
+
+  /** Whether any event of the issue's project names a release. */
+  #projectHasRelease(issue: FakeIssue): boolean {
+    const project = issueProjectId(issue)
+    return this.issues.some(
+      (i) =>
+        issueProjectId(i) === project &&
+        (this.events.get(String(i['id'])) ?? []).some((e) => e['release'] != null)
+    )
   }
 
   // ---- Set-up checks: GET /api/0/, GET /organizations/{org}/, GET …/environments/

@@ -46,10 +46,11 @@ export const INPUT_DEFAULTS = {
   'reopen-not-planned': 'false',
   'resolve-in-sentry': 'false',
   'sentry-comment': 'false',
+  'sentry-app-installation': '',
   'sentry-ca-cert': ''
 } as const
 
-export const REGRESSION_POLICIES = ['reopen', 'new', 'comment', 'ignore'] as const
+export const REGRESSION_POLICIES = ['reopen', 'new', 'sub-issue', 'comment', 'ignore'] as const
 
 export type RawInputs = Record<string, string | undefined>
 
@@ -218,6 +219,14 @@ const schema = z.object({
   'reopen-not-planned': boolInput('reopen-not-planned'),
   'resolve-in-sentry': boolInput('resolve-in-sentry'),
   'sentry-comment': boolInput('sentry-comment'),
+  'sentry-app-installation': z
+    .string()
+    .trim()
+    .transform((v) => v.toLowerCase())
+    .refine(
+      (v) => v === '' || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+      'sentry-app-installation must be the installation UUID of a Sentry internal integration (8-4-4-4-12 hexadecimal digits, as in Settings → Developer Settings → the integration), or empty'
+    ),
   'sentry-ca-cert': z
     .string()
     .trim()
@@ -271,6 +280,8 @@ export interface Config {
     reopenNotPlanned: boolean
     resolveInSentry: boolean
     sentryComment: boolean
+    /** The installation UUID of the internal integration that links issues in Sentry; '' for none. */
+    sentryAppInstallation: string
   }
   /** Extra PEM CA certificate(s) trusted for Sentry requests only. */
   sentryCaCert?: string
@@ -363,7 +374,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
       onRegression: v['on-regression'],
       reopenNotPlanned: v['reopen-not-planned'],
       resolveInSentry: v['resolve-in-sentry'],
-      sentryComment: v['sentry-comment']
+      sentryComment: v['sentry-comment'],
+      sentryAppInstallation: v['sentry-app-installation']
     },
     ...(v['sentry-ca-cert'] ? { sentryCaCert: v['sentry-ca-cert'] } : {}),
     content: content.options,

@@ -288,9 +288,9 @@ export const INPUT_SPECS = [
   {
     name: 'on-regression',
     summary:
-      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + comment), new (a new issue that links the old one), comment (comment only) or ignore.',
+      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore.',
     description:
-      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + comment), new (a new issue that links the old one), comment (comment only) or ignore.',
+      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore. sub-issue also attaches the new issue as a sub-issue of the old one (where GitHub has no sub-issues, it behaves like new).',
     required: false,
     default: 'reopen',
     cliDefault: 'reopen',
@@ -315,7 +315,7 @@ export const INPUT_SPECS = [
     summary:
       'Resolve the Sentry issue when a person closes its GitHub issue as completed (needs a Sentry token with event:write).',
     description:
-      'Resolve the Sentry issue when a person closes its GitHub issue as completed (needs a Sentry token with event:write). Works on schedule and on issues closed events.',
+      'Resolve the Sentry issue when a person closes its GitHub issue as completed (needs a Sentry token with event:write). Works on schedule and on issues closed events. When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
     required: false,
     default: 'false',
     cliDefault: 'false',
@@ -335,6 +335,19 @@ export const INPUT_SPECS = [
     switch: true,
     env: 'SENTRY_COMMENT',
     envAlias: 'SENTRY_SYNC_SENTRY_COMMENT'
+  },
+  {
+    name: 'sentry-app-installation',
+    summary:
+      "Link each new GitHub issue in Sentry's Linked issues panel, through a Sentry internal integration: its installation UUID.",
+    description:
+      "Link each new GitHub issue in Sentry's Linked issues panel, through a Sentry internal integration: its installation UUID. sentry-token must then be that integration's token (Issue & Event: Read & Write). Links follow Sentry merges. Replaces sentry-comment's note. Empty: no links.",
+    required: false,
+    default: '',
+    cliDefault: '',
+    switch: false,
+    env: 'SENTRY_APP_INSTALLATION',
+    envAlias: 'SENTRY_SYNC_SENTRY_APP_INSTALLATION'
   },
   {
     name: 'sentry-ca-cert',

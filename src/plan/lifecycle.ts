@@ -31,7 +31,7 @@ import type { TrackedIssue } from './plan.js'
  * stays until the rule moves to another level.
  */
 
-export type RegressionPolicy = 'reopen' | 'new' | 'comment' | 'ignore'
+export type RegressionPolicy = 'reopen' | 'new' | 'sub-issue' | 'comment' | 'ignore'
 
 export interface LifecycleOptions {
   updateExisting: boolean
@@ -86,6 +86,8 @@ export type LifecycleDecision =
       kind: 'merged'
       /** The survivor's GitHub issue, which this one duplicates. */
       into: TrackedIssue
+      /** The surviving Sentry issue's id. */
+      survivorId: string
       change: BodyChange
       comment: string
       why: string
@@ -318,6 +320,8 @@ export function decideExisting(
         }
       case 'new':
         return { kind: 'recreate', why: 'regressed; a new issue replaces the closed one' }
+      case 'sub-issue':
+        return { kind: 'recreate', why: 'regressed; a sub-issue of the closed one is filed' }
       case 'comment': {
         // The refreshed block records the new status, so the comment is posted once.
         const w = p.writes(p.kept())
@@ -453,6 +457,7 @@ export function decideMerged(
   return {
     kind: 'merged',
     into,
+    survivorId: survivor.id,
     change,
     comment: `Sentry merged this issue into ${escapeInline(survivor.shortId, 128)}, which is tracked in #${into.number}. Closed as its duplicate by sentry-issues-action.`,
     why: `merged in Sentry into ${survivor.shortId}; duplicate of #${into.number}`

@@ -63,6 +63,29 @@ const PAGE_SIZE = 100
 /** Write endpoints answer with the changed object; the action needs nothing from it. */
 const writeResponseSchema = z.unknown()
 
+/** How an issue was resolved (`PUT …/issues/{id}/`, `statusDetails`). */
+export type SentryStatusDetails =
+  { inCommit: { commit: string; repository: string } } | { inNextRelease: true }
+
+/** What links an external issue to a Sentry issue (see `linkExternalIssue`). */
+export interface ExternalIssueInput {
+  /** The Sentry issue id. */
+  issueId: string
+  webUrl: string
+  /** The external service's project (Sentry shows `project#identifier`). */
+  project: string
+  identifier: string
+}
+
+const sentryExternalIssueSchema = z.looseObject({
+  id: z.union([z.string(), z.number()]).transform(String),
+  issueId: z.union([z.string(), z.number()]).transform(String),
+  webUrl: z.string(),
+  displayName: z.string().nullish(),
+  serviceType: z.string().nullish()
+})
+export type SentryExternalIssue = z.infer<typeof sentryExternalIssueSchema>
+
 export class SentryClient {
   readonly baseUrl: string
   readonly #http: SentryTransport
@@ -330,6 +353,78 @@ export class SentryClient {
       writeResponseSchema,
       { allowNotFound: false, method: 'POST', body: { text } }
     )
+  }
+
+  /**
+   * Resolves an issue with details (`statusDetails`): `{inCommit: {commit, repository}}` (resolved
+   * by that commit, which Sentry must know in a repository connected to the organization: 400
+   * otherwise), `{inNextRelease: true}` (400 when the project has no release), or none (plain
+   * `resolved`). Needs `event:write`.
+   */
+  async resolveIssue(
+    org: string,
+    issueId: string,
+    statusDetails?: SentryStatusDetails
+  ): Promise<void> {
+    if (!/^\d+$/.test(issueId)) throw new RangeError(`issue ids must be numeric (got ${issueId})`)
+    await this.#http.fetchJson(
+      `/organizations/${encodeURIComponent(org)}/issues/${issueId}/`,
+      new URLSearchParams(),
+      writeResponseSchema,
+      {
+        allowNotFound: false,
+        method: 'PUT',
+        body: { status: 'resolved', ...(statusDetails ? { statusDetails } : {}) }
+      }
+    )
+  }
+
+  /**
+   * Links an external issue to a Sentry issue through an integration platform installation
+   * (`POST /sentry-app-installations/{uuid}/external-issues/`): Sentry keeps one link per issue
+   * and integration, so a second post replaces the first. Shown in the issue's "Linked issues".
+   */
+  async linkExternalIssue(uuid: string, link: ExternalIssueInput): Promise<SentryExternalIssue> {
+    const { data } = await this.#postOrDelete(
+      `/sentry-app-installations/${encodeURIComponent(uuid)}/external-issues/`,
+      'POST',
+      sentryExternalIssueSchema,
+      { ...link, issueId: Number(link.issueId) }
+    )
+    return data
+  }
+
+  /** Removes a link made by `linkExternalIssue` (`DELETE …/external-issues/{id}/`). */
+  async unlinkExternalIssue(uuid: string, externalIssueId: string): Promise<void> {
+    await this.#postOrDelete(
+      `/sentry-app-installations/${encodeURIComponent(uuid)}/external-issues/${encodeURIComponent(externalIssueId)}/`,
+      'DELETE',
+      writeResponseSchema
+    )
+  }
+
+  /** The external issues linked to a Sentry issue (every integration's). */
+  async listExternalIssues(org: string, issueId: string): Promise<SentryExternalIssue[]> {
+    if (!/^\d+$/.test(issueId)) throw new RangeError(`issue ids must be numeric (got ${issueId})`)
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${issueId}/external-issues/`
+    return (
+      await this.#http.getJson(path, new URLSearchParams(), z.array(sentryExternalIssueSchema))
+    ).data
+  }
+
+  async #postOrDelete<S extends z.ZodType>(
+    path: string,
+    method: 'POST' | 'DELETE',
+    schema: S,
+    body?: unknown
+  ): Promise<{ data: z.output<S> }> {
+    const outcome = await this.#http.fetchJson(path, new URLSearchParams(), schema, {
+      allowNotFound: false,
+      method,
+      ...(body !== undefined ? { body } : {})
+    })
+    if (outcome.kind !== 'ok') throw new Error(`${method} ${path}: 404`)
+    return outcome
   }
 
   // -------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ export interface SentryTransportOptions {
   userAgent?: string
 }
 
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE'
+
 export type SentryErrorKind =
   | 'auth'
   | 'forbidden'
@@ -278,7 +280,7 @@ export class SentryTransport {
     path: string,
     params: URLSearchParams,
     schema: S,
-    opts: { allowNotFound: boolean; method?: 'GET' | 'PUT' | 'POST'; body?: unknown }
+    opts: { allowNotFound: boolean; method?: HttpMethod; body?: unknown }
   ): Promise<FetchOutcome<z.output<S>>> {
     const url = this.url(path, params)
     const method = opts.method ?? 'GET'
@@ -306,7 +308,9 @@ export class SentryTransport {
       const { status } = response
 
       if (status >= 200 && status < 300) {
-        const parsed = parseJsonBody(response)
+        // 204 No Content (a delete) has no body to read.
+        const parsed: ParsedBody =
+          status === 204 ? { ok: true, value: null } : parseJsonBody(response)
         if (!parsed.ok) {
           if (canRetry && !retriedInvalid) {
             retriedInvalid = true
@@ -360,11 +364,7 @@ export class SentryTransport {
   }
 
   /** One HTTP attempt: the whole response, headers and body, within the timeout. */
-  async #send(
-    url: string,
-    method: 'GET' | 'PUT' | 'POST' = 'GET',
-    body?: unknown
-  ): Promise<RawResponse> {
+  async #send(url: string, method: HttpMethod = 'GET', body?: unknown): Promise<RawResponse> {
     this.#requestCount++
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs)

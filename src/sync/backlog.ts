@@ -65,7 +65,9 @@ export function startPacer(ctx: RunContext, plan: readonly PlanItem[], state: Sy
     admitted: (creates) => creates.slice(0, total),
     async run(item, execute) {
       if (item.kind !== 'create') return execute()
-      const cost = perCreate + (item.supersedes ? 1 : 0)
+      // A regression's new issue also retires the old marker (and, as a sub-issue, attaches).
+      const cost =
+        perCreate + (item.supersedes ? (config.lifecycle.onRegression === 'sub-issue' ? 2 : 1) : 0)
       const fits = config.dryRun || fitsNow({ now: Date.now(), writes, perHour, perCreate: cost })
       if (attempted >= total || !fits) {
         overBudget++

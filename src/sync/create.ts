@@ -26,6 +26,8 @@ import { findAfterFailedCreate } from './dedup.js'
 import { withOwnerAssignees } from './signals.js'
 import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
+import { linkInSentry } from './sentry-link.js'
+import { attachAsSubIssue } from './sub-issue.js'
 
 /**
  * Creating the planned issues: rendering, labels, optional create fields, the latest events
@@ -119,13 +121,18 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     await setFields(ctx, created.number, item.sentry, event)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
     buildIndex([created], 'label', ctx.identity, ctx.index)
-    await afterCreate(ctx, item.sentry, created.html_url)
+    const attached =
+      item.supersedes && config.lifecycle.onRegression === 'sub-issue'
+        ? await attachAsSubIssue(ctx, item.supersedes, created)
+        : undefined
+    await afterCreate(ctx, item.sentry, created)
+    const detail = [note, attached].filter((d) => d !== undefined).join('; ')
     return {
       ...base,
       action: 'created',
       number: created.number,
       url: created.html_url,
-      ...(note ? { detail: note } : {}),
+      ...(detail ? { detail } : {}),
       preview
     }
   } catch (error) {
@@ -165,9 +172,24 @@ async function assignSuspect(
   if (await ctx.resources.suspects.assignable(suspect, shortId)) assignees.push(login)
 }
 
-/** Optional note on the Sentry issue linking the new GitHub issue; a failure is only a warning. */
-async function afterCreate(ctx: RunContext, sentry: SentryIssue, url: string): Promise<void> {
+/**
+ * The new GitHub issue made known in Sentry: linked through the integration with
+ * `sentry-app-installation`, else an optional note on the Sentry issue. A failure is a warning.
+ */
+async function afterCreate(
+  ctx: RunContext,
+  sentry: SentryIssue,
+  created: GitHubIssue
+): Promise<void> {
+  if (ctx.config.lifecycle.sentryAppInstallation) {
+    await linkInSentry(ctx, sentry.id, sentry.shortId, {
+      number: created.number,
+      url: created.html_url
+    })
+    return
+  }
   if (!ctx.config.lifecycle.sentryComment) return
+  const url = created.html_url
   try {
     await ctx.deps.sentry.addComment(ctx.config.sentry.org, sentry.id, `GitHub issue: ${url}`)
   } catch (error) {

@@ -16,6 +16,8 @@ import { findStatsBlock } from '../render/stats-block.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'
 import { inRepo, statusOf, type RunContext } from './context.js'
+import { resolveFixed } from './fixed-in.js'
+import { relinkInSentry } from './sentry-link.js'
 import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
 
@@ -62,11 +64,31 @@ export async function applyLifecycle(
   if (ctx.config.dryRun)
     return { ...row, detail: `dry run: would ${verb(decision)}: ${decision.why}` }
   try {
-    return await carryOut(ctx, row, existing, decision, sentry)
+    const done = await carryOut(ctx, row, existing, decision, sentry)
+    if (done.action !== 'skipped') await relinkAfterMerge(ctx, existing, decision, sentry)
+    return done
   } catch (error) {
     const message = `could not ${verb(decision)} #${existing.number}: ${errorMessage(error)}`
     ctx.deps.log.warning(`${base.shortId}: ${message}`)
     return { ...row, action: 'failed', detail: message }
+  }
+}
+
+/**
+ * After a Sentry merge, the link in Sentry follows the GitHub issue that tracks the survivor: the
+ * duplicate's issue when it was closed, this issue when it took the survivor over.
+ */
+async function relinkAfterMerge(
+  ctx: RunContext,
+  existing: TrackedIssue,
+  decision: Acting,
+  sentry: SentryIssue | undefined
+): Promise<void> {
+  if (decision.kind === 'merged') {
+    const { into } = decision
+    await relinkInSentry(ctx, decision.survivorId, `#${into.number}`, into)
+  } else if (existing.marker === 'rekeyed' && sentry) {
+    await relinkInSentry(ctx, sentry.id, sentry.shortId, existing)
   }
 }
 
@@ -139,11 +161,13 @@ async function carryOut(
       existing.state = 'open'
       await commentSoftly(ctx, existing, decision.comment, notes)
       break
-    case 'resolve-in-sentry':
+    case 'resolve-in-sentry': {
       if (!sentry) throw new Error('no Sentry issue to resolve')
-      await ctx.deps.sentry.updateIssueStatus(ctx.config.sentry.org, sentry.id, 'resolved')
+      const how = await resolveFixed(ctx, existing, sentry)
       if (body !== undefined) await updateIssue(github, ctx.repo, existing.number, { body })
+      row.detail = `${how} (${decision.why})`
       break
+    }
     case 'merged':
       await closeAsDuplicate(ctx, existing.number, decision.into, body)
       existing.state = 'closed'

@@ -30,6 +30,8 @@ import { issueRoutes } from './issues.js'
 import { labelRoutes } from './labels.js'
 import { metadataRoutes } from './metadata.js'
 import { searchRoutes } from './search.js'
+import { subIssueRoutes } from './sub-issues.js'
+import { timelineRoutes } from './timeline.js'
 import type { FakeGitHubOptions, GitHubState } from './state.js'
 
 /**
@@ -43,7 +45,9 @@ const ROUTES: readonly Route[] = [
   ...searchRoutes,
   ...metadataRoutes,
   ...commitRoutes,
-  ...graphqlRoutes
+  ...graphqlRoutes,
+  ...timelineRoutes,
+  ...subIssueRoutes
 ]
 
 // ---------------------------------------------------------------------------------------------
