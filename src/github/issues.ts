@@ -25,7 +25,10 @@ export async function listIssuesWithLabel(
   repo: RepoRef,
   label: string
 ): Promise<GitHubIssue[]> {
-  const items = await client.paginate(client.rest.issues.listForRepo, {
+  // Page by page: each page is checked and trimmed to the fields the action reads as it arrives,
+  // so the raw pages (with every user, reaction and URL field GitHub sends) never pile up.
+  const issues: GitHubIssue[] = []
+  const pages = client.paginate.iterator(client.rest.issues.listForRepo, {
     ...repo,
     labels: label,
     state: 'all',
@@ -33,11 +36,15 @@ export async function listIssuesWithLabel(
     direction: 'asc',
     per_page: 100
   })
-  return parseResponse(
-    z.array(githubIssueSchema),
-    items,
-    'GET /repos/{owner}/{repo}/issues'
-  ).filter((issue) => issue.pull_request === undefined)
+  for await (const page of pages) {
+    const items = parseResponse(
+      z.array(githubIssueSchema),
+      page.data,
+      'GET /repos/{owner}/{repo}/issues'
+    )
+    for (const issue of items) if (issue.pull_request === undefined) issues.push(issue)
+  }
+  return issues
 }
 
 export interface NewIssue {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
-/** The fields of GitHub's issue object the action reads; everything else passes through. */
-export const githubIssueSchema = z.looseObject({
+/** The fields of GitHub's issue object the action reads; everything else is dropped when parsed. */
+export const githubIssueSchema = z.object({
   id: z.number(),
   number: z.number().int().positive(),
   title: z.string(),

@@ -69,9 +69,10 @@ let cacheModule: Promise<CacheModule> | undefined
 /**
  * @actions/cache, loaded on first use: it brings the Azure storage client with it, which a run
  * needs only once it reads the state, after its first requests (and a dry run's check never).
+ * The bundle keeps it in a chunk of its own (dist/<n>.index.js), read and parsed only then.
  */
 function loadCache(): Promise<CacheModule> {
-  cacheModule ??= import(/* webpackMode: "eager" */ '@actions/cache')
+  cacheModule ??= import('@actions/cache')
   return cacheModule
 }
 
