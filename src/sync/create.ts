@@ -28,6 +28,7 @@ import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
 import { linkInSentry } from './sentry-link.js'
 import { attachAsSubIssue } from './sub-issue.js'
+import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
 
 /**
  * Creating the planned issues: rendering, labels, optional create fields, the latest events
@@ -253,29 +254,19 @@ export class EventPrefetch {
   start(creates: readonly CreateItem[]): void {
     if (!needsLatestEvent(this.config.content)) return
     const { config, sentry, warnings } = this
-    const queue = creates.map((item) => {
-      let resolve!: (event: SentryEvent | undefined) => void
-      this.#events.set(item.key, new Promise((r) => (resolve = r)))
-      return { item, resolve }
-    })
-    const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        try {
-          next.resolve(
-            await sentry.getLatestEvent(config.sentry.org, next.item.sentry.id, {
-              environments: config.sentry.environments
-            })
-          )
-        } catch (error) {
-          warnings.warnOnce(
-            'event-fetch',
-            `Could not fetch the latest event of ${next.item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`
-          )
-          next.resolve(undefined)
-        }
+    prefetchEach(this.#events, creates, PREFETCH_CONCURRENCY, async (item) => {
+      try {
+        return await sentry.getLatestEvent(config.sentry.org, item.sentry.id, {
+          environments: config.sentry.environments
+        })
+      } catch (error) {
+        warnings.warnOnce(
+          'event-fetch',
+          `Could not fetch the latest event of ${item.sentry.shortId} (${errorMessage(error)}); issues are created without their stack trace where that happens.`
+        )
+        return undefined
       }
-    }
-    for (let i = 0; i < Math.min(EVENT_CONCURRENCY, queue.length); i++) void worker()
+    })
   }
 
   /** The event of a create, or undefined when it is not fetched (not started, or not needed). */
@@ -283,8 +274,6 @@ export class EventPrefetch {
     return this.#events.get(key)
   }
 }
-
-const EVENT_CONCURRENCY = 4
 
 export function codeLinkerFor(config: Config): CodeLinker | undefined {
   if (config.content.codeMappings.length === 0) return undefined

@@ -9,6 +9,7 @@ import { SentryApiError, type SentryClient } from '../sentry/client.js'
 import type { SentryAutofixState, SentryOwner } from '../sentry/signal-schemas.js'
 import type { SentryIssue } from '../sentry/schemas.js'
 import type { CreateItem, Warnings } from './context.js'
+import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
 
 /**
  * Sentry's own signals for the issues to create (a run's `resources.signals`): suggested owners,
@@ -35,17 +36,7 @@ export class SignalPrefetch {
   /** Starts reading the signals of `creates`; nothing when every signal is off. */
   start(creates: readonly CreateItem[]): void {
     if (!signalsOn(this.config.signals)) return
-    const queue = creates.map((item) => {
-      let resolve!: (signals: IssueSignals) => void
-      this.#signals.set(item.key, new Promise((r) => (resolve = r)))
-      return { item, resolve }
-    })
-    const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        next.resolve(await this.#read(next.item.sentry))
-      }
-    }
-    for (let i = 0; i < Math.min(SIGNAL_CONCURRENCY, queue.length); i++) void worker()
+    prefetchEach(this.#signals, creates, PREFETCH_CONCURRENCY, (item) => this.#read(item.sentry))
   }
 
   /** The signals of a create; undefined when not started (every signal off). */
@@ -241,8 +232,6 @@ export class SignalPrefetch {
     return out
   }
 }
-
-const SIGNAL_CONCURRENCY = 4
 
 function parseOwner(owner: string): { kind?: 'user' | 'team'; id: string } {
   const match = /^(user|team):(\d+)$/u.exec(owner.trim())

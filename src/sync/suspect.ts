@@ -9,6 +9,7 @@ import { eventRelease } from '../render/event.js'
 import type { SuspectCommit } from '../render/suspect.js'
 import { eventStacktrace, type SentryEvent } from '../sentry/schemas.js'
 import type { CreateItem, Warnings } from './context.js'
+import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
 import type { EventPrefetch } from './create.js'
 
 /**
@@ -38,17 +39,7 @@ export class SuspectLookup {
   /** Starts looking up the suspects of `creates` (after `events.start`); nothing without mappings. */
   start(creates: readonly CreateItem[]): void {
     if (this.config.content.codeMappings.length === 0) return
-    const queue = creates.map((item) => {
-      let resolve!: (suspect: SuspectCommit | undefined) => void
-      this.#found.set(item.key, new Promise((r) => (resolve = r)))
-      return { item, resolve }
-    })
-    const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        next.resolve(await this.#lookUp(next.item))
-      }
-    }
-    for (let i = 0; i < Math.min(SUSPECT_CONCURRENCY, queue.length); i++) void worker()
+    prefetchEach(this.#found, creates, PREFETCH_CONCURRENCY, (item) => this.#lookUp(item))
   }
 
   /** The suspect of a create, or undefined (none, not started, or not found). */
@@ -135,8 +126,6 @@ export class SuspectLookup {
     }
   }
 }
-
-const SUSPECT_CONCURRENCY = 4
 
 /** What to blame: the top in-app frame's file and line, at the release or the default branch. */
 export interface SuspectTarget {
