@@ -188,6 +188,15 @@ class Planner {
   }
 }
 
+/** Whether the memory says the action itself closed the issue (as opposed to a person). */
+function closedByAction(memory: BlockMemory | undefined): boolean {
+  return (
+    memory?.closed === 'completed' ||
+    memory?.closed === 'not_planned' ||
+    memory?.closed === 'duplicate'
+  )
+}
+
 /**
  * Whether the writes are worth a request. A stale or missing marker alone is not (it is fixed
  * when the issue is next written for another reason); a marker taken over in a merge is.
@@ -252,9 +261,7 @@ export function decideExisting(
           : undefined
     if (closeAs) {
       const reopenedByPerson =
-        memory?.closed === 'completed' ||
-        memory?.closed === 'not_planned' ||
-        memory?.closed === 'duplicate' ||
+        closedByAction(memory) ||
         (memory?.closed === undefined && existing.stateReason === 'reopened')
       if (reopenedByPerson) {
         // Open again after the action closed it (its memory says so), or reopened by a person
@@ -339,9 +346,7 @@ export function decideExisting(
     status === 'unresolved' &&
     existing.stateReason === 'completed' &&
     memory?.status === 'unresolved' &&
-    memory.closed !== 'completed' &&
-    memory.closed !== 'not_planned' &&
-    memory.closed !== 'duplicate' &&
+    !closedByAction(memory) &&
     closedSince(existing, ctx.lastRunAt)
   ) {
     return {
