@@ -23,6 +23,7 @@ import {
 import { priorityLabel } from '../src/render/labels.js'
 import { dayOf, formatCount, roughCount } from '../src/render/stats-block.js'
 import { countRequests, fmtMs, runAction, startFakes, type ActionRun } from './lib.js'
+import { prng } from '../src/fakes/fake-sentry.js'
 
 const HOUR = 3600_000
 const DAY = 24 * HOUR
@@ -30,17 +31,6 @@ const DAY = 24 * HOUR
 const START = Date.parse('2026-11-30T06:17:00Z')
 const RUNS = 24
 const WRITE_TARGET = 300
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Poisson(λ) by Knuth's product of uniforms (λ ≤ 50 here, so e^-λ stays far from 0). */
 function poisson(random: () => number, lambda: number): number {
@@ -176,7 +166,7 @@ export async function steadyTraffic(
     let clock = START
     fakes.sentry.now = () => new Date(clock)
     fakes.sentry.addProject('backend')
-    const random = mulberry32(20261130)
+    const random = prng(20261130)
     const traffic: Traffic[] = []
     for (let i = 0; i < N; i++) {
       const ageDays = 7 + random() * 83

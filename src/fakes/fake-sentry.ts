@@ -476,7 +476,7 @@ const TEAMS = [
 ]
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same sequence. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
