@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { getOctokit } from '@actions/github'
-import { markersInGitHub, startHarness, type Harness } from './helpers/harness.js'
+import { markersInGitHub, plainSummary, startHarness, type Harness } from './helpers/harness.js'
 import { MemoryStateStore } from '../src/state/store.js'
 
 /**
@@ -26,9 +26,7 @@ function openPerMarker(): Map<string, number> {
 }
 
 /** The summary's text with Markdown escapes and zero-width breaks removed. */
-function plain(summary: string): string {
-  return summary.replace(/\\|\u200b/g, '')
-}
+const plain = plainSummary
 
 function searches(): number {
   return h.github.requests.filter((r) => r.path === '/search/issues').length

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { writeFile } from 'node:fs/promises'
-import { startHarness, type Harness, type InProcessRun } from './helpers/harness.js'
+import { plainSummary, startHarness, type Harness, type InProcessRun } from './helpers/harness.js'
 import type { FakeIssue } from '../src/fakes/fake-github.js'
 import type { FakeIssue as FakeSentryIssue } from '../src/fakes/fake-sentry.js'
 import { parseConfig } from '../src/inputs/config.js'
@@ -43,9 +43,7 @@ function warnings(run: InProcessRun, pattern: RegExp): string[] {
 }
 
 /** The job summary without its Markdown escapes (backslashes, zero-width spaces). */
-function plain(summary: string): string {
-  return summary.replace(/\u200b/g, '').replace(/\\/g, '')
-}
+const plain = plainSummary
 
 function puts(): number {
   return h.sentry.requests.filter((r) => r.method === 'PUT').length

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { markersInGitHub, startHarness, type Harness } from './helpers/harness.js'
+import { issueOf, markersInGitHub, startHarness, type Harness } from './helpers/harness.js'
 import type { FakeIssue } from '../src/fakes/fake-github.js'
 import { parseMarker } from '../src/plan/marker.js'
 
@@ -17,11 +17,7 @@ afterEach(async () => {
 })
 
 function issueFor(sentryId: unknown): FakeIssue {
-  const found = h.github.issues.find(
-    (i) => !i.deleted && parseMarker(i.body)?.issueId === String(sentryId)
-  )
-  if (!found) throw new Error(`no GitHub issue for ${String(sentryId)}`)
-  return found
+  return issueOf(h.github, sentryId)
 }
 
 function writes(): Array<{ method: string; path: string; body: unknown }> {

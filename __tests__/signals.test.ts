@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startHarness, type Harness } from './helpers/harness.js'
+import { issueOf, startHarness, type Harness } from './helpers/harness.js'
 import type { FakeIssue } from '../src/fakes/fake-github.js'
 import { completedAutofix } from '../src/fakes/fake-sentry-signals.js'
-import { parseMarker } from '../src/plan/marker.js'
 
 /**
  * Sentry's own signals in new issues, end to end through the real clients and both fakes:
@@ -19,11 +18,7 @@ afterEach(async () => {
 })
 
 function issueFor(sentryId: unknown): FakeIssue {
-  const found = h.github.issues.find(
-    (i) => !i.deleted && parseMarker(i.body)?.issueId === String(sentryId)
-  )
-  if (!found) throw new Error(`no GitHub issue for ${String(sentryId)}`)
-  return found
+  return issueOf(h.github, sentryId)
 }
 
 function warnings(stdout: string): string[] {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { FakeGitHub, type FakeGitHubOptions } from '../../src/fakes/fake-github.js'
+import { FakeGitHub, type FakeGitHubOptions, type FakeIssue } from '../../src/fakes/fake-github.js'
 import { FakeSentry, type FakeSentryOptions } from '../../src/fakes/fake-sentry.js'
 import { inputEnv, parseOutputs } from '../../src/fakes/action-runner.js'
 import { run, type RunOptions } from '../../src/main.js'
@@ -158,6 +158,20 @@ export function markersInGitHub(github: FakeGitHub): Map<string, number[]> {
     map.set(key, [...(map.get(key) ?? []), issue.number])
   }
   return map
+}
+
+/** The repository's (not deleted) GitHub issue whose marker names the Sentry issue, anywhere in the body. */
+export function issueOf(github: FakeGitHub, sentryId: unknown): FakeIssue {
+  const found = github.issues.find(
+    (i) => !i.deleted && parseMarker(i.body)?.issueId === String(sentryId)
+  )
+  if (!found) throw new Error(`no GitHub issue for ${String(sentryId)}`)
+  return found
+}
+
+/** A job summary as text: Markdown escapes and the zero-width spaces that break links removed. */
+export function plainSummary(summary: string): string {
+  return summary.replace(/\\|\u200b/g, '')
 }
 
 /** The `::error::` lines of an action's output: what a runner shows as the step's errors. */
