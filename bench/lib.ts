@@ -221,6 +221,8 @@ export interface RunActionOptions {
   inputs: Record<string, string>
   /** Wrap in GNU time and preload the RSS probe (default true). Off for pure cold-start timing. */
   measureRss?: boolean
+  /** Extra node options before the entry (`--cpu-prof`, …), for profiling a run. */
+  nodeArgs?: string[]
 }
 
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
@@ -241,6 +243,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     const node = [
       process.execPath,
       ...(measure ? ['--import', pathToFileURL(probe).href] : []),
+      ...(options.nodeArgs ?? []),
       options.entry
     ]
     const gnuTime = measure && hasGnuTime()

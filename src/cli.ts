@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { main } from './cli/run.js'
+import { tuneRuntime } from './runtime.js'
+
+tuneRuntime()
 
 // systemd stops a unit with SIGTERM, a terminal with SIGINT: exit through process.exit so the
 // state lock is removed ('exit' handlers run), with the conventional 128 + signal code.

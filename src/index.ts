@@ -1,3 +1,5 @@
 import { run } from './main.js'
+import { tuneRuntime } from './runtime.js'
 
+tuneRuntime()
 await run()

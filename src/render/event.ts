@@ -8,6 +8,7 @@ import {
 } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
 import { escapeCode, escapeInline, neutralizeReferences, truncateCodePoints } from './escape.js'
+import { groupDigits } from './numbers.js'
 
 /**
  * Renders an issue's latest event as a section of the GitHub issue body. Pure.
@@ -240,7 +241,7 @@ function stackTraceBlock(
 }
 
 function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+  return `${groupDigits(n)} ${word}${n === 1 ? '' : 's'}`
 }
 
 /** One frame: a list item (function, file, line, column), with its source line in a block. */

@@ -1,6 +1,7 @@
 import { escapeInline } from './escape.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventRelease } from './event.js'
+import { groupDigits } from './numbers.js'
 
 /**
  * The living stats block: the part of an issue body the action rewrites on later runs. It sits
@@ -165,7 +166,7 @@ function cell(value: string | null | undefined, max = 120): string {
 
 /** A count as people read it (1,234); also keeps large counts from looking like commit SHAs. */
 export function formatCount(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : NONE
+  return Number.isFinite(n) ? groupDigits(n) : NONE
 }
 
 /**

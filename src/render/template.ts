@@ -24,6 +24,7 @@ import {
 import { statsBlockFor } from './stats-block.js'
 import { renderOwners, renderSeer, renderTagBreakdown } from './signals.js'
 import { renderSuspectCommit } from './suspect.js'
+import { groupDigits } from './numbers.js'
 
 /**
  * `title-template` and `body-template`: Mustache templates (logic-less) for new issues.
@@ -275,7 +276,7 @@ export function compileTemplate(
     problems: [...problems, `${inputName}: ${message}`]
   })
   if (source.length > MAX_TEMPLATE_LENGTH[kind]) {
-    return fail(`at most ${MAX_TEMPLATE_LENGTH[kind].toLocaleString('en-US')} characters`)
+    return fail(`at most ${groupDigits(MAX_TEMPLATE_LENGTH[kind])} characters`)
   }
   if (TEMPLATE_CONTROL.test(source)) return fail('control characters are not allowed')
   if (source.includes('<!--')) {

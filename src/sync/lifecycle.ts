@@ -20,6 +20,7 @@ import { resolveFixed } from './fixed-in.js'
 import { relinkInSentry } from './sentry-link.js'
 import { ensureLabels } from './labels.js'
 import { setFields } from './metadata.js'
+import { groupDigits } from '../render/numbers.js'
 
 const ROW_ACTION = {
   update: 'updated',
@@ -119,7 +120,7 @@ async function carryOut(
       if (next !== (fresh.body ?? '')) {
         if (next.length > MAX_BODY_LENGTH) {
           ctx.warnings.warn(
-            `#${existing.number}: the body is ${next.length.toLocaleString('en-US')} characters with the stats block, over GitHub's ${MAX_BODY_LENGTH.toLocaleString('en-US')}; the block was not updated. Shorten the issue's description to let the action update it again.`
+            `#${existing.number}: the body is ${groupDigits(next.length)} characters with the stats block, over GitHub's ${groupDigits(MAX_BODY_LENGTH)}; the block was not updated. Shorten the issue's description to let the action update it again.`
           )
           notes.push('body over GitHub’s limit; block not updated')
         } else {
