@@ -55,6 +55,25 @@ const layerConfigs = [
     )
   },
   {
+    // What the action loads before Sentry's first request leaves: the rest comes in with import().
+    files: ['src/main.ts'],
+    rules: layers(
+      {
+        regex:
+          '^\\./(?:sync|clients|action/.*|check/.*|github/.*|report/.*|state/cache-store)(?:\\.js)?$',
+        allowTypeImports: true,
+        message:
+          'Start-up rule: src/main.ts imports only what reading the inputs and Sentry needs; load the rest with import() (see src/action/).'
+      },
+      {
+        regex: '^@octokit/',
+        allowTypeImports: true,
+        message: 'Start-up rule: no Octokit in src/main.ts.'
+      },
+      noFakes
+    )
+  },
+  {
     files: ['src/github/**/*.ts'],
     rules: layers(
       {

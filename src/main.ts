@@ -1,21 +1,13 @@
 import * as core from '@actions/core'
-import { createClients, warnOnPlainHttp, type ClientTuning } from './clients.js'
-import { readActionConfig } from './inputs/action-inputs.js'
-import { ConfigError, type Config } from './inputs/config.js'
-import { errorMessage, type Logger } from './log.js'
-import { countRows, failureMessage, issuesOutput, type RunResult } from './report/result.js'
-import { renderSummary } from './report/summary.js'
-import { actionsCacheAvailable, CacheStateStore } from './state/cache-store.js'
-import type { StateStore } from './state/store.js'
-import { runClosedIssueEvent, runSync, type IssueEventPayload } from './sync.js'
 import { readFile } from 'node:fs/promises'
-import { describeGitHubError } from './github/errors.js'
-import {
-  failureMessage as checkFailureMessage,
-  renderMarkdown,
-  renderText
-} from './check/checks.js'
-import { cacheStateRow, runChecks } from './check/run.js'
+import type { ClientTuning } from './clients.js'
+import { readActionConfig } from './inputs/action-inputs.js'
+import type { Config } from './inputs/config.js'
+import { errorMessage, type Logger } from './log.js'
+import { createSentryClient, warnOnPlainHttp } from './sentry-setup.js'
+import type { StateStore } from './state/store.js'
+import type { IssueEventPayload } from './sync/event.js'
+import { readSentry } from './sync/read-sentry.js'
 
 /** The action's logger: @actions/core, with log groups. */
 export const actionLogger: Logger = {
@@ -32,7 +24,14 @@ export interface RunOptions extends ClientTuning {
   contentWritesPerHour?: number
 }
 
-/** The action's entry point. Never throws: every failure ends in core.setFailed. */
+/**
+ * The action's entry point. Never throws: every failure ends in core.setFailed.
+ *
+ * It loads only what reading the inputs and Sentry needs (this module's imports), starts the
+ * Sentry read, and then loads the rest of the action (GitHub client, state, sync, report:
+ * ./action/sync.ts; ./action/check.ts for `mode: check`), which the bundle keeps in chunks of
+ * their own: they are read and compiled while Sentry answers.
+ */
 export async function run(options: RunOptions = {}): Promise<void> {
   const log = actionLogger
   let config: Config
@@ -42,96 +41,22 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setFailed(errorMessage(error))
     return
   }
-  if (config.mode === 'check') return runCheckMode(config, options)
   try {
+    if (config.mode === 'check') {
+      const { runCheckMode } = await import('./action/check.js')
+      await runCheckMode(config, options, log)
+      return
+    }
     warnOnPlainHttp(config.sentry.url, log)
-    const { sentry, github } = createClients(config, log, options)
-    const state =
-      options.state ??
-      new CacheStateStore({
-        scope: {
-          repository: `${config.github.owner}/${config.github.repo}`,
-          org: config.sentry.org,
-          trackingLabel: config.trackingLabel,
-          sentryUrl: config.sentry.url,
-          projects: config.sentry.projects,
-          environments: config.sentry.environments,
-          query: config.sentry.query
-        },
-        log,
-        // A dry run reads the state a real run would use, and writes nothing.
-        readOnly: config.dryRun
-      })
+    const sentry = createSentryClient(config, log, options.sentry)
     const event = await readIssueEvent()
-    const deps = { sentry, github, state, log, contentWritesPerHour: options.contentWritesPerHour }
-    const result = event
-      ? await runClosedIssueEvent(config, deps, event)
-      : await runSync(config, deps)
-    await report(result, config)
-    const failure = failureMessage(result.rows)
-    if (failure) core.setFailed(failure)
+    const sentryRead = event ? undefined : readSentry(config, sentry)
+    // Awaited, and a failure reported, by the sync; until then a rejection is not unhandled.
+    sentryRead?.catch(() => undefined)
+    const { runSyncStep } = await import('./action/sync.js')
+    await runSyncStep(config, options, log, { sentry, event, sentryRead })
   } catch (error) {
-    core.setFailed(
-      error instanceof ConfigError ? error.message : describeGitHubError(error, config)
-    )
-  }
-}
-
-/**
- * `mode: check`: verifies everything a sync needs and writes nothing (no issue, label or comment,
- * no Sentry change, no cache save). The checklist goes to the log and the job summary; the step
- * fails with one message naming every failed check.
- */
-async function runCheckMode(config: Config, options: RunOptions): Promise<void> {
-  const log = actionLogger
-  const clients = createClients(config, log, {
-    ...options,
-    sentry: { maxRetries: 1, ...options.sentry },
-    github: { retries: 1, ...options.github }
-  })
-  try {
-    warnOnPlainHttp(config.sentry.url, log)
-    const rows = await runChecks(config, {
-      sentry: clients.sentry,
-      github: clients.github,
-      log,
-      surface: 'action',
-      state: () => cacheStateRow(config, actionsCacheAvailable)
-    })
-    await core.group('Set-up check', async () => {
-      for (const line of renderText(rows).split('\n')) core.info(line)
-    })
-    try {
-      await core.summary
-        .addRaw(renderMarkdown(rows, `${config.github.owner}/${config.github.repo}`))
-        .write()
-    } catch (error) {
-      core.warning(`Could not write the job summary: ${errorMessage(error)}`)
-    }
-    const failure = checkFailureMessage(rows)
-    if (failure) core.setFailed(failure)
-  } catch (error) {
-    core.setFailed(`The set-up check could not finish: ${errorMessage(error)}`)
-  } finally {
-    await clients.close().catch(() => undefined)
-  }
-}
-
-async function report(result: RunResult, config: Config): Promise<void> {
-  const counts = countRows(result.rows)
-  await core.group('Outputs', async () => {
-    for (const [name, value] of Object.entries(counts)) {
-      core.setOutput(name, value)
-      core.info(`${name}: ${value}`)
-    }
-    core.setOutput('issues', JSON.stringify(issuesOutput(result.rows)))
-  })
-  try {
-    await core.summary
-      .addRaw(renderSummary(result, `${config.github.owner}/${config.github.repo}`))
-      .write()
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+    core.setFailed(errorMessage(error))
   }
 }
 

@@ -21,6 +21,7 @@ import { applyLifecycle } from './sync/lifecycle.js'
 import { lookUpTracked } from './sync/lookups.js'
 import { startRun } from './sync/resources.js'
 import { saveState } from './sync/state.js'
+import { readSentry, recordSentryRead, type SentryRead } from './sync/read-sentry.js'
 
 export type { SyncDeps } from './sync/context.js'
 export { runClosedIssueEvent, type IssueEventPayload } from './sync/event.js'
@@ -36,13 +37,18 @@ export { runClosedIssueEvent, type IssueEventPayload } from './sync/event.js'
  * 3. cached state (issue numbers from earlier runs), each verified before it is trusted.
  */
 
-export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult> {
+export async function runSync(
+  config: Config,
+  deps: SyncDeps,
+  /** The Sentry read, when the caller started it already (the action does, see main.ts). */
+  sentryRead?: Promise<SentryRead>
+): Promise<RunResult> {
   const { log } = deps
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
   const result = emptyResult(config.dryRun)
 
-  const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', () =>
-    readSentry(config, deps, result)
+  const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', async () =>
+    recordSentryRead(await (sentryRead ?? readSentry(config, deps.sentry)), config, result, log)
   )
   // The installation is named by the configured URL and by the permalinks Sentry serves.
   const identity = sentryIdentity(
@@ -140,33 +146,6 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<RunResult
     if (!config.dryRun) await saveState(ctx, state, contentWrites)
   }
   return result
-}
-
-async function readSentry(
-  config: Config,
-  deps: SyncDeps,
-  result: RunResult
-): Promise<{ issues: SentryIssue[]; projectIds: string[] }> {
-  const projectIds = await deps.sentry.resolveProjectIds(config.sentry.org, config.sentry.projects)
-  const listed = await deps.sentry.listIssues(config.sentry.org, {
-    query: config.sentry.query,
-    statsPeriod: config.sentry.statsPeriod,
-    projectIds,
-    environments: config.sentry.environments,
-    sort: config.sentry.sort,
-    max: config.sentry.maxIssues
-  })
-  result.sentryIssuesRead = listed.issues.length
-  result.truncated = listed.truncated
-  deps.log.info(
-    `Read ${listed.issues.length} Sentry issues in ${listed.pages} page(s)${listed.truncated ? ` (capped at max-sentry-issues: ${config.sentry.maxIssues})` : ''}.`
-  )
-  if (listed.truncated) {
-    result.warnings.push(
-      `More than ${config.sentry.maxIssues} Sentry issues matched; only the first ${config.sentry.maxIssues} were read. Raise max-sentry-issues or narrow the query.`
-    )
-  }
-  return { issues: listed.issues, projectIds }
 }
 
 function makePlan(

@@ -80,6 +80,29 @@ describe('layer rules (eslint.config.js)', () => {
     expect(await layerMessages('src/github/new-part.ts', using('@actions/github'))).toEqual([])
   })
 
+  it('src/main.ts loads the GitHub side and the sync only with import()', async () => {
+    for (const specifier of [
+      './sync.js',
+      './clients.js',
+      './action/sync.js',
+      './github/client.js'
+    ]) {
+      expect(await layerMessages('src/main.ts', using(specifier))).toEqual([
+        expect.stringContaining('Start-up rule: src/main.ts imports only what')
+      ])
+    }
+    expect(await layerMessages('src/main.ts', using('@octokit/plugin-retry'))).toEqual([
+      expect.stringContaining('Start-up rule: no Octokit')
+    ])
+    expect(
+      await layerMessages(
+        'src/main.ts',
+        "import type { ClientTuning } from './clients.js'\nexport type T = ClientTuning\n"
+      )
+    ).toEqual([])
+    expect(await layerMessages('src/main.ts', using('./sentry-setup.js'))).toEqual([])
+  })
+
   it('only the demo imports the fakes; the fakes may import product modules', async () => {
     for (const filePath of ['src/main.ts', 'src/sync/new-step.ts', 'src/check/new-check.ts']) {
       const specifier =

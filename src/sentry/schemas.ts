@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { lazily } from './lazy-schema.js'
 
 /**
  * Zod schemas for the parts of Sentry's API responses the action reads.
@@ -11,75 +12,85 @@ import { z } from 'zod'
  * unknown fields pass through.
  */
 
-const nullableString = z.string().nullish()
+const nullableString = lazily(() => z.string().nullish())
 
 /** `count` is a string in Sentry's API ("150"); accept a number too and normalise to a number. */
-const countSchema = z
-  .union([z.string().regex(/^\d+$/, 'expected a decimal count'), z.number().int().nonnegative()])
-  .transform((v) => (typeof v === 'number' ? v : Number(v)))
+const countSchema = lazily(() =>
+  z
+    .union([z.string().regex(/^\d+$/, 'expected a decimal count'), z.number().int().nonnegative()])
+    .transform((v) => (typeof v === 'number' ? v : Number(v)))
+)
 
-export const sentryProjectRefSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
-  slug: z.string(),
-  name: z.string().nullish(),
-  platform: nullableString
-})
+export const sentryProjectRefSchema = lazily(() =>
+  z.object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    slug: z.string(),
+    name: z.string().nullish(),
+    platform: nullableString
+  })
+)
 
-export const sentryAssigneeSchema = z.object({
-  type: z.string(),
-  id: z.union([z.string(), z.number()]).transform(String),
-  name: z.string().nullish(),
-  email: z.string().nullish()
-})
+export const sentryAssigneeSchema = lazily(() =>
+  z.object({
+    type: z.string(),
+    id: z.union([z.string(), z.number()]).transform(String),
+    name: z.string().nullish(),
+    email: z.string().nullish()
+  })
+)
 
-const lifetimeSchema = z.object({
-  count: countSchema.nullish(),
-  userCount: z.number().int().nonnegative().nullish()
-})
+const lifetimeSchema = lazily(() =>
+  z.object({
+    count: countSchema.nullish(),
+    userCount: z.number().int().nonnegative().nullish()
+  })
+)
 
-export const sentryIssueFields = z.object({
-  id: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String),
-  shortId: z.string(),
-  title: z.string(),
-  culprit: nullableString,
-  permalink: z.string(),
-  level: z.string().nullish(),
-  status: z.string(),
-  substatus: nullableString,
-  priority: nullableString,
-  platform: nullableString,
-  type: z.string().nullish(),
-  isUnhandled: z.boolean().nullish(),
-  count: countSchema,
-  userCount: z
-    .number()
-    .int()
-    .nonnegative()
-    .nullish()
-    .transform((v) => v ?? 0),
-  firstSeen: nullableString,
-  lastSeen: nullableString,
-  metadata: z
-    .object({
-      type: z.string().nullish(),
-      value: z.string().nullish(),
-      title: z.string().nullish(),
-      filename: z.string().nullish(),
-      function: z.string().nullish()
-    })
-    .nullish()
-    .transform((v) => v ?? {}),
-  project: sentryProjectRefSchema,
-  assignedTo: sentryAssigneeSchema.nullish(),
-  statusDetails: z
-    .object({
-      inRelease: z.string().nullish(),
-      inNextRelease: z.boolean().nullish(),
-      inCommit: z.unknown().optional()
-    })
-    .nullish(),
-  lifetime: lifetimeSchema.nullish().catch(null)
-})
+export const sentryIssueFields = lazily(() =>
+  z.object({
+    id: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String),
+    shortId: z.string(),
+    title: z.string(),
+    culprit: nullableString,
+    permalink: z.string(),
+    level: z.string().nullish(),
+    status: z.string(),
+    substatus: nullableString,
+    priority: nullableString,
+    platform: nullableString,
+    type: z.string().nullish(),
+    isUnhandled: z.boolean().nullish(),
+    count: countSchema,
+    userCount: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullish()
+      .transform((v) => v ?? 0),
+    firstSeen: nullableString,
+    lastSeen: nullableString,
+    metadata: z
+      .object({
+        type: z.string().nullish(),
+        value: z.string().nullish(),
+        title: z.string().nullish(),
+        filename: z.string().nullish(),
+        function: z.string().nullish()
+      })
+      .nullish()
+      .transform((v) => v ?? {}),
+    project: sentryProjectRefSchema,
+    assignedTo: sentryAssigneeSchema.nullish(),
+    statusDetails: z
+      .object({
+        inRelease: z.string().nullish(),
+        inNextRelease: z.boolean().nullish(),
+        inCommit: z.unknown().optional()
+      })
+      .nullish(),
+    lifetime: lifetimeSchema.nullish().catch(null)
+  })
+)
 
 /**
  * An issue as the action uses it. Sentry's list answers `count`/`userCount` for the query window
@@ -88,25 +99,29 @@ export const sentryIssueFields = z.object({
  * servers and single-issue answers without `lifetime` give totals in `count` already); the
  * windowed figures stay in `windowCount`/`windowUserCount`.
  */
-export const sentryIssueSchema = sentryIssueFields.transform((issue) => ({
-  ...issue,
-  count: issue.lifetime?.count ?? issue.count,
-  userCount: issue.lifetime?.userCount ?? issue.userCount,
-  windowCount: issue.count,
-  windowUserCount: issue.userCount
-}))
+export const sentryIssueSchema = lazily(() =>
+  sentryIssueFields.transform((issue) => ({
+    ...issue,
+    count: issue.lifetime?.count ?? issue.count,
+    userCount: issue.lifetime?.userCount ?? issue.userCount,
+    windowCount: issue.count,
+    windowUserCount: issue.userCount
+  }))
+)
 
 export type SentryIssue = z.infer<typeof sentryIssueSchema>
 
-export const sentryIssueListSchema = z.array(sentryIssueSchema)
+export const sentryIssueListSchema = lazily(() => z.array(sentryIssueSchema))
 
-export const sentryProjectSchema = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-  slug: z.string(),
-  name: z.string().nullish()
-})
+export const sentryProjectSchema = lazily(() =>
+  z.looseObject({
+    id: z.union([z.string(), z.number()]).transform(String),
+    slug: z.string(),
+    name: z.string().nullish()
+  })
+)
 export type SentryProject = z.infer<typeof sentryProjectSchema>
-export const sentryProjectListSchema = z.array(sentryProjectSchema)
+export const sentryProjectListSchema = lazily(() => z.array(sentryProjectSchema))
 
 // ---------------------------------------------------------------------------------------------
 // Set-up checks: the token (`GET /api/0/`), the organization, its environments
@@ -115,31 +130,40 @@ export const sentryProjectListSchema = z.array(sentryProjectSchema)
  * `GET /api/0/`: `auth` is null without a token; `auth.scopes` lists the token's scopes (current
  * servers expand them: a `:write` token also lists `:read`). `user` is null for organization tokens.
  */
-export const sentryAuthInfoSchema = z.looseObject({
-  version: z.string().optional(),
-  auth: z.looseObject({ scopes: z.array(z.string()) }).nullable(),
-  user: z.looseObject({ id: z.string().optional() }).nullish()
-})
+export const sentryAuthInfoSchema = lazily(() =>
+  z.looseObject({
+    version: z.string().optional(),
+    auth: z.looseObject({ scopes: z.array(z.string()) }).nullable(),
+    user: z.looseObject({ id: z.string().optional() }).nullish()
+  })
+)
 export type SentryAuthInfo = z.infer<typeof sentryAuthInfoSchema>
 
 /** `GET /api/0/organizations/{org}/`: the parts a set-up check reads. */
-export const sentryOrganizationSchema = z.looseObject({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  links: z.looseObject({ organizationUrl: z.string(), regionUrl: z.string() }).partial().optional()
-})
+export const sentryOrganizationSchema = lazily(() =>
+  z.looseObject({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    links: z
+      .looseObject({ organizationUrl: z.string(), regionUrl: z.string() })
+      .partial()
+      .optional()
+  })
+)
 export type SentryOrganization = z.infer<typeof sentryOrganizationSchema>
 
 /** `GET /api/0/organizations/{org}/environments/`. */
-export const sentryEnvironmentListSchema = z.array(
-  z.looseObject({ id: z.string(), name: z.string() })
+export const sentryEnvironmentListSchema = lazily(() =>
+  z.array(z.looseObject({ id: z.string(), name: z.string() }))
 )
 
 /** Sentry's error body: `{"detail": "..."}` (sometimes a nested object or a list of messages). */
-export const sentryErrorBodySchema = z.looseObject({
-  detail: z.unknown().optional()
-})
+export const sentryErrorBodySchema = lazily(() =>
+  z.looseObject({
+    detail: z.unknown().optional()
+  })
+)
 
 // ---------------------------------------------------------------------------------------------
 // Events (`GET …/issues/{id}/events/latest/`, `IssueEventDetailsResponse`)
@@ -151,10 +175,10 @@ export const sentryErrorBodySchema = z.looseObject({
 // an extra, and it must never stop an issue from being synced.
 
 /** A string, or null when the value is missing or of another type. */
-const lenientString = z.string().nullish().catch(null)
+const lenientString = lazily(() => z.string().nullish().catch(null))
 /** A non-negative integer (line and column numbers), or null. */
-const lenientLineNumber = z.number().int().nonnegative().nullish().catch(null)
-const lenientBoolean = z.boolean().nullish().catch(null)
+const lenientLineNumber = lazily(() => z.number().int().nonnegative().nullish().catch(null))
+const lenientBoolean = lazily(() => z.boolean().nullish().catch(null))
 
 /** An array whose items are validated one by one; invalid items (and a non-array) are dropped. */
 function lenientArray<T extends z.ZodType>(item: T) {
@@ -174,95 +198,113 @@ function lenientArray<T extends z.ZodType>(item: T) {
 }
 
 /** One line of source around a frame: `[lineNo, text]`. */
-const contextLineSchema = z.tuple([z.number().int(), z.string()])
+const contextLineSchema = lazily(() => z.tuple([z.number().int(), z.string()]))
 
-export const sentryFrameSchema = z.object({
-  filename: lenientString,
-  absPath: lenientString,
-  module: lenientString,
-  package: lenientString,
-  function: lenientString,
-  lineNo: lenientLineNumber,
-  colNo: lenientLineNumber,
-  inApp: lenientBoolean,
-  context: lenientArray(contextLineSchema)
-})
+export const sentryFrameSchema = lazily(() =>
+  z.object({
+    filename: lenientString,
+    absPath: lenientString,
+    module: lenientString,
+    package: lenientString,
+    function: lenientString,
+    lineNo: lenientLineNumber,
+    colNo: lenientLineNumber,
+    inApp: lenientBoolean,
+    context: lenientArray(contextLineSchema)
+  })
+)
 export type SentryFrame = z.infer<typeof sentryFrameSchema>
 
-export const sentryStacktraceSchema = z.object({
-  /** Oldest call first: the frame that raised is the last one. */
-  frames: lenientArray(sentryFrameSchema),
-  framesOmitted: z.unknown().optional()
-})
+export const sentryStacktraceSchema = lazily(() =>
+  z.object({
+    /** Oldest call first: the frame that raised is the last one. */
+    frames: lenientArray(sentryFrameSchema),
+    framesOmitted: z.unknown().optional()
+  })
+)
 export type SentryStacktrace = z.infer<typeof sentryStacktraceSchema>
 
-export const sentryExceptionSchema = z.object({
-  type: lenientString,
-  value: lenientString,
-  module: lenientString,
-  mechanism: z.object({ type: lenientString, handled: lenientBoolean }).nullish().catch(null),
-  stacktrace: sentryStacktraceSchema.nullish().catch(null)
-})
+export const sentryExceptionSchema = lazily(() =>
+  z.object({
+    type: lenientString,
+    value: lenientString,
+    module: lenientString,
+    mechanism: z.object({ type: lenientString, handled: lenientBoolean }).nullish().catch(null),
+    stacktrace: sentryStacktraceSchema.nullish().catch(null)
+  })
+)
 export type SentryException = z.infer<typeof sentryExceptionSchema>
 
 /** The `data` of an `exception` entry: the chain, the cause first and the raised exception last. */
-export const sentryExceptionEntryDataSchema = z.object({
-  values: lenientArray(sentryExceptionSchema)
-})
+export const sentryExceptionEntryDataSchema = lazily(() =>
+  z.object({
+    values: lenientArray(sentryExceptionSchema)
+  })
+)
 
 /** The `data` of a `threads` entry (platforms that attach the stacks of all threads). */
-export const sentryThreadsEntryDataSchema = z.object({
-  values: lenientArray(
-    z.object({
-      crashed: lenientBoolean,
-      current: lenientBoolean,
-      stacktrace: sentryStacktraceSchema.nullish().catch(null)
-    })
-  )
-})
+export const sentryThreadsEntryDataSchema = lazily(() =>
+  z.object({
+    values: lenientArray(
+      z.object({
+        crashed: lenientBoolean,
+        current: lenientBoolean,
+        stacktrace: sentryStacktraceSchema.nullish().catch(null)
+      })
+    )
+  })
+)
 
-export const sentryEventEntrySchema = z.object({
-  type: z.string(),
-  data: z.unknown().optional()
-})
+export const sentryEventEntrySchema = lazily(() =>
+  z.object({
+    type: z.string(),
+    data: z.unknown().optional()
+  })
+)
 
-export const sentryEventTagSchema = z.object({
-  key: z.string(),
-  value: z.union([z.string(), z.number(), z.boolean()]).transform(String)
-})
+export const sentryEventTagSchema = lazily(() =>
+  z.object({
+    key: z.string(),
+    value: z.union([z.string(), z.number(), z.boolean()]).transform(String)
+  })
+)
 
-export const sentryEventReleaseSchema = z.object({
-  version: lenientString,
-  shortVersion: lenientString,
-  ref: lenientString,
-  url: lenientString,
-  dateCreated: lenientString,
-  dateReleased: lenientString
-})
+export const sentryEventReleaseSchema = lazily(() =>
+  z.object({
+    version: lenientString,
+    shortVersion: lenientString,
+    ref: lenientString,
+    url: lenientString,
+    dateCreated: lenientString,
+    dateReleased: lenientString
+  })
+)
 
-export const sentryEventSchema = z.object({
-  id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
-  eventID: lenientString,
-  groupID: z.union([z.string(), z.number()]).transform(String).nullish().catch(null),
-  title: lenientString,
-  message: lenientString,
-  culprit: lenientString,
-  location: lenientString,
-  platform: lenientString,
-  type: lenientString,
-  dateCreated: lenientString,
-  dateReceived: lenientString,
-  entries: lenientArray(sentryEventEntrySchema),
-  tags: lenientArray(sentryEventTagSchema),
-  /** An object on current servers; some older ones send the version as a plain string. */
-  release: z
-    .union([z.string().transform((version) => ({ version })), sentryEventReleaseSchema])
-    .nullish()
-    .catch(null),
-  metadata: z.record(z.string(), z.unknown()).nullish().catch(null),
-  contexts: z.record(z.string(), z.unknown()).nullish().catch(null),
-  sdk: z.object({ name: lenientString, version: lenientString }).nullish().catch(null)
-})
+export const sentryEventSchema = lazily(() =>
+  z.object({
+    id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
+    eventID: lenientString,
+    groupID: z.union([z.string(), z.number()]).transform(String).nullish().catch(null),
+    title: lenientString,
+    message: lenientString,
+    culprit: lenientString,
+    location: lenientString,
+    platform: lenientString,
+    type: lenientString,
+    dateCreated: lenientString,
+    dateReceived: lenientString,
+    entries: lenientArray(sentryEventEntrySchema),
+    tags: lenientArray(sentryEventTagSchema),
+    /** An object on current servers; some older ones send the version as a plain string. */
+    release: z
+      .union([z.string().transform((version) => ({ version })), sentryEventReleaseSchema])
+      .nullish()
+      .catch(null),
+    metadata: z.record(z.string(), z.unknown()).nullish().catch(null),
+    contexts: z.record(z.string(), z.unknown()).nullish().catch(null),
+    sdk: z.object({ name: lenientString, version: lenientString }).nullish().catch(null)
+  })
+)
 export type SentryEvent = z.infer<typeof sentryEventSchema>
 
 /** The exception chain of an event (cause first, the raised exception last); empty if none. */
