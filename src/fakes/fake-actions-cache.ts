@@ -392,7 +392,11 @@ export class FakeActionsCache {
   }
 }
 
-/** The environment a runner gives a step when the cache service (v2) is available. */
+/**
+ * The environment a runner gives a step when the cache service (v2) is available. @actions/cache
+ * ignores it on GHES, which it decides from `GITHUB_SERVER_URL`: leave that unset or make it
+ * `https://github.com` (or a `*.localhost` host) where the cache should be used.
+ */
 export function cacheEnv(fake: FakeActionsCache): Record<string, string> {
   return {
     ACTIONS_RESULTS_URL: fake.url,
