@@ -142,7 +142,14 @@ export class CacheStateStore implements StateStore {
     try {
       await mkdir(path.dirname(this.file), { recursive: true })
       await writeFile(this.file, JSON.stringify(state))
-      await cache.saveCache([this.file], key)
+      // @actions/cache reports its own failures and answers -1; some only as an info line (a
+      // refused reservation, which is also what an unreachable service ends in), so say it here.
+      if ((await cache.saveCache([this.file], key)) === -1) {
+        this.options.log.warning(
+          `Could not save the sync state to the cache: the cache service did not take entry ${key} (see the lines above).`
+        )
+        return
+      }
       this.options.log.debug(`Saved sync state to cache entry ${key}.`)
     } catch (error) {
       this.options.log.warning(`Could not save the sync state to the cache: ${errorMessage(error)}`)
