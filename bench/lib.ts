@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { inputEnv, parseOutputs } from '../src/fakes/action-runner.js'
 import { githubOperationId } from '../src/fakes/contract.js'
+import { cacheEnv, FakeActionsCache } from '../src/fakes/fake-actions-cache.js'
 import { FakeGitHub, type FakeRequest } from '../src/fakes/fake-github.js'
 import { FakeSentry, type FakeIssue } from '../src/fakes/fake-sentry.js'
 import { canonicalSentryHost } from '../src/plan/marker.js'
@@ -51,6 +52,8 @@ export interface Fakes {
   arrivals: Arrival[]
   /** GitHub answers that were a secondary (or primary) rate limit. */
   rateLimited: { secondary: number; primary: number }
+  /** The Actions cache service, when the run is to have one as on a runner (`--cache`). */
+  cache?: FakeActionsCache
   close(): Promise<void>
 }
 
@@ -76,11 +79,22 @@ export function sentryEndpoint(method: string, routePath: string, query: URLSear
   return `${method} ${p.replace(/\/\d+(?=\/|$)/g, '/{id}')}`
 }
 
-export async function startFakes(): Promise<Fakes> {
+export interface FakesOptions {
+  /**
+   * Give the action an Actions cache service, as a runner on github.com does: the state is then
+   * restored and saved for real (the cache is used only outside GHES, so the fake GitHub names
+   * https://github.com as its server; nothing ever fetches that URL).
+   */
+  cache?: boolean
+}
+
+export async function startFakes(options: FakesOptions = {}): Promise<Fakes> {
   const sentry = await FakeSentry.start({ org: ORG, latencyMs: LATENCY.sentryMs })
+  const cache = options.cache ? await FakeActionsCache.start() : undefined
   const github = await FakeGitHub.start({
     owner: 'acme',
     repo: 'web',
+    ...(cache ? { serverUrl: 'https://github.com' } : {}),
     latencyMs: LATENCY.githubMs,
     secondaryLimit: { ...SECONDARY_LIMIT }
   })
@@ -114,8 +128,9 @@ export async function startFakes(): Promise<Fakes> {
     github,
     arrivals,
     rateLimited,
+    ...(cache ? { cache } : {}),
     close: async () => {
-      await Promise.all([sentry.close(), github.close()])
+      await Promise.all([sentry.close(), github.close(), cache?.close()])
     }
   }
 }
@@ -257,6 +272,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
       BENCH_RSS_FILE: rssFile,
+      ...(fakes.cache ? cacheEnv(fakes.cache) : {}),
       ...inputEnv({
         'sentry-url': fakes.sentry.url,
         'sentry-token': fakes.sentry.token,

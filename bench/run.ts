@@ -7,6 +7,7 @@
  *   npm run bench -- steady lifecycle   # some of them
  *   npm run bench -- --scale 0.1        # smaller sizes (a quick check of the benchmark itself)
  *   npm run bench -- --entry build/x.js # another bundle of the action (default dist/index.js)
+ *   npm run bench -- --cache            # with an Actions cache service, as on a runner
  *
  * Scenarios: cold-start, steady, backfill, lifecycle, backlog, steady-traffic (see bench/README.md).
  * Each prints request counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
@@ -34,11 +35,14 @@ import { steadyTraffic } from './steady-traffic.js'
 
 const root = repoRoot()
 let entry = path.join(root, 'dist/index.js')
+let withCache = false
 
 interface Args {
   scenarios: string[]
   scale: number
   entry?: string
+  /** Run the action with the fake Actions cache service (`--cache`). */
+  cache: boolean
 }
 
 const SCENARIOS = [
@@ -55,15 +59,17 @@ function parseArgs(argv: string[]): Args {
   const scenarios: string[] = []
   let scale = 1
   let entryArg: string | undefined
+  let cache = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--entry') entryArg = argv[++i]
+    else if (arg === '--cache') cache = true
     else if (arg === '--scale') scale = Number(argv[++i])
     else if (arg.startsWith('--scale=')) scale = Number(arg.slice('--scale='.length))
     else if ((SCENARIOS as readonly string[]).includes(arg)) scenarios.push(arg)
     else {
       throw new Error(
-        `Unknown argument ${arg}; scenarios: ${SCENARIOS.join(', ')}; --scale N; --entry FILE`
+        `Unknown argument ${arg}; scenarios: ${SCENARIOS.join(', ')}; --scale N; --entry FILE; --cache`
       )
     }
   }
@@ -71,6 +77,7 @@ function parseArgs(argv: string[]): Args {
   return {
     scenarios: scenarios.length > 0 ? scenarios : [...SCENARIOS],
     scale,
+    cache,
     ...(entryArg === undefined ? {} : { entry: path.resolve(entryArg) })
   }
 }
@@ -117,7 +124,7 @@ function summary(run: ActionRun): Record<string, unknown> {
 }
 
 async function withFakes<T>(fn: (fakes: Fakes) => Promise<T>): Promise<T> {
-  const fakes = await startFakes()
+  const fakes = await startFakes({ cache: withCache })
   try {
     return await fn(fakes)
   } finally {
@@ -442,6 +449,7 @@ async function backlog(scale: number): Promise<Record<string, unknown>> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   if (args.entry) entry = args.entry
+  withCache = args.cache
   const info = machine()
   const freshness = await distFreshness(root, entry)
   console.log(
@@ -451,6 +459,11 @@ async function main(): Promise<void> {
     `Fakes: Sentry ${LATENCY.sentryMs} ms, GitHub ${LATENCY.githubMs} ms per request; secondary limit ${SECONDARY_LIMIT.contentWritesPerMinute}/min, ${SECONDARY_LIMIT.contentWritesPerHour}/h`
   )
   console.log(`Action: ${path.relative(root, entry)} (built ${freshness.builtAt})`)
+  console.log(
+    withCache
+      ? 'Actions cache: the fake cache service (v2), as on a github.com runner; the state is restored and saved'
+      : 'Actions cache: none (outside a runner: the action warns and keeps no state)'
+  )
   if (freshness.newerSources.length > 0) {
     console.log(
       `  note: ${freshness.newerSources.length} source file(s) are newer than the bundle (run npm run bundle to measure them): ${freshness.newerSources.slice(0, 6).join(', ')}${freshness.newerSources.length > 6 ? ', …' : ''}`
