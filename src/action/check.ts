@@ -9,6 +9,7 @@ import { cacheStateRow, runChecks } from '../check/run.js'
 import type { Config } from '../inputs/config.js'
 import { errorMessage, type Logger } from '../log.js'
 import type { RunOptions } from '../main.js'
+import { writeJobSummary } from './job-summary.js'
 import { actionsCacheAvailable } from '../state/cache-store.js'
 
 /**
@@ -38,13 +39,7 @@ export async function runCheckMode(
     await core.group('Set-up check', async () => {
       for (const line of renderText(rows).split('\n')) core.info(line)
     })
-    try {
-      await core.summary
-        .addRaw(renderMarkdown(rows, `${config.github.owner}/${config.github.repo}`))
-        .write()
-    } catch (error) {
-      core.warning(`Could not write the job summary: ${errorMessage(error)}`)
-    }
+    await writeJobSummary(renderMarkdown(rows, `${config.github.owner}/${config.github.repo}`))
     const failure = checkFailureMessage(rows)
     if (failure) core.setFailed(failure)
   } catch (error) {

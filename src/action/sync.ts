@@ -2,8 +2,9 @@ import * as core from '@actions/core'
 import { createGitHubClientFor } from '../clients.js'
 import { describeGitHubError } from '../github/errors.js'
 import { ConfigError, type Config } from '../inputs/config.js'
-import { errorMessage, type Logger } from '../log.js'
+import type { Logger } from '../log.js'
 import type { RunOptions } from '../main.js'
+import { writeJobSummary } from './job-summary.js'
 import { countRows, failureMessage, issuesOutput, type RunResult } from '../report/result.js'
 import { renderSummary } from '../report/summary.js'
 import type { SentryClient } from '../sentry/client.js'
@@ -73,11 +74,5 @@ async function report(result: RunResult, config: Config): Promise<void> {
     }
     core.setOutput('issues', JSON.stringify(issuesOutput(result.rows)))
   })
-  try {
-    await core.summary
-      .addRaw(renderSummary(result, `${config.github.owner}/${config.github.repo}`))
-      .write()
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
-  }
+  await writeJobSummary(renderSummary(result, `${config.github.owner}/${config.github.repo}`))
 }

@@ -46,7 +46,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from './listen.js'
 
 const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/'
 const ACCOUNT = 'devstoreaccount1'
@@ -125,14 +125,7 @@ export class FakeActionsCache {
   static async start(opts: FakeActionsCacheOptions = {}): Promise<FakeActionsCache> {
     const server = createServer()
     server.keepAliveTimeout = 1000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const fake = new FakeActionsCache(server, (server.address() as AddressInfo).port, opts)
+    const fake = new FakeActionsCache(server, await listenOnLoopback(server), opts)
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void fake.handle(req, res)
     })

@@ -55,7 +55,6 @@
  * GitHub's JSON shapes for it) and `http.ts` (the request and error vocabulary they share).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import * as commits from './github/commits.js'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
@@ -93,6 +92,7 @@ export type {
   FakeLabel,
   FakeMilestone
 } from './github/state.js'
+import { listenOnLoopback } from './listen.js'
 export type { FakeGitHubExchange, FakeRequest, GitHubFault } from './github/router.js'
 
 export class FakeGitHub {
@@ -302,14 +302,7 @@ export class FakeGitHub {
   static async start(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     const server = createServer()
     server.keepAliveTimeout = 1000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const port = (server.address() as AddressInfo).port
+    const port = await listenOnLoopback(server)
     const fake = new FakeGitHub(server, port, opts)
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void fake.router.handle(req, res)

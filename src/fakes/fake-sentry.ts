@@ -44,10 +44,10 @@ import {
   type Server,
   type ServerResponse
 } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import spec from './data/sentry-spec.json' with { type: 'json' }
 import { FakeSentrySignals, matchSignalRoute, type SignalRoute } from './fake-sentry-signals.js'
 import { FakeSentryIntegrations } from './sentry-integrations.js'
+import { listenOnLoopback } from './listen.js'
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -1349,14 +1349,7 @@ export class FakeSentry {
       throw new RangeError('requestsPerWindow must be at least 1')
     }
     const server = createServer()
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const fake = new FakeSentry(server, (server.address() as AddressInfo).port, opts)
+    const fake = new FakeSentry(server, await listenOnLoopback(server), opts)
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent && !res.destroyed) {
