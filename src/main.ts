@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { readFile } from 'node:fs/promises'
 import type { ClientTuning } from './clients.js'
 import { readActionConfig } from './inputs/action-inputs.js'
@@ -53,11 +54,29 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const sentryRead = event ? undefined : readSentry(config, sentry)
     // Awaited, and a failure reported, by the sync; until then a rejection is not unhandled.
     sentryRead?.catch(() => undefined)
+    // Compiling the rest blocks the process for a moment: let the request leave first.
+    if (sentryRead) await requestOnTheWire(sentryRead)
     const { runSyncStep } = await import('./action/sync.js')
     await runSyncStep(config, options, log, { sentry, event, sentryRead })
   } catch (error) {
     core.setFailed(errorMessage(error))
   }
+}
+
+/**
+ * Resolves once undici has written a request's headers (the Sentry read's first request), or when
+ * `read` settles without one (a failure before anything was sent).
+ */
+function requestOnTheWire(read: Promise<unknown>): Promise<void> {
+  const channel = 'undici:client:sendHeaders'
+  return new Promise((resolve) => {
+    const done = (): void => {
+      unsubscribe(channel, done)
+      resolve()
+    }
+    subscribe(channel, done)
+    read.then(done, done)
+  })
 }
 
 /**
