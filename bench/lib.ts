@@ -144,6 +144,14 @@ export function servedIssue(issue: FakeIssue): ReturnType<typeof sentryIssueSche
   return sentryIssueSchema.parse(JSON.parse(JSON.stringify(served)))
 }
 
+/** The priority label the action gives `issue` under the default rules, as the fake serves it now. */
+export function defaultPriorityLabel(issue: FakeIssue): string | undefined {
+  return (
+    priorityLabel(servedIssue(issue), parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules) ??
+    undefined
+  )
+}
+
 /**
  * Seeds the fake GitHub with the issues a previous run would have created for `issues`: rendered
  * by the action's own renderer (src/render/issue.ts, built), so an unchanged Sentry issue needs no

@@ -15,6 +15,7 @@
 import path from 'node:path'
 import {
   countRequests,
+  defaultPriorityLabel,
   distFreshness,
   fmtMs,
   fmtRss,
@@ -275,10 +276,18 @@ async function lifecycle(scale: number): Promise<Record<string, unknown>> {
     const changed = issues.slice(0, C)
     const resolved = issues.slice(C, C + R)
     const recent = new Date(Date.now() - 60_000).toISOString()
+    // A changed issue whose new counts call for another priority label also gets that label
+    // swapped (labels change only through the add/remove endpoints, see docs/how-it-works.md).
+    const swaps = new Map<number, { from: string; to: string }>()
     for (const issue of changed) {
+      const before = defaultPriorityLabel(issue)
       issue['count'] = String(Number(issue['count']) + 1000)
       issue['userCount'] = Number(issue['userCount']) + 10
       issue['lastSeen'] = recent
+      const after = defaultPriorityLabel(issue)
+      if (before !== undefined && after !== undefined && before !== after) {
+        swaps.set(numberOf.get(issue) ?? 0, { from: before, to: after })
+      }
     }
     for (const issue of resolved) {
       issue['status'] = 'resolved'
@@ -300,17 +309,22 @@ async function lifecycle(scale: number): Promise<Record<string, unknown>> {
     const byIssue = new Map<number, string[]>()
     const unexpected: string[] = []
     for (const w of writes) {
-      const m = /\/issues\/(\d+)(\/comments)?$/.exec(w.github?.path ?? '')
+      const m = /\/issues\/(\d+)(?:\/(comments|labels)(?:\/([^/]+))?)?$/.exec(w.github?.path ?? '')
       const body = w.github?.body as Record<string, unknown> | undefined
-      const kind = m?.[2]
-        ? 'comment'
-        : w.endpoint === 'issues/update'
-          ? body?.['state'] === 'closed'
-            ? 'close'
-            : body?.['state'] === 'open'
-              ? 'reopen'
-              : 'update'
-          : w.endpoint
+      const kind =
+        m?.[2] === 'comments'
+          ? 'comment'
+          : m?.[2] === 'labels'
+            ? w.method === 'DELETE'
+              ? `label-remove:${decodeURIComponent(m[3] ?? '')}`
+              : `label-add:${((body?.['labels'] as string[] | undefined) ?? []).join(',')}`
+            : w.endpoint === 'issues/update'
+              ? body?.['state'] === 'closed'
+                ? 'close'
+                : body?.['state'] === 'open'
+                  ? 'reopen'
+                  : 'update'
+              : w.endpoint
       const number = Number(m?.[1])
       if (!m || (!changedNumbers.has(number) && !resolvedNumbers.has(number))) {
         unexpected.push(`${w.method} ${w.github?.path ?? w.endpoint} (${kind})`)
@@ -325,7 +339,12 @@ async function lifecycle(scale: number): Promise<Record<string, unknown>> {
       (byIssue.get(n ?? 0) ?? []).includes('close')
     ).length
     const kinds: Record<string, number> = {}
-    for (const list of byIssue.values()) for (const k of list) kinds[k] = (kinds[k] ?? 0) + 1
+    for (const list of byIssue.values()) {
+      for (const k of list) {
+        const name = k.startsWith('label-') ? k.slice(0, k.indexOf(':')) : k
+        kinds[name] = (kinds[name] ?? 0) + 1
+      }
+    }
     const nowClosed = fakes.github.issues.filter(
       (i) => resolvedNumbers.has(i.number) && i.state === 'closed'
     ).length
@@ -343,14 +362,21 @@ async function lifecycle(scale: number): Promise<Record<string, unknown>> {
       unexpected.length === 0 &&
       updatedChanged === C &&
       closedResolved === R &&
-      [...byIssue.entries()].every(([n, list]) =>
-        changedNumbers.has(n)
-          ? list.length === 1 && list[0] === 'update'
-          : list.filter((k) => k === 'close').length === 1 &&
+      [...byIssue.entries()].every(([n, list]) => {
+        if (!changedNumbers.has(n)) {
+          return (
+            list.filter((k) => k === 'close').length === 1 &&
             list.every((k) => k === 'close' || k === 'comment' || k === 'update')
-      )
+          )
+        }
+        const swap = swaps.get(n)
+        const expected = swap
+          ? ['update', `label-remove:${swap.from}`, `label-add:${swap.to}`]
+          : ['update']
+        return [...list].sort().join('|') === [...expected].sort().join('|')
+      })
     const verdict = exact
-      ? `writes are exactly the changes: ${C} updates, ${R} closes (each with its comment) and nothing else`
+      ? `writes are exactly the changes: ${C} updates (${swaps.size} with their priority label swapped), ${R} closes (each with its comment) and nothing else`
       : writes.length === 0
         ? 'no writes at all: updates and closes are not (or not yet) done by this dist/index.js'
         : 'writes DIFFER from the changes (see the counts above)'
