@@ -10,6 +10,8 @@
  * organisation slug in the marker is informative, so renaming the organisation changes nothing.
  */
 
+import { parseHttpUrl } from '../render/escape.js'
+
 export const MARKER_PREFIX = '<!-- sentry-issue: '
 const MARKER_SUFFIX = ' -->'
 
@@ -43,13 +45,8 @@ export function markerKey(ref: Pick<MarkerRef, 'org' | 'issueId'>): string {
  * any other host is its lower-case name with a non-default port. Undefined for a non-URL.
  */
 export function canonicalSentryHost(url: string): string | undefined {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return undefined
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined
+  const parsed = parseHttpUrl(url)
+  if (!parsed) return undefined
   const name = parsed.hostname.toLowerCase().replace(/\.$/, '')
   if (name === SAAS_DE_HOST || name.endsWith(`.${SAAS_DE_HOST}`)) return SAAS_DE_HOST
   if (name === SAAS_HOST || name.endsWith(`.${SAAS_HOST}`)) return SAAS_HOST

@@ -237,6 +237,17 @@ export function renderCodeBlock(text: string, lang = ''): string {
 
 const GITHUB_HOST = /(^|\.)github\.com$/iu
 
+/** `raw` parsed as an http or https URL; undefined for anything else. */
+export function parseHttpUrl(raw: string): URL | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return undefined
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined
+}
+
 /**
  * Returns a URL that is safe to use as a Markdown link destination, or undefined. Only absolute
  * http(s) URLs without credentials (no `https://sentry.io@evil.example`), without whitespace or
@@ -249,13 +260,8 @@ export function safeLinkUrl(raw: string): string | undefined {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (raw.length > 2048 || /[\s\u0000-\u001F\u007F-\u009F]/u.test(raw)) return undefined
   if (raw !== stripUnsafeChars(raw)) return undefined
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
+  const url = parseHttpUrl(raw)
+  if (!url) return undefined
   if (url.username !== '' || url.password !== '') return undefined
   if (GITHUB_HOST.test(url.hostname)) return undefined
   const href = url.href.replace(

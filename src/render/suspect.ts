@@ -1,4 +1,4 @@
-import { escapeInline, ZWSP } from './escape.js'
+import { escapeInline, parseHttpUrl, ZWSP } from './escape.js'
 
 /**
  * The suspect commit of a new issue as one line of Markdown. Pure.
@@ -43,13 +43,8 @@ function destination(url: string): string {
 
 /** The repository's address as an http(s) URL without credentials, query or fragment. */
 function repositoryBase(url: string): string | undefined {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return undefined
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined
+  const parsed = parseHttpUrl(url)
+  if (!parsed) return undefined
   if (parsed.username !== '' || parsed.password !== '' || parsed.search !== '') return undefined
   if (parsed.hash !== '') return undefined
   return parsed.href.replace(/\/+$/u, '')
