@@ -4,8 +4,6 @@ import type { Logger } from './log.js'
 import type { SentryClient } from './sentry/client.js'
 import { createSentryClient, type SentryTuning } from './sentry-setup.js'
 
-export { isLoopbackHost, warnOnPlainHttp } from './sentry-setup.js'
-
 /**
  * The two API clients of a run, built the same way by every entry point (the action and the
  * CLI): Sentry as src/sentry-setup.ts builds it, GitHub with the configured API URL

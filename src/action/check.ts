@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import { createClients, warnOnPlainHttp } from '../clients.js'
+import { createClients } from '../clients.js'
+import { warnOnPlainHttp } from '../sentry-setup.js'
 import {
   failureMessage as checkFailureMessage,
   renderMarkdown,
