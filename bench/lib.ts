@@ -144,12 +144,12 @@ export function servedIssue(issue: FakeIssue): ReturnType<typeof sentryIssueSche
   return sentryIssueSchema.parse(JSON.parse(JSON.stringify(served)))
 }
 
+/** The action's default priority rules (`priority-labels` left at its default). */
+const DEFAULT_PRIORITY_RULES = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
+
 /** The priority label the action gives `issue` under the default rules, as the fake serves it now. */
 export function defaultPriorityLabel(issue: FakeIssue): string | undefined {
-  return (
-    priorityLabel(servedIssue(issue), parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules) ??
-    undefined
-  )
+  return priorityLabel(servedIssue(issue), DEFAULT_PRIORITY_RULES) ?? undefined
 }
 
 /**
@@ -165,7 +165,7 @@ export function seedTracked(
 ): void {
   // As the action's first run left them: each issue with the labels the action gives it (the
   // tracking label, the extra labels and its priority label), and those labels in the repository.
-  const priorityRules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
+  const priorityRules = DEFAULT_PRIORITY_RULES
   for (const issue of issues) {
     const served = servedIssue(issue)
     const labels = issueLabels(served, undefined, {
