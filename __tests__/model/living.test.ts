@@ -140,6 +140,8 @@ interface PersonAct {
   at: number
   /** The block recorded another Sentry status than Sentry had when the person acted. */
   unseen?: boolean
+  /** A reopen: why the issue had been closed. */
+  from?: string | null
 }
 
 interface Model {
@@ -516,11 +518,13 @@ function personAct(h: Harness, model: Model, c: Extract<Command, { t: 'person' }
       const id = model.owner.get(issue.number)
       const recorded = findStatsBlock(issue.body)?.memory.status
       const status = id === undefined ? undefined : sentryIssue(h, tracked(model, id))?.['status']
+      const from = issue.state_reason ?? null
       g.personReopen(issue.number)
       model.person.set(issue.number, {
         kind: 'reopen',
         at,
-        unseen: recorded !== undefined && status !== undefined && recorded !== status
+        unseen: recorded !== undefined && status !== undefined && recorded !== status,
+        from
       })
       return true
     }
@@ -561,6 +565,33 @@ function personAct(h: Harness, model: Model, c: Extract<Command, { t: 'person' }
       return true
     }
   }
+}
+
+/**
+ * A person's act that the next run must answer with no write at all: nothing is written only to
+ * remember what a person did (edits, a moved marker, a label, a lock), and a reopen of an issue
+ * closed as completed or not planned, whose block shows Sentry as it is, is read from GitHub's
+ * state and the block.
+ */
+function quiet(
+  h: Harness,
+  model: Model,
+  c: Extract<Command, { t: 'person' }>,
+  before: Snapshot
+): boolean {
+  if (['editAbove', 'editBelow', 'moveMarker', 'relabel', 'lock'].includes(c.kind)) return true
+  if (c.kind !== 'reopen') return false
+  const reopened = inRepo(h).find(
+    (i) => before.issues.get(i.number)?.state === 'closed' && i.state === 'open'
+  )
+  const act = reopened && model.person.get(reopened.number)
+  return (
+    reopened !== undefined &&
+    act?.kind === 'reopen' &&
+    !act.unseen &&
+    (act.from === 'completed' || act.from === 'not_planned') &&
+    findStatsBlock(reopened.body) !== undefined
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -744,7 +775,8 @@ async function live(commands: Command[]): Promise<void> {
         model.steady = false
         model.unhealed = true
       } else if (c.t === 'person') {
-        if (personAct(h, model, c)) model.steady = false
+        const before = snapshot(h, model)
+        if (personAct(h, model, c)) model.steady = model.steady && quiet(h, model, c, before)
       } else if (sentryAct(h, model, c, clock)) {
         // A window slide changes nothing the action shows.
         if (c.t !== 'slide') model.steady = false
@@ -809,6 +841,17 @@ describe('sequences the model found', () => {
       expect(issue!.state).toBe('open')
       expect(h.github.writeCount()).toBe(before)
     }))
+
+  it('a person’s reopen of the action’s close, with Sentry unchanged, costs the next run no write', () =>
+    live([
+      { t: 'run' },
+      { t: 'resolve', pick: 0 },
+      { t: 'run' },
+      { t: 'run' },
+      { t: 'person', kind: 'reopen', pick: 0, other: 0, level: 0 },
+      { t: 'run' },
+      { t: 'run' }
+    ]))
 
   it('a person’s reopen stays when Sentry resolved it while the person had it closed', () =>
     withHarness(async (h) => {

@@ -12,6 +12,7 @@ export const githubIssueSchema = z.object({
   repository_url: z.string().optional(),
   created_at: z.string(),
   closed_at: z.string().nullish(),
+  updated_at: z.string().optional(),
   labels: z.array(
     z
       .union([z.string(), z.looseObject({ name: z.string().nullish() })])

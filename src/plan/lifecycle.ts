@@ -259,15 +259,28 @@ export function decideExisting(
         : status === 'ignored' && options.closeOnIgnore
           ? 'not_planned'
           : undefined
+    // Sentry shows what the block recorded: the status, and no more events than when it was
+    // written. Then nothing happened in Sentry since the action last wrote the issue.
+    const unchanged =
+      memory?.status === status && (memory.events === undefined || sentry.count <= memory.events)
     if (closeAs) {
-      const reopenedByPerson =
+      const reopened =
         closedByAction(memory) ||
+        memory?.closed === 'undone' ||
         (memory?.closed === undefined && existing.stateReason === 'reopened')
-      if (reopenedByPerson) {
-        // Open again after the action closed it (its memory says so), or reopened by a person
-        // whatever closed it (GitHub says `reopened`; the action's own reopens say `reopened` in
-        // the memory). Which came last, the reopen or Sentry's status, is unknown: the person's
-        // reopen stands, and is recorded once, until Sentry's status changes again.
+      if (reopened && unchanged) {
+        // Open although the action closed it (or a person's reopen was recorded) and Sentry has
+        // not changed since: a person reopened it last. GitHub's state and the block say so
+        // together, so nothing is written to remember it.
+        return keptOpen(p, options)
+      }
+      if (memory?.closed === 'undone' || eventsSinceTouched(sentry, existing, memory)) {
+        return closeDecision(sentry, p, closeAs, options)
+      }
+      if (reopened) {
+        // Reopened by a person, and Sentry changed since the block was written: which came last
+        // is unknown, so the reopen stands. The block records Sentry as it is now (a write that
+        // Sentry's change brings), and the next change in Sentry closes the issue again.
         if (!p.block) return { kind: 'none', why: 'reopened by a person; left open' }
         const w = p.writes({ closed: 'undone', events: sentry.count })
         return {
@@ -276,23 +289,19 @@ export function decideExisting(
           why: 'reopened by a person; stays open until Sentry changes'
         }
       }
-      const sameEpisode =
-        memory?.closed === 'undone' &&
-        memory.status === status &&
-        (memory.events === undefined || sentry.count <= memory.events)
-      if (!sameEpisode) return closeDecision(sentry, p, closeAs, options)
-      // Already seen in this status and still open: a person kept it open. Leave it so.
-      const w = p.writes(p.kept())
-      if (!options.updateExisting || !hasWrites(w, p.existing)) {
-        return { kind: 'none', why: 'reopened by a person; stays open until Sentry changes' }
-      }
-      return { kind: 'update', ...w, why: 'stats changed (kept open by a person)' }
+      return closeDecision(sentry, p, closeAs, options)
     }
     // Open and not to be closed: a person's reopen (and the action's own) is remembered until the
     // action closes the issue again, so that a later close follows Sentry's next change, not
-    // GitHub's lasting `reopened` reason.
+    // GitHub's lasting `reopened` reason. What the action recorded of its own close stays while
+    // Sentry is as the block says (dropping it alone would be a write for nothing).
     const kept = p.kept()
-    const next = kept.closed === 'undone' || kept.closed === 'reopened' ? kept : {}
+    const next =
+      kept.closed === 'undone' || kept.closed === 'reopened' || unchanged
+        ? kept
+        : closedByAction(memory)
+          ? { closed: 'undone' as const, events: sentry.count }
+          : {}
     return updateOrNone(p, next, options)
   }
 
@@ -358,6 +367,31 @@ export function decideExisting(
 
   if (status !== 'unresolved') return updateOrNone(p, p.kept(), options)
   return { kind: 'none', why: 'closed on GitHub' }
+}
+
+/**
+ * Events came after anything last changed on the GitHub issue (a person's reopen included): the
+ * count grew past the recorded one and Sentry last saw the error after GitHub's `updated_at`.
+ * Sentry then moved after the person, so the person's reopen no longer has the last word.
+ */
+function eventsSinceTouched(
+  sentry: SentryIssue,
+  existing: TrackedIssue,
+  memory: BlockMemory | undefined
+): boolean {
+  if (memory?.events === undefined || sentry.count <= memory.events) return false
+  const seen = sentry.lastSeen ? Date.parse(sentry.lastSeen) : NaN
+  const touched = existing.updatedAt ? Date.parse(existing.updatedAt) : NaN
+  return seen > touched
+}
+
+/** A person keeps the issue open: only a change of what a reader sees is written. */
+function keptOpen(p: Planner, options: LifecycleOptions): LifecycleDecision {
+  const w = p.writes(p.kept())
+  if (!options.updateExisting || !hasWrites(w, p.existing)) {
+    return { kind: 'none', why: 'reopened by a person; stays open until Sentry changes' }
+  }
+  return { kind: 'update', ...w, why: 'stats changed (kept open by a person)' }
 }
 
 function closeDecision(

@@ -24,6 +24,8 @@ export interface TrackedIssue {
   stateReason?: string | null
   createdAt: string
   closedAt?: string | null
+  /** When anything last changed on the issue (GitHub's `updated_at`): a reopen is no later. */
+  updatedAt?: string
   /** The issue body as listed (the lifecycle reads and rewrites its stats block). */
   body?: string | null
   labels?: string[]
@@ -46,6 +48,7 @@ export interface IndexableIssue {
   state_reason?: string | null
   created_at: string
   closed_at?: string | null
+  updated_at?: string
   labels?: string[]
   locked?: boolean
 }
@@ -83,6 +86,7 @@ export function trackedOf(issue: IndexableIssue, foundBy: TrackedIssue['foundBy'
     stateReason: issue.state_reason ?? null,
     createdAt: issue.created_at,
     closedAt: issue.closed_at ?? null,
+    ...(issue.updated_at ? { updatedAt: issue.updated_at } : {}),
     body: issue.body ?? null,
     ...(issue.labels ? { labels: issue.labels } : {}),
     ...(issue.locked !== undefined ? { locked: issue.locked } : {}),

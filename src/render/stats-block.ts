@@ -18,9 +18,10 @@ import { groupDigits } from './numbers.js'
  * - `project`: the Sentry project id (runs syncing other projects leave the issue alone);
  * - `label`: the priority label the action last applied (`-` for none), so a label a person
  *   changed stays until the rule moves to another level;
- * - `closed`: `completed` / `not_planned` / `duplicate` when the action closed the issue, `undone`
- *   once a person reopened it (the action then leaves it open until Sentry's status changes
- *   again), `reopened` when the action reopened it itself;
+ * - `closed`: `completed` / `not_planned` / `duplicate` when the action closed the issue (open
+ *   again with Sentry as recorded means a person reopened it: nothing is written to say so),
+ *   `undone` when a person's reopen met a change in Sentry (the reopen stands until Sentry's next
+ *   change), `reopened` when the action reopened it itself;
  * - `n`: the lifetime event count when the action closed it (more events later mean the issue
  *   came back and was resolved anew between two runs).
  * Values are lower-case words, digits or percent-encoded text. Sentry text inside the block is
