@@ -300,8 +300,13 @@ describe('issues.closed events and Sentry notes', () => {
     expect(a!.status).toBe('resolved')
     expect(b!.status).toBe('unresolved')
     const sentryCalls = h.sentry.requests.slice(sentryRequestsBefore)
-    // One lookup of that issue and one PUT: no listing, no sync of the others.
-    expect(sentryCalls.map((r) => r.method)).toEqual(['GET', 'PUT'])
+    // The organisation (which installation this is), that issue and one PUT: no listing, no
+    // sync of the others.
+    expect(sentryCalls.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /api/0/organizations/acme/',
+      `GET /api/0/organizations/acme/issues/${String(a!.id)}/`,
+      `PUT /api/0/organizations/acme/issues/${String(a!.id)}/`
+    ])
     expect(
       h.github.requests.filter((r) => r.path.endsWith('/issues') && r.method === 'GET')
     ).toHaveLength(0)

@@ -1,6 +1,6 @@
 import type { Config } from './inputs/config.js'
 import { listIssuesWithLabel, type RepoRef } from './github/issues.js'
-import { sentryIdentity } from './plan/marker.js'
+import { installationOf, sentryIdentity } from './plan/marker.js'
 import { buildIndex, findDuplicates, planSync, type Lookups, type PlanItem } from './plan/plan.js'
 import { emptyResult, type ResultRow, type RunResult } from './report/result.js'
 import type { SentryIssue } from './sentry/schemas.js'
@@ -47,14 +47,28 @@ export async function runSync(
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
   const result = emptyResult(config.dryRun)
 
-  const { issues: sentryIssues, projectIds } = await log.group('Reading Sentry issues', async () =>
+  const {
+    issues: sentryIssues,
+    projectIds,
+    organization
+  } = await log.group('Reading Sentry issues', async () =>
     recordSentryRead(await (sentryRead ?? readSentry(config, deps.sentry)), config, result, log)
   )
-  // The installation is named by the configured URL and by the permalinks Sentry serves.
+  // The installation: what its organisation endpoint says it is, the URLs it is known by (the
+  // configured one, the permalinks and organisation links Sentry serves) and the issues it has.
   const identity = sentryIdentity(
     config.sentry.org,
     config.sentry.url,
-    sentryIssues.slice(0, 20).map((s) => s.permalink)
+    [
+      ...sentryIssues.slice(0, 20).map((s) => s.permalink),
+      ...[organization?.links?.organizationUrl, organization?.links?.regionUrl].filter(
+        (url): url is string => url !== undefined
+      )
+    ],
+    {
+      ...(organization ? { installation: installationOf(organization) } : {}),
+      listed: new Map(sentryIssues.map((s) => [s.id, s]))
+    }
   )
 
   const index = await log.group(
@@ -161,7 +175,10 @@ function makePlan(
       options: ctx.config.lifecycle,
       ...(ctx.lastRunAt ? { lastRunAt: ctx.lastRunAt } : {}),
       priorityRules: ctx.config.content.priorityRules,
-      markerLine: (issueId) => markerLineFor(ctx, issueId)
+      markerLine: (issueId) => markerLineFor(ctx, issueId),
+      ...(ctx.identity.installation !== undefined
+        ? { installation: ctx.identity.installation }
+        : {})
     },
     index: ctx.index,
     cached: state.issues,

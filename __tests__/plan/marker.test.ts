@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import {
   canonicalSentryHost,
   identify,
+  installationOf,
   markerKey,
   markerSearchPhrase,
   parseMarker,
@@ -12,6 +13,7 @@ import {
   withCurrentMarker
 } from '../../src/plan/marker.js'
 import { renderBody } from '../../src/render/issue.js'
+import { renderStartLine, STATS_END } from '../../src/render/stats-block.js'
 import { sentryIssueSchema } from '../../src/sentry/schemas.js'
 
 const orgArb = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,30}$/)
@@ -212,5 +214,67 @@ describe('marker', () => {
         expect(comments[2]).toBe('<!-- sentry-stats:end -->')
       })
     )
+  })
+})
+
+describe('one Sentry installation under any URL', () => {
+  const A = installationOf({ id: '1', dateCreated: '2026-01-05T10:00:00.123456Z' })!
+  const B = installationOf({ id: '1', dateCreated: '2026-03-09T08:30:00.000Z' })!
+  const issue = { shortId: 'BACKEND-7', project: { id: '2' } } as const
+  /** A body as the action writes it: marker, short id row, block (with its memory). */
+  function body(markerHost: string, memory: { installation?: string; project?: string }): string {
+    return [
+      renderMarker({ host: markerHost, org: 'acme', issueId: '7' }),
+      '| Short ID | BACKEND-7 |',
+      renderStartLine({ status: 'unresolved', project: '2', ...memory }),
+      '| Live from Sentry | |',
+      STATS_END
+    ].join('\n')
+  }
+  const here = (installation?: string, listed = true) =>
+    sentryIdentity('acme', 'http://127.0.0.1:9000', [], {
+      ...(installation !== undefined ? { installation } : {}),
+      ...(listed ? { listed: new Map([['7', issue]]) } : {})
+    })
+
+  it('names an installation by its organisation id and creation time, or not at all', () => {
+    expect(A).toBe('1.1767607200123')
+    expect(A).not.toBe(B)
+    expect(installationOf({ id: 1, dateCreated: '2026-01-05T10:00:00.123Z' })).toBe(A)
+    expect(installationOf({ id: '1' })).toBeUndefined()
+    expect(installationOf({ id: 'acme', dateCreated: '2026-01-05T10:00:00Z' })).toBeUndefined()
+    expect(installationOf({ id: '1', dateCreated: 'yesterday' })).toBeUndefined()
+    // It fits the block's start line, and only such a value is read back.
+    expect(renderStartLine({ status: 'unresolved', installation: A })).toContain(`org=${A}`)
+    expect(renderStartLine({ status: 'unresolved', installation: 'x y' })).not.toContain('org=')
+  })
+
+  it('the recorded installation decides: any host of the same one is ours (marker stale), another never', () => {
+    const aliased = body('sentry.internal.example:9000', { installation: A })
+    expect(identify(aliased, here(A))).toEqual({ issueId: '7', marker: 'stale' })
+    expect(identify(body('127.0.0.1:9000', { installation: A }), here(A))?.marker).toBe('current')
+    // Another installation: same slug, id, project and short id, even the same host.
+    expect(identify(body('127.0.0.1:9000', { installation: B }), here(A))).toBeUndefined()
+    expect(identify(aliased, here(B))).toBeUndefined()
+  })
+
+  it('without a recorded installation: the host, else the listed issue’s project and short id', () => {
+    const legacy = body('sentry.old-name.example', {})
+    expect(identify(legacy, here(A))).toEqual({ issueId: '7', marker: 'stale' })
+    expect(identify(legacy, here(undefined))?.issueId).toBe('7')
+    // Without this run's issue to compare with, or with another short id, not ours.
+    expect(identify(legacy, here(A, false))).toBeUndefined()
+    expect(identify(legacy.replace('BACKEND-7', 'BACKEND-8'), here(A))).toBeUndefined()
+    // A body without the block (a person deleted it) carries no evidence of its project.
+    const noBlock = legacy.split('\n').slice(0, 2).join('\n')
+    expect(identify(noBlock, here(A))).toBeUndefined()
+    // When the run could not read the organisation, a recorded installation cannot decide.
+    expect(identify(body('127.0.0.1:9000', { installation: B }), here(undefined))?.issueId).toBe(
+      '7'
+    )
+  })
+
+  it('searches every marker whatever its host, off sentry.io', () => {
+    expect(body('sentry.old-name.example', {})).toContain(markerSearchPhrase('acme', 'x.example'))
   })
 })

@@ -90,6 +90,16 @@ export interface FakeSentryOptions {
   memberProjects?: string[]
   /** The organization's numeric id, which Sentry accepts in place of the slug (default `1`). */
   orgId?: string
+  /**
+   * When the organization was created (its `dateCreated`); with `orgId`, what tells one Sentry
+   * installation from another. Default: the date of Sentry's own example organization.
+   */
+  orgCreated?: string
+  /**
+   * Sentry's own idea of its URL (self-hosted `system.url-prefix`): permalinks and organization
+   * links use it, whatever host a request came in by. Default: the fake's own `url`.
+   */
+  urlPrefix?: string
 }
 
 export interface FakeSentryProject {
@@ -1275,6 +1285,10 @@ export class FakeSentry {
    * under the id keep working after a rename.
    */
   readonly orgId: string
+  /** When the organization was created (`dateCreated` of the organization endpoint). */
+  readonly orgCreated: string
+  /** The URL permalinks and organization links name (`system.url-prefix`); see `setUrlPrefix`. */
+  urlPrefix: string
   /** Slugs of the projects on the token owner's teams; undefined: every project (see options). */
   memberProjects: string[] | undefined
   readonly token: string
@@ -1333,6 +1347,8 @@ export class FakeSentry {
     this.url = `http://127.0.0.1:${port}${this.pathPrefix}`
     this.org = opts.org ?? DEFAULT_ORG
     this.orgId = opts.orgId ?? '1'
+    this.orgCreated = opts.orgCreated ?? String(specExample(ORGANIZATION_OPERATION)['dateCreated'])
+    this.urlPrefix = (opts.urlPrefix ?? this.url).replace(/\/+$/, '')
     this.memberProjects = opts.memberProjects === undefined ? undefined : [...opts.memberProjects]
     this.token = opts.token ?? DEFAULT_TOKEN
     this.forbiddenTokens = [...(opts.forbiddenTokens ?? [])]
@@ -1432,7 +1448,7 @@ export class FakeSentry {
         typeof metadata['filename'] === 'string' && typeof metadata['function'] === 'string'
           ? `${metadata['filename']} in ${metadata['function']}`
           : null,
-      permalink: `${this.url}/organizations/${this.org}/issues/${id}/`,
+      permalink: `${this.urlPrefix}/organizations/${this.org}/issues/${id}/`,
       level,
       status,
       substatus: defaultSubstatus,
@@ -1597,13 +1613,28 @@ export class FakeSentry {
    * organization (Sentry keeps no alias of an old slug), the numeric `orgId` keeps working, and
    * every issue's permalink uses the new slug.
    */
+  /**
+   * Moves Sentry to another URL (`system.url-prefix`, as after a domain migration): every issue's
+   * permalink and the organization's links name the new one.
+   */
+  setUrlPrefix(prefix: string): void {
+    const old = this.urlPrefix
+    this.urlPrefix = prefix.replace(/\/+$/, '')
+    for (const issue of this.issues) {
+      const link = issue['permalink']
+      if (typeof link === 'string' && link.startsWith(old)) {
+        issue['permalink'] = this.urlPrefix + link.slice(old.length)
+      }
+    }
+  }
+
   renameOrg(newSlug: string): void {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(newSlug)) {
       throw new Error(`renameOrg: "${newSlug}" is not a valid organization slug`)
     }
     this.org = newSlug
     for (const issue of this.issues) {
-      issue['permalink'] = `${this.url}/organizations/${newSlug}/issues/${String(issue['id'])}/`
+      issue['permalink'] = `${this.urlPrefix}/organizations/${newSlug}/issues/${String(issue['id'])}/`
     }
   }
 
@@ -2211,12 +2242,13 @@ export class FakeSentry {
           .sort()
       return { status: 200, body: names.map((name, i) => ({ id: String(i + 1), name })) }
     }
-    const origin = new URL(this.url).origin
+    const origin = new URL(this.urlPrefix).origin
     return {
       status: 200,
       body: {
         ...specExample(ORGANIZATION_OPERATION),
-        id: '1',
+        id: this.orgId,
+        dateCreated: this.orgCreated,
         slug: this.org,
         name: titleCase(this.org),
         links: { organizationUrl: origin, regionUrl: origin }

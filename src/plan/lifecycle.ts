@@ -101,6 +101,8 @@ export interface LifecycleContext {
   priorityRules?: readonly PriorityRule[]
   /** The marker line the action writes today for a Sentry issue id. */
   markerLine?: (issueId: string) => string
+  /** The Sentry installation, recorded in the block whenever it is written for another reason. */
+  installation?: string
 }
 
 function isResolvedLike(status: string): boolean {
@@ -156,7 +158,10 @@ class Planner {
   }
 
   /** The writes that bring block, marker and labels up to date, with `memory` recorded. */
-  writes(memory: Omit<BlockMemory, 'status' | 'project' | 'label'>, status?: string): Writes {
+  writes(
+    memory: Omit<BlockMemory, 'status' | 'project' | 'label' | 'installation'>,
+    status?: string
+  ): Writes {
     const change: BodyChange = {}
     if (this.block) {
       const snapshot = snapshotOf(this.sentry)
@@ -164,12 +169,18 @@ class Planner {
         snapshot.status = status
         snapshot.substatus = null
       }
-      const next = renderStatsBlock(snapshot, this.block.releaseRow, {
-        project: this.sentry.project.id,
-        ...(this.labelMemory !== undefined ? { label: this.labelMemory } : {}),
-        ...memory
-      })
-      if (next !== this.block.text.replace(/\r/g, '')) change.block = next
+      const render = (installation: string | undefined): string =>
+        renderStatsBlock(snapshot, this.block?.releaseRow, {
+          project: this.sentry.project.id,
+          ...(this.labelMemory !== undefined ? { label: this.labelMemory } : {}),
+          ...memory,
+          ...(installation !== undefined ? { installation } : {})
+        })
+      // The installation is recorded when the block is written anyway, never for its own sake.
+      const recorded = this.memory?.installation
+      if (render(recorded) !== this.block.text.replace(/\r/g, '')) {
+        change.block = render(this.ctx.installation ?? recorded)
+      }
     }
     if (this.existing.marker !== undefined && this.existing.marker !== 'current') {
       const line = this.ctx.markerLine?.(this.sentry.id)
@@ -179,7 +190,7 @@ class Planner {
   }
 
   /** Memory carried over unchanged (closed-by-action, events at close). */
-  kept(): Omit<BlockMemory, 'status' | 'project' | 'label'> {
+  kept(): Omit<BlockMemory, 'status' | 'project' | 'label' | 'installation'> {
     const m = this.memory
     return {
       ...(m?.closed !== undefined ? { closed: m.closed } : {}),

@@ -6,11 +6,13 @@
  *
  * A marker line anywhere in the body counts (people add notes above it), as a whole line. Text
  * from Sentry is escaped so that it can never contain `<!--`, so it can neither forge a marker nor
- * hide the real one. An issue is identified by the Sentry issue id on the same Sentry host: the
- * organisation slug in the marker is informative, so renaming the organisation changes nothing.
+ * hide the real one. An issue is identified by the Sentry issue id within one Sentry
+ * installation (see `identify`): the host and organisation slug in the marker are informative,
+ * so renaming the organisation or reaching Sentry by another URL changes nothing.
  */
 
 import { parseHttpUrl } from '../render/escape.js'
+import { findStatsBlock, type BlockMemory } from '../render/stats-block.js'
 
 export const MARKER_PREFIX = '<!-- sentry-issue: '
 const MARKER_SUFFIX = ' -->'
@@ -71,11 +73,12 @@ export function renderMarker(ref: MarkerRef): string {
 }
 
 /**
- * The phrase a marker search looks for: every marker the action writes for this host and
- * organisation contains it (for other hosts, every marker of the host, whatever the org).
+ * The phrase a marker search looks for: on sentry.io, every marker of the organisation; on any
+ * other host, every marker whatever its host (the same installation may have written them under
+ * another URL), each then checked by `identify`.
  */
 export function markerSearchPhrase(org: string, host: string = SAAS_HOST): string {
-  return host === SAAS_HOST ? `sentry-issue: ${org}/` : `sentry-issue: ${host}/`
+  return host === SAAS_HOST ? `sentry-issue: ${org}/` : 'sentry-issue: '
 }
 
 /**
@@ -142,25 +145,61 @@ export interface SentryIdentity {
   host: string
   /**
    * Every canonical host that names this installation: the configured URL's and the hosts of
-   * the permalinks Sentry serves (its own idea of its URL).
+   * the permalinks and organisation links Sentry serves (its own idea of its URL).
    */
   hosts: ReadonlySet<string>
+  /**
+   * The installation as Sentry describes it (`installationOf`): recorded in every stats block
+   * the action writes, and decisive where a block records one. Undefined when the organisation
+   * could not be read: then hosts, links and the issues' own evidence decide.
+   */
+  installation?: string
+  /** The Sentry issues this run read, by id: evidence for blocks written before installations. */
+  listed?: ReadonlyMap<string, { shortId: string; project: { id: string } }>
 }
 
-export function sentryIdentity(org: string, sentryUrl: string, aliases: Iterable<string> = []) {
+/**
+ * A Sentry installation, from what its organisation endpoint answers: the organisation's numeric
+ * id and its creation time (`{id}.{epoch ms}`). Both survive renames of the organisation and any
+ * change of the URL Sentry is reached by; two installations, even set up the same way (the same
+ * slugs, ids counting from 1), were not created in the same millisecond. Undefined when either is
+ * missing or unreadable.
+ */
+export function installationOf(org: { id?: unknown; dateCreated?: unknown }): string | undefined {
+  const id = typeof org.id === 'string' || typeof org.id === 'number' ? String(org.id) : ''
+  const created = typeof org.dateCreated === 'string' ? Date.parse(org.dateCreated) : NaN
+  if (!/^[0-9]{1,20}$/.test(id) || !Number.isSafeInteger(created) || created < 0) return undefined
+  return `${id}.${created}`
+}
+
+export function sentryIdentity(
+  org: string,
+  sentryUrl: string,
+  aliases: Iterable<string> = [],
+  known: Pick<SentryIdentity, 'installation' | 'listed'> = {}
+): SentryIdentity {
   const host = canonicalSentryHost(sentryUrl) ?? SAAS_HOST
   const hosts = new Set([host])
   for (const alias of aliases) {
     const canonical = canonicalSentryHost(alias)
     if (canonical) hosts.add(canonical)
   }
-  return { org, host, hosts } satisfies SentryIdentity
+  return {
+    org,
+    host,
+    hosts,
+    ...(known.installation !== undefined ? { installation: known.installation } : {}),
+    ...(known.listed !== undefined ? { listed: known.listed } : {})
+  }
 }
 
 export type MarkerState =
   /** The marker line is exactly what the action writes today. */
   | 'current'
-  /** Another org slug (renamed organisation) or the older host-less form: rewritten on the next write. */
+  /**
+   * Another org slug (renamed organisation), another host (the same installation under another
+   * URL) or the older host-less form: rewritten on the next write.
+   */
   | 'stale'
   /** No marker line (a person deleted it): recognised by the Sentry link; restored on the next write. */
   | 'missing'
@@ -174,26 +213,42 @@ export interface Identified {
 
 /**
  * The Sentry issue a GitHub issue body belongs to, for this installation, or undefined when it is
- * not one of this installation's issues:
+ * not one of this installation's issues.
+ *
+ * Where both the block and the run know the installation (`installationOf`), that alone decides:
+ * the same installation under any URL keeps its issues, and another installation never takes
+ * them, whatever its hosts, slugs and ids. Otherwise (a block written before installations were
+ * recorded, a person deleted the block, or the organisation could not be read):
  * - a marker naming a host is ours when the host is one of the installation's;
  * - a host-less marker (sentry.io, and every marker written before hosts were added) is ours on
  *   sentry.io whatever its org (ids are unique there, so a renamed organisation keeps its issues),
- *   and elsewhere when its org is the run's or the issue's Sentry link points at this host;
- * - a body without a marker line is ours when the action's own "Sentry issue" link line points at
- *   an issue of this installation (the marker was deleted by a person).
+ *   and elsewhere when its org is the run's;
+ * - either is ours when the action's own "Sentry issue" link points at the same issue of this
+ *   installation (permalinks use Sentry's own URL, whatever URL the run reaches it by), or when
+ *   the Sentry issue of that id this run read has the project the block records and the short
+ *   id the body shows;
+ * - a body without a marker line is ours when the action's link points at an issue of this
+ *   installation (the marker was deleted by a person).
  */
 export function identify(
   body: string | null | undefined,
   identity: SentryIdentity
 ): Identified | undefined {
   const found = findMarker(body)
+  const recorded = findStatsBlock(body)?.memory
+  const decided =
+    recorded?.installation !== undefined && identity.installation !== undefined
+      ? recorded.installation === identity.installation
+      : undefined
+  if (decided === false) return undefined
   if (found) {
     const ours =
-      found.host !== undefined
+      decided === true ||
+      (found.host !== undefined
         ? identity.hosts.has(found.host)
-        : identity.hosts.has(SAAS_HOST) ||
-          found.org === identity.org ||
-          ownLink(body, identity)?.issueId === found.issueId
+        : identity.hosts.has(SAAS_HOST) || found.org === identity.org) ||
+      ownLink(body, identity)?.issueId === found.issueId ||
+      sameIssue(body, recorded, identity, found.issueId)
     if (!ours) return undefined
     const expected = renderMarker({
       host: identity.host,
@@ -204,6 +259,27 @@ export function identify(
   }
   const link = ownLink(body, identity)
   return link ? { issueId: link.issueId, marker: 'missing' } : undefined
+}
+
+/** The short id row of the default body (`| Short ID | API-7F |`). */
+const SHORT_ID_ROW = /^\| Short ID \| (.+) \|\r?$/m
+
+/**
+ * Whether the Sentry issue this run read under `issueId` is the one the body describes: the
+ * project its block records and the short id its table shows (as the reader sees it: escapes,
+ * code-span backticks and invisible characters aside).
+ */
+function sameIssue(
+  body: string | null | undefined,
+  recorded: BlockMemory | undefined,
+  identity: SentryIdentity,
+  issueId: string
+): boolean {
+  const listed = identity.listed?.get(issueId)
+  if (!body || !listed || recorded?.project === undefined) return false
+  if (recorded.project !== listed.project.id) return false
+  const shown = SHORT_ID_ROW.exec(body)?.[1]
+  return shown !== undefined && shown.replace(/[`\\\u200B]/g, '') === listed.shortId
 }
 
 /**

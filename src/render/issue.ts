@@ -41,6 +41,8 @@ export interface RenderContext {
   org: string
   /** The canonical Sentry host for the marker (see canonicalSentryHost); default sentry.io. */
   sentryHost?: string | undefined
+  /** The Sentry installation, recorded in the stats block (see installationOf in plan/marker.ts). */
+  installation?: string | undefined
   /**
    * The priority label the new issue gets from the priority rules (null: none), recorded in the
    * stats block so later runs know what they applied. Undefined when no rules are set.
@@ -196,8 +198,11 @@ function assemble(
 }
 
 /** What a new issue's stats block remembers from the render context. */
-export function blockMemory(ctx: RenderContext): { label?: string | null } {
-  return ctx.priorityLabel !== undefined ? { label: ctx.priorityLabel } : {}
+export function blockMemory(ctx: RenderContext): { label?: string | null; installation?: string } {
+  return {
+    ...(ctx.priorityLabel !== undefined ? { label: ctx.priorityLabel } : {}),
+    ...(ctx.installation !== undefined ? { installation: ctx.installation } : {})
+  }
 }
 
 export function renderBody(issue: SentryIssue, ctx: RenderContext): string {

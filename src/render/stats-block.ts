@@ -23,7 +23,10 @@ import { groupDigits } from './numbers.js'
  *   `undone` when a person's reopen met a change in Sentry (the reopen stands until Sentry's next
  *   change), `reopened` when the action reopened it itself;
  * - `n`: the lifetime event count when the action closed it (more events later mean the issue
- *   came back and was resolved anew between two runs).
+ *   came back and was resolved anew between two runs);
+ * - `org`: the Sentry installation, as the organisation's numeric id and creation time
+ *   (`{id}.{epoch ms}`, see `installationOf` in plan/marker.ts): the same installation under
+ *   another URL keeps its issues, another one with colliding slugs and ids never takes them.
  * Values are lower-case words, digits or percent-encoded text. Sentry text inside the block is
  * escaped like everywhere else, so it can never contain `<!--` and cannot forge either delimiter.
  *
@@ -48,7 +51,11 @@ export interface BlockMemory {
   label?: string | null
   closed?: ClosedByAction
   events?: number
+  /** The Sentry installation (`{organisation id}.{creation time, epoch ms}`). */
+  installation?: string
 }
+
+const INSTALLATION_PATTERN = /^[0-9]{1,20}\.[0-9]{1,15}$/
 
 const CLOSED_VALUES = new Set<string>([
   'completed',
@@ -69,6 +76,9 @@ export function renderStartLine(memory: BlockMemory): string {
   if (memory.closed !== undefined) parts.push(`closed=${memory.closed}`)
   if (memory.events !== undefined && Number.isSafeInteger(memory.events) && memory.events >= 0) {
     parts.push(`n=${memory.events}`)
+  }
+  if (memory.installation !== undefined && INSTALLATION_PATTERN.test(memory.installation)) {
+    parts.push(`org=${memory.installation}`)
   }
   return `<!-- sentry-stats:start ${parts.join(' ')} -->`
 }
@@ -109,6 +119,10 @@ export function parseStartLine(line: string): BlockMemory | undefined {
   if (closed !== undefined && CLOSED_VALUES.has(closed)) memory.closed = closed as ClosedByAction
   const events = attrs.get('n')
   if (events !== undefined && /^[0-9]{1,15}$/.test(events)) memory.events = Number(events)
+  const installation = attrs.get('org')
+  if (installation !== undefined && INSTALLATION_PATTERN.test(installation)) {
+    memory.installation = installation
+  }
   return memory
 }
 

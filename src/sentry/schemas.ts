@@ -145,6 +145,8 @@ export const sentryOrganizationSchema = lazily(() =>
     id: z.string(),
     slug: z.string(),
     name: z.string(),
+    /** With `id`, names the installation (plan/marker.ts `installationOf`). */
+    dateCreated: z.string().optional(),
     links: z
       .looseObject({ organizationUrl: z.string(), regionUrl: z.string() })
       .partial()

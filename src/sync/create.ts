@@ -57,6 +57,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
     {
       org: config.sentry.org,
       sentryHost: ctx.identity.host,
+      installation: ctx.identity.installation,
       ...(content.priorityRules.length > 0
         ? { priorityLabel: priorityLabel(item.sentry, content.priorityRules) ?? null }
         : {}),

@@ -1,6 +1,7 @@
 import type { Config } from '../inputs/config.js'
+import { errorMessage } from '../log.js'
 import type { RepoRef } from '../github/issues.js'
-import { identify, markerKey, sentryIdentity } from '../plan/marker.js'
+import { findMarker, identify, installationOf, markerKey, sentryIdentity } from '../plan/marker.js'
 import { decideExisting } from '../plan/lifecycle.js'
 import type { TrackedIssue } from '../plan/plan.js'
 import { emptyResult, type RunResult } from '../report/result.js'
@@ -35,19 +36,46 @@ export async function runClosedIssueEvent(
 ): Promise<RunResult> {
   const result = emptyResult(config.dryRun)
   const issue = payload.issue
-  const identity = sentryIdentity(config.sentry.org, config.sentry.url)
-  const ref = identify(issue?.body, identity)
-  if (payload.action !== 'closed' || !issue || !ref) {
+  const notOurs = (): RunResult => {
     deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.')
     return result
   }
+  // The Sentry issue the body names: its marker (whatever URL wrote it) or the action's link.
+  const named =
+    findMarker(issue?.body)?.issueId ??
+    identify(issue?.body, sentryIdentity(config.sentry.org, config.sentry.url))?.issueId
+  if (payload.action !== 'closed' || !issue || named === undefined) return notOurs()
   if (!config.lifecycle.resolveInSentry) {
     deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.')
     return result
   }
+  // Whether it is this installation's issue is told as a sync run tells it (see identify).
+  const [organization, namedIssue] = await Promise.all([
+    deps.sentry.getOrganization(config.sentry.org).catch((error: unknown) => {
+      deps.log.warning(
+        `Could not read the Sentry organization (${errorMessage(error)}); the issue is told apart from another Sentry installation's by URL only.`
+      )
+      return undefined
+    }),
+    deps.sentry.getIssue(config.sentry.org, named)
+  ])
+  const identity = sentryIdentity(
+    config.sentry.org,
+    config.sentry.url,
+    [namedIssue?.permalink, organization?.links?.organizationUrl].filter(
+      (url): url is string => url !== undefined
+    ),
+    {
+      ...(organization ? { installation: installationOf(organization) } : {}),
+      ...(namedIssue ? { listed: new Map([[namedIssue.id, namedIssue]]) } : {})
+    }
+  )
+  const ref = identify(issue.body, identity)
+  if (!ref) return notOurs()
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
   const key = markerKey({ org: config.sentry.org, issueId: ref.issueId })
-  const sentry = await deps.sentry.getIssue(config.sentry.org, ref.issueId)
+  const sentry =
+    ref.issueId === named ? namedIssue : await deps.sentry.getIssue(config.sentry.org, ref.issueId)
   const tracked: TrackedIssue = {
     id: issue.id ?? 0,
     number: issue.number ?? 0,
@@ -74,7 +102,8 @@ export async function runClosedIssueEvent(
   }
   result.sentryIssuesRead = 1
   const decision = decideExisting(sentry, tracked, {
-    options: { ...config.lifecycle, onRegression: 'ignore' }
+    options: { ...config.lifecycle, onRegression: 'ignore' },
+    ...(identity.installation !== undefined ? { installation: identity.installation } : {})
   })
   const ctx = startRun({
     config,
