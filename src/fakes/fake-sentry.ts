@@ -1634,7 +1634,8 @@ export class FakeSentry {
     }
     this.org = newSlug
     for (const issue of this.issues) {
-      issue['permalink'] = `${this.urlPrefix}/organizations/${newSlug}/issues/${String(issue['id'])}/`
+      issue['permalink'] =
+        `${this.urlPrefix}/organizations/${newSlug}/issues/${String(issue['id'])}/`
     }
   }
 
