@@ -1,4 +1,5 @@
 import { EXAMPLES } from '../fixtures/events.js'
+import { NATIVE_FIXTURES, NON_NATIVE_FIXTURES } from '../fixtures/native-events.js'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { compileOpenApiSchema, openApiToJsonSchema } from '../../src/fakes/contract.js'
 import spec from '../../src/fakes/data/sentry-spec.json' with { type: 'json' }
@@ -178,6 +179,14 @@ describe('Sentry fixtures', () => {
     expect(validateIssue(example.rawIssue)).toEqual([])
     expect(validateEvent(example.rawEvent)).toEqual([])
   })
+
+  // The native (and .NET, Java) events of __tests__/fixtures/native-events.ts.
+  it.each([...NATIVE_FIXTURES, ...NON_NATIVE_FIXTURES])(
+    'the %s latest event fits the spec',
+    (_name, fixture) => {
+      expect(validateEvent(fixture.raw)).toEqual([])
+    }
+  )
 })
 
 describe('our zod schemas accept what the spec allows', () => {

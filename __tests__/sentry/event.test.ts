@@ -5,12 +5,15 @@ import { FakeSentry, type FakeSentryOptions } from '../../src/fakes/fake-sentry.
 import { renderEventSection } from '../../src/render/event.js'
 import { SentryApiError, SentryClient } from '../../src/sentry/client.js'
 import {
+  eventDebugImages,
   eventExceptions,
   eventStacktrace,
   eventTag,
-  sentryEventSchema
+  sentryEventSchema,
+  sentryFrameSchema
 } from '../../src/sentry/schemas.js'
 import { markdownViolations } from '../fixtures/hostile-strings.js'
+import { ANDROID_NDK, IOS } from '../fixtures/native-events.js'
 
 const TOKEN = 'sntryu_event-test-token-0123456789'
 const ORG_PATH = (id: string): string => `/api/0/organizations/acme/issues/${id}/events/latest/`
@@ -220,5 +223,62 @@ describe('FakeSentry events', () => {
     fake.seed(3, { events: false })
     expect(fake.events.size).toBe(0)
     expect(() => fake.addEvent('1')).toThrow('no issue 1')
+  })
+})
+
+describe('native event fields', () => {
+  it('reads a frame’s address fields in camelCase, else snake_case, and drops other types', () => {
+    expect(
+      sentryFrameSchema.parse({
+        instructionAddr: '0x1a',
+        instruction_addr: '0x2b',
+        image_addr: 4096,
+        addr_mode: 'rel:2',
+        symbol: '_ZN4core3fmt5write17h0123456789abcdefE',
+        package: '/usr/lib/libc.so'
+      })
+    ).toMatchObject({
+      instructionAddr: '0x1a',
+      imageAddr: 4096,
+      addrMode: 'rel:2',
+      symbol: '_ZN4core3fmt5write17h0123456789abcdefE',
+      package: '/usr/lib/libc.so'
+    })
+    const odd = sentryFrameSchema.parse({ instructionAddr: { x: 1 }, addrMode: 7, package: [] })
+    expect(odd).toMatchObject({ instructionAddr: null, addrMode: null, package: null })
+    expect(odd).not.toHaveProperty('instruction_addr')
+  })
+
+  it('finds the debug images in the debugmeta entry, in order, an unreadable one as null', () => {
+    expect(eventDebugImages(IOS.event).map((i) => i?.codeFile)).toEqual([
+      expect.stringMatching(/\/Notes\.app\/Notes$/),
+      '/usr/lib/system/libdyld.dylib',
+      '/System/Library/Frameworks/UIKit.framework/UIKit',
+      '/System/Library/PrivateFrameworks/GraphicsServices.framework/GraphicsServices',
+      '/System/Library/Frameworks/CoreFoundation.framework/CoreFoundation'
+    ])
+    const event = sentryEventSchema.parse({
+      ...ANDROID_NDK.raw,
+      entries: [
+        { type: 'debugmeta', data: { images: ['junk', { codeFile: 'a.so', imageAddr: '0x10' }] } }
+      ]
+    })
+    expect(eventDebugImages(event)).toEqual([
+      null,
+      { type: null, codeFile: 'a.so', imageAddr: '0x10', imageSize: null }
+    ])
+  })
+
+  it('falls back to a raw event’s debug_meta, and to nothing', () => {
+    const raw = { ...ANDROID_NDK.raw, entries: [] }
+    const withMeta = sentryEventSchema.parse({
+      ...raw,
+      debug_meta: { images: [{ name: '/usr/lib/libz.dylib', image_addr: '0x0', image_size: 64 }] }
+    })
+    expect(eventDebugImages(withMeta)).toEqual([
+      { type: null, codeFile: '/usr/lib/libz.dylib', imageAddr: '0x0', imageSize: 64 }
+    ])
+    expect(eventDebugImages(sentryEventSchema.parse({ ...raw, debug_meta: 'junk' }))).toEqual([])
+    expect(eventDebugImages(sentryEventSchema.parse(raw))).toEqual([])
   })
 })

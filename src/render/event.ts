@@ -1,4 +1,5 @@
 import {
+  eventDebugImages,
   eventExceptions,
   eventStacktrace,
   eventTag,
@@ -8,6 +9,7 @@ import {
 } from '../sentry/schemas.js'
 import type { CodeLinker } from './code-links.js'
 import { escapeCode, escapeInline, neutralizeReferences, truncateCodePoints } from './escape.js'
+import { fileName, placeFrame, readImages } from './native.js'
 import { groupDigits } from './numbers.js'
 
 /**
@@ -46,6 +48,17 @@ import { groupDigits } from './numbers.js'
  * Frames: in-app frames come first, then the others, each group in Sentry's order (the oldest
  * call first, the frame that raised last). At most `maxFrames` are shown, chosen nearest the
  * raise, in-app frames before the others; the section says how many were left out and why.
+ *
+ * Native frames are placed the way Sentry's own view places them (src/render/native.ts). A frame
+ * without a function (or symbol) shows its instruction address, and the binary that holds it
+ * with the offset into it when the event's debug images say which one; a native frame outside
+ * the app names its binary beside the function:
+ *
+ *     - `0x0000007f8c2d31a4` in libc.so + `0x4f1a4`
+ *     - **UIApplicationMain** in UIKit
+ *
+ * Addresses are validated (`0x` and 1-16 hex digits) before they go into code spans; binary
+ * names are file names of untrusted paths and are escaped like any other text.
  */
 
 export interface EventRenderOptions {
@@ -94,6 +107,7 @@ const LIMITS = {
   exceptionValue: 500,
   cause: 300,
   mechanism: 64,
+  library: 120,
   date: 64,
   function: 200,
   file: 300,
@@ -212,9 +226,13 @@ function stackTraceBlock(
   }
   const chosen = chooseFrames(frames, count)
   const shown = chosen.inApp.length + chosen.other.length
-  const release = event.release?.version ?? null
-  const platform = event.platform ?? ''
-  const render = (c: Chosen): string => frameMarkdown(c.frame, opts.codeLinks, release, platform)
+  const context: FrameContext = {
+    links: opts.codeLinks,
+    release: event.release?.version ?? null,
+    platform: event.platform ?? '',
+    images: readImages(eventDebugImages(event))
+  }
+  const render = (c: Chosen): string => frameMarkdown(c.frame, context)
 
   const summary =
     shown < total
@@ -244,14 +262,22 @@ function plural(n: number, word: string): string {
   return `${groupDigits(n)} ${word}${n === 1 ? '' : 's'}`
 }
 
-/** One frame: a list item (function, file, line, column), with its source line in a block. */
-function frameMarkdown(
-  frame: SentryFrame,
-  links: CodeLinker | undefined,
-  release: string | null,
+interface FrameContext {
+  links: CodeLinker | undefined
+  release: string | null
   platform: string
-): string {
-  const fn = frame.function ? escapeInline(frame.function, LIMITS.function) : ''
+  images: ReturnType<typeof readImages>
+}
+
+/** Platforms whose frames Sentry shows as native (addresses, binaries), as its own view does. */
+const NATIVE_PLATFORMS = new Set(['native', 'cocoa', 'objc', 'swift', 'c'])
+
+/**
+ * One frame: a list item (function, file, line, column; for native frames the address or the
+ * binary), with its source line in a block.
+ */
+function frameMarkdown(frame: SentryFrame, ctx: FrameContext): string {
+  const fn = escapeInline(frame.function || frame.symbol || '', LIMITS.function)
   const file = frame.filename || frame.absPath || frame.module || ''
   const fileText = file === '' ? '' : escapeInline(file, LIMITS.file)
   let location = ''
@@ -261,22 +287,64 @@ function frameMarkdown(
     // Numbers too: a 7-digit column would read as a commit SHA.
     const at = (n: number): string => `:${neutralizeReferences(String(n))}`
     location = `${fileText}${line === undefined ? '' : at(line)}${line !== undefined && col !== undefined ? at(col) : ''}`
-    const href = links?.link(frame, release)
+    const href = ctx.links?.link(frame, ctx.release)
     if (href !== undefined) location = `[${location}](<${href}>)`
   }
-  const head =
-    fn !== '' && location !== ''
-      ? `- **${fn}** in ${location}`
-      : fn !== ''
-        ? `- **${fn}**`
-        : location !== ''
-          ? `- ${location}`
-          : '- _unknown frame_'
+  const native = nativeParts(frame, fn !== '', ctx)
+  const name = fn !== '' ? `**${fn}**` : native.address
+  let head = name !== '' ? `- ${name}${location !== '' ? ` in ${location}` : ''}` : ''
+  if (head === '' && location !== '') head = `- ${location}`
+  if (native.library !== '') {
+    if (head === '')
+      head = native.offset ? `- ${native.library}` : `- _unknown frame_ in ${native.library}`
+    else head += location !== '' ? ` \\(${native.library}\\)` : ` in ${native.library}`
+  }
+  if (head === '') head = '- _unknown frame_'
   const source = contextLine(frame)
   if (source === undefined) return head
   const { fence, content } = escapeCode(source)
-  const lang = codeLanguage(file, platform)
+  const lang = codeLanguage(file, ctx.platform)
   return [head, `  ${fence}${lang}`, `  ${content}`, `  ${fence}`].join('\n')
+}
+
+/**
+ * The native parts of a frame's line: for a frame without a function, its address as a code span
+ * and the binary that holds it (with the offset into it); for a native frame outside the app, the
+ * binary alone. Empty strings when they do not apply (every non-native frame with a function).
+ */
+function nativeParts(
+  frame: SentryFrame,
+  named: boolean,
+  ctx: FrameContext
+): { address: string; library: string; offset: boolean } {
+  const none = { address: '', library: '', offset: false }
+  const native = NATIVE_PLATFORMS.has(frame.platform || ctx.platform)
+  if (named) {
+    if (!native || frame.inApp === true) return none
+    const binary = fileName(frame.package) || (placeFrame(frame, ctx.images).image ?? '')
+    return { ...none, library: escapeInline(binary, LIMITS.library) }
+  }
+  const place = placeFrame(frame, ctx.images)
+  const address = addressSpan(place.address?.text)
+  if (!native && address === '') return none
+  const image = place.image === undefined ? '' : escapeInline(place.image, LIMITS.library)
+  if (image === '') return { ...none, address }
+  const offset = addressSpan(place.offset)
+  return {
+    address,
+    library: offset === '' ? image : `${image} + ${offset}`,
+    offset: offset !== ''
+  }
+}
+
+const ADDRESS = /^0x[0-9a-f]{1,16}$/u
+
+/**
+ * An address in a code span, or '' for anything that is not `0x` and 1-16 lower-case hex digits
+ * (native.ts only makes such; checked again here, where the text meets Markdown unescaped).
+ */
+function addressSpan(text: string | undefined): string {
+  return text !== undefined && ADDRESS.test(text) ? `\`${text}\`` : ''
 }
 
 function positiveInt(n: number | null | undefined): number | undefined {

@@ -202,18 +202,49 @@ function lenientArray<T extends z.ZodType>(item: T) {
 /** One line of source around a frame: `[lineNo, text]`. */
 const contextLineSchema = lazily(() => z.tuple([z.number().int(), z.string()]))
 
+/**
+ * An address as Sentry sends it: a hex string (`"0x7f1c2b3a4d"`, often zero-padded) in the API's
+ * answers, a number in some raw events; null otherwise. Validated where it is used
+ * (src/render/native.ts), never trusted as text.
+ */
+const lenientAddress = lazily(() => z.union([z.string(), z.number()]).nullish().catch(null))
+
+/**
+ * One frame. Native frames (C, C++, Objective-C, Swift, Android NDK, minidumps) often have no
+ * function or file, only an `instructionAddr`, and name their binary in `package`. The event
+ * details endpoint serializes a frame's keys in camelCase (`instructionAddr`, `symbolAddr`,
+ * `addrMode`); raw events (and some older answers) use snake_case: both are read, the camelCase
+ * one first, and kept under the camelCase name. `imageAddr` (the start of the frame's binary) was
+ * sent on frames by older Cocoa SDKs. `addrMode` is absent or `abs` for absolute addresses, or
+ * `rel:N` when the address is relative to the event's N-th debug image.
+ */
 export const sentryFrameSchema = lazily(() =>
-  z.object({
-    filename: lenientString,
-    absPath: lenientString,
-    module: lenientString,
-    package: lenientString,
-    function: lenientString,
-    lineNo: lenientLineNumber,
-    colNo: lenientLineNumber,
-    inApp: lenientBoolean,
-    context: lenientArray(contextLineSchema)
-  })
+  z
+    .object({
+      filename: lenientString,
+      absPath: lenientString,
+      module: lenientString,
+      package: lenientString,
+      function: lenientString,
+      symbol: lenientString,
+      platform: lenientString,
+      lineNo: lenientLineNumber,
+      colNo: lenientLineNumber,
+      inApp: lenientBoolean,
+      context: lenientArray(contextLineSchema),
+      instructionAddr: lenientAddress,
+      instruction_addr: lenientAddress,
+      imageAddr: lenientAddress,
+      image_addr: lenientAddress,
+      addrMode: lenientString,
+      addr_mode: lenientString
+    })
+    .transform(({ instruction_addr, image_addr, addr_mode, ...frame }) => ({
+      ...frame,
+      instructionAddr: frame.instructionAddr ?? instruction_addr ?? null,
+      imageAddr: frame.imageAddr ?? image_addr ?? null,
+      addrMode: frame.addrMode ?? addr_mode ?? null
+    }))
 )
 export type SentryFrame = z.infer<typeof sentryFrameSchema>
 
@@ -254,6 +285,49 @@ export const sentryThreadsEntryDataSchema = lazily(() =>
         stacktrace: sentryStacktraceSchema.nullish().catch(null)
       })
     )
+  })
+)
+
+/**
+ * A debug image (a loaded binary) of a native event. Sentry keeps these keys in snake_case in
+ * every answer (`code_file`, `image_addr`, `image_size`); camelCase is read too. Older Apple
+ * images name their file in `name` instead of `code_file`. `image_size` is a number (bytes).
+ */
+export const sentryDebugImageSchema = lazily(() =>
+  z
+    .object({
+      type: lenientString,
+      code_file: lenientString,
+      codeFile: lenientString,
+      name: lenientString,
+      image_addr: lenientAddress,
+      imageAddr: lenientAddress,
+      image_size: lenientAddress,
+      imageSize: lenientAddress
+    })
+    .transform((image) => ({
+      type: image.type ?? null,
+      codeFile: image.code_file ?? image.codeFile ?? image.name ?? null,
+      imageAddr: image.image_addr ?? image.imageAddr ?? null,
+      imageSize: image.image_size ?? image.imageSize ?? null
+    }))
+)
+export type SentryDebugImage = z.infer<typeof sentryDebugImageSchema>
+
+/**
+ * The `data` of a `debugmeta` entry (and a raw event's `debug_meta`): the images in Sentry's
+ * order. An unreadable image stays in its place as null, because a frame with `addrMode: rel:N`
+ * names its image by index.
+ */
+export const sentryDebugMetaSchema = lazily(() =>
+  z.object({
+    images: z.unknown().transform((value): Array<SentryDebugImage | null> => {
+      if (!Array.isArray(value)) return []
+      return value.map((entry) => {
+        const parsed = sentryDebugImageSchema.safeParse(entry)
+        return parsed.success ? parsed.data : null
+      })
+    })
   })
 )
 
@@ -304,7 +378,9 @@ export const sentryEventSchema = lazily(() =>
       .catch(null),
     metadata: z.record(z.string(), z.unknown()).nullish().catch(null),
     contexts: z.record(z.string(), z.unknown()).nullish().catch(null),
-    sdk: z.object({ name: lenientString, version: lenientString }).nullish().catch(null)
+    sdk: z.object({ name: lenientString, version: lenientString }).nullish().catch(null),
+    /** Raw events carry their debug images here; the API's answers in a `debugmeta` entry. */
+    debug_meta: sentryDebugMetaSchema.nullish().catch(null)
   })
 )
 export type SentryEvent = z.infer<typeof sentryEventSchema>
@@ -345,6 +421,19 @@ export function eventStacktrace(event: SentryEvent): SentryStacktrace | undefine
     if (parsed.success && parsed.data.frames.length > 0) return parsed.data
   }
   return undefined
+}
+
+/**
+ * The debug images of a native event, in Sentry's order (an unreadable one as null): the
+ * `debugmeta` entry's, else a raw event's `debug_meta`; empty when there are none.
+ */
+export function eventDebugImages(event: SentryEvent): Array<SentryDebugImage | null> {
+  const entry = event.entries.find((e) => e.type === 'debugmeta')
+  if (entry) {
+    const parsed = sentryDebugMetaSchema.safeParse(entry.data)
+    if (parsed.success && parsed.data.images.length > 0) return parsed.data.images
+  }
+  return event.debug_meta?.images ?? []
 }
 
 /** The value of the event tag `key` (the first one), if any. */
