@@ -76,13 +76,14 @@ describe('living stats block', () => {
     const after = `${body.slice(end)}\n\n## Investigation\n- [x] reproduced\n<details>kept</details>\n`
     gh.body = before + body.slice(start, end) + after
     for (let run = 1; run <= 10; run++) {
-      issue!.count = String(Number(issue!.count) + run)
+      // A third more each time: past the next step of the reader's precision.
+      issue!.count = String(Math.ceil(Number(issue!.count) * 1.34) + 10)
       const result = await h.run()
       expect(result.outputs.updated).toBe('1')
       const now = gh.body
       expect(now.startsWith(before)).toBe(true)
       expect(now.endsWith(after)).toBe(true)
-      expect(now).toContain(`| Events | ${Number(issue!.count).toLocaleString('en-US')} |`)
+      expect(now).toContain(`| Events | ${roughCount(Number(issue!.count))} |`)
     }
   })
 

@@ -182,7 +182,7 @@ describe('renderBody', () => {
     expect(body).toContain('- **Location:** app/components/Cart.tsx in renderCart')
     expect(body).toContain("- **Message:** Cannot read properties of undefined \\(reading 'x'\\)")
     expect(body).toContain('| Events | 1,200+ |')
-    expect(body).toContain('| Users affected | 56 |')
+    expect(body).toContain('| Users affected | 50+ |')
     expect(body).toContain('| First seen | 2024-05-01T10:20:30.123Z |')
     expect(body).toContain('| Last seen | 2024-05-02 |')
     expect(body).toContain('| Project | Web App (web-app) |')

@@ -170,7 +170,7 @@ class Planner {
         snapshot.substatus = null
       }
       const render = (installation: string | undefined): string =>
-        renderStatsBlock(snapshot, this.block?.releaseRow, {
+        renderStatsBlock(snapshot, this.block, {
           project: this.sentry.project.id,
           ...(this.labelMemory !== undefined ? { label: this.labelMemory } : {}),
           ...memory,

@@ -184,16 +184,50 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? groupDigits(n) : NONE
 }
 
+/** Steps of the reader's precision within each power of ten (×10): about a fifth apart. */
+const STEPS = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80] as const
+
+/** The largest step at or below `n` (n ≥ 10), and the next step above it. */
+function stepsAround(n: number): { floor: number; next: number } {
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1)
+  let floor = 10 * unit
+  let next = 100 * unit
+  for (const step of STEPS) {
+    if (step * unit <= n) floor = step * unit
+    else {
+      next = step * unit
+      break
+    }
+  }
+  return { floor, next }
+}
+
 /**
- * A count at the precision a reader needs: exact below 100, else "at least" two significant
- * digits (1,234 → "1,200+"; 1,200 too), so it changes when the figure does, not with every event,
- * and not back and forth as a count lands on a round figure and passes it.
+ * A count at the precision a reader needs, events and users alike: exact below 10, else "at
+ * least" the step at or below it, steps about a fifth apart (10+, 12+, 15+, 20+, 25+, 30+, 40+,
+ * 50+, 60+, 80+, 100+, …; 1,234 → "1,200+", 1,200 too). So a figure changes when it grows by
+ * about a fifth, not with every event or every few users, and not back and forth as a count lands
+ * on a step and passes it.
  */
 export function roughCount(n: number): string {
   if (!Number.isFinite(n)) return NONE
-  if (n < 100) return formatCount(n)
-  const step = 10 ** (Math.floor(Math.log10(n)) - 1)
-  return `${formatCount(Math.floor(n / step) * step)}+`
+  if (n < 10) return formatCount(n)
+  return `${formatCount(stepsAround(n).floor)}+`
+}
+
+/**
+ * Whether a count row's text still tells `n` at the reader's precision, so a block written by an
+ * earlier rule (exact below 100, two significant digits above) is left as it is until the figure
+ * really moves: an exact value while it is the count; "L+" while L ≤ n and n has not reached the
+ * step above L.
+ */
+export function stillShows(shown: string, n: number): boolean {
+  const match = /^([0-9][0-9,]*)(\+?)$/.exec(shown)
+  if (!match?.[1] || !Number.isFinite(n)) return false
+  const value = Number(match[1].replaceAll(',', ''))
+  if (match[2] !== '+') return value === n
+  if (value < 10 || value > n) return false
+  return n < stepsAround(value).next
 }
 
 /** A timestamp by day (`2026-11-30`, UTC), or the escaped text when it is not a date. */
@@ -207,9 +241,13 @@ export function dayOf(value: string | null | undefined): string {
 /** The block's release line, kept verbatim when a run does not know the release. */
 const RELEASE_ROW = /^\| Release \| .* \|$/
 
+/**
+ * The block for a snapshot. With the block it replaces, a count row that still tells its figure
+ * (`stillShows`) is kept as it is, and so is the release row when the snapshot has no release.
+ */
 export function renderStatsBlock(
   s: StatsSnapshot,
-  previousReleaseRow?: string,
+  previous?: Pick<FoundBlock, 'text' | 'releaseRow'>,
   memory: Omit<BlockMemory, 'status'> = {}
 ): string {
   const status = s.substatus
@@ -218,13 +256,18 @@ export function renderStatsBlock(
   const releaseRow =
     s.release !== undefined
       ? `| Release | ${cell(s.release, 200)} |`
-      : (previousReleaseRow ?? `| Release | ${NONE} |`)
+      : (previous?.releaseRow ?? `| Release | ${NONE} |`)
+  const countRow = (name: string, n: number): string => {
+    const shown =
+      previous && new RegExp(`^\\| ${name} \\| (.*) \\|\\r?$`, 'm').exec(previous.text)?.[1]
+    return `| ${name} | ${shown !== undefined && stillShows(shown, n) ? shown : roughCount(n)} |`
+  }
   return [
     renderStartLine({ ...memory, status: s.status }),
     '| Live from Sentry | |',
     '| --- | --- |',
-    `| Events | ${roughCount(s.events)} |`,
-    `| Users affected | ${roughCount(s.users)} |`,
+    countRow('Events', s.events),
+    countRow('Users affected', s.users),
     `| Last seen | ${dayOf(s.lastSeen)} |`,
     `| Level | ${cell(s.level, 40)} |`,
     `| Priority | ${cell(s.priority, 40)} |`,
