@@ -9,7 +9,8 @@
  *   npm run bench -- --entry build/x.js # another bundle of the action (default dist/index.js)
  *   npm run bench -- --cache            # with an Actions cache service, as on a runner
  *
- * Scenarios: cold-start, steady, backfill, lifecycle, backlog, steady-traffic (see bench/README.md).
+ * Scenarios: cold-start, steady, backfill, lifecycle, backlog, steady-traffic, slow-growth (see
+ * bench/README.md).
  * Each prints request counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
  */
 import path from 'node:path'
@@ -32,6 +33,7 @@ import {
   type Fakes,
   type RequestCounts
 } from './lib.js'
+import { slowGrowth } from './slow-growth.js'
 import { steadyTraffic } from './steady-traffic.js'
 
 const root = repoRoot()
@@ -52,7 +54,8 @@ const SCENARIOS = [
   'backfill',
   'lifecycle',
   'backlog',
-  'steady-traffic'
+  'steady-traffic',
+  'slow-growth'
 ] as const
 type Scenario = (typeof SCENARIOS)[number]
 
@@ -503,7 +506,8 @@ async function main(): Promise<void> {
     backfill: () => backfill(args.scale),
     lifecycle: () => lifecycle(args.scale),
     backlog: () => backlog(args.scale),
-    'steady-traffic': () => steadyTraffic(entry, args.scale)
+    'steady-traffic': () => steadyTraffic(entry, args.scale),
+    'slow-growth': () => slowGrowth(entry, args.scale)
   }
   for (const name of args.scenarios as Scenario[]) {
     console.log(`\n## ${name}`)

@@ -22,10 +22,10 @@ import {
 } from '../src/inputs/formats/priority-labels.js'
 import { priorityLabel } from '../src/render/labels.js'
 import { dayOf, formatCount, roughCount } from '../src/render/stats-block.js'
-import { countRequests, fmtMs, runAction, startFakes, type ActionRun } from './lib.js'
+import { fmtMs, runAction, startFakes } from './lib.js'
+import { HOUR, hourlyRuns } from './hourly.js'
 import { prng } from '../src/fakes/fake-sentry.js'
 
-const HOUR = 3600_000
 const DAY = 24 * HOUR
 /** The set-up run's time; runs follow at :17 past each hour and cross one UTC midnight. */
 const START = Date.parse('2026-11-30T06:17:00Z')
@@ -138,21 +138,6 @@ function tally(perRun: Array<Map<string, Visible>>): Tally {
   return result
 }
 
-/** The stats rows of an issue body's block (`| Events | 1,200+ |` → Events: 1,200+). */
-function blockRows(body: string | null | undefined): Map<string, string> {
-  const rows = new Map<string, string>()
-  const start = body?.indexOf('<!-- sentry-stats:start') ?? -1
-  const end = body?.indexOf('<!-- sentry-stats:end -->') ?? -1
-  if (!body || start < 0 || end < start) return rows
-  const block = body.slice(start, end)
-  rows.set('start line', block.split('\n')[0] ?? '')
-  for (const line of block.split('\n')) {
-    const m = /^\| ([^|]+?) \| (.*) \|$/.exec(line)
-    if (m?.[1] && m[2] !== undefined) rows.set(m[1], m[2])
-  }
-  return rows
-}
-
 export async function steadyTraffic(
   entry: string,
   scale: number
@@ -163,8 +148,8 @@ export async function steadyTraffic(
   const inputs = { 'max-new-issues': String(N), 'priority-labels': DEFAULT_PRIORITY_LABELS }
   const fakes = await startFakes()
   try {
-    let clock = START
-    fakes.sentry.now = () => new Date(clock)
+    const clock = { ms: START }
+    fakes.sentry.now = () => new Date(clock.ms)
     fakes.sentry.addProject('backend')
     const random = prng(20261130)
     const traffic: Traffic[] = []
@@ -176,7 +161,7 @@ export async function steadyTraffic(
       const hours: Traffic['hours'] = []
       for (let h = 23; h >= 0; h--) {
         const events = poisson(random, rate)
-        hours.push({ at: clock - h * HOUR - Math.floor(random() * HOUR), events, users: 0 })
+        hours.push({ at: clock.ms - h * HOUR - Math.floor(random() * HOUR), events, users: 0 })
       }
       const recent = hours.reduce((s, h) => s + h.events, 0)
       const earlier = Math.max(1, lifetime - recent)
@@ -187,8 +172,8 @@ export async function steadyTraffic(
         substatus: 'ongoing',
         count: String(earlier),
         userCount: Math.max(1, Math.round(earlier / 10)),
-        firstSeen: new Date(clock - ageDays * DAY).toISOString(),
-        lastSeen: new Date(clock - 25 * HOUR).toISOString()
+        firstSeen: new Date(clock.ms - ageDays * DAY).toISOString(),
+        lastSeen: new Date(clock.ms - 25 * HOUR).toISOString()
       })
       const id = String(issue['id'])
       for (const h of hours) {
@@ -213,7 +198,7 @@ export async function steadyTraffic(
       for (const t of traffic) {
         const issue = fakes.sentry.issues.find((i) => i['id'] === t.id) ?? {}
         const lifetime = { count: Number(issue['count']), userCount: Number(issue['userCount']) }
-        const w = windowed(t, clock)
+        const w = windowed(t, clock.ms)
         const lastSeen = String(issue['lastSeen'])
         after.set(t.id, {
           events: roughCount(lifetime.count),
@@ -245,95 +230,39 @@ export async function steadyTraffic(
     }
     const simulated = [visibleNow()]
 
-    const labelHistory = new Map<number, string[]>()
-    const priorityOf = (labels: readonly string[]): string =>
-      labels.filter((l) => priorityNames.has(l.toLowerCase())).join(',') || '-'
-    for (const issue of fakes.github.issues) {
-      labelHistory.set(issue.number, [priorityOf(issue.labels)])
-    }
-
-    const runs: Array<Record<string, unknown>> = []
-    const changedRows: Record<string, number> = {}
-    const endpoints: Record<string, number> = {}
-    let writes = 0
-    let labelChanges = 0
-    let labelRequests = 0
-    let flips = 0
-    let failedRuns = 0
-    for (let run = 1; run <= RUNS; run++) {
-      const from = clock
-      clock += HOUR
-      for (const t of traffic) {
-        const events = poisson(random, t.rate)
-        const users = usersFor(random, events)
-        const at = from + Math.floor(random() * HOUR)
-        t.hours.push({ at, events, users })
-        t.hours = t.hours.filter((h) => h.at >= clock - DAY - HOUR)
-        if (events > 0) fakes.sentry.addEvents(t.id, events, { users, at: new Date(at) })
-      }
-      const bodies = new Map(fakes.github.issues.map((i) => [i.number, i.body]))
-      const arrivalsBefore = fakes.arrivals.length
-      const result: ActionRun = await runAction({ entry, fakes, inputs, measureRss: false })
-      const counts = countRequests(fakes.arrivals.slice(arrivalsBefore))
-      for (const [k, n] of Object.entries(counts.byEndpoint)) endpoints[k] = (endpoints[k] ?? 0) + n
-      const runLabelRequests = fakes.arrivals
-        .slice(arrivalsBefore)
-        .filter((a) => /labels/i.test(a.endpoint) && a.method !== 'GET').length
-      let runLabelChanges = 0
-      let runFlips = 0
-      const runRows: Record<string, number> = {}
-      for (const issue of fakes.github.issues) {
-        const previous = blockRows(bodies.get(issue.number))
-        const next = blockRows(issue.body)
-        for (const [row, value] of next) {
-          if (previous.get(row) !== value) runRows[row] = (runRows[row] ?? 0) + 1
+    const hourly = await hourlyRuns({
+      entry,
+      fakes,
+      inputs,
+      runs: RUNS,
+      priorityNames,
+      clock,
+      advance(from, to) {
+        for (const t of traffic) {
+          const events = poisson(random, t.rate)
+          const users = usersFor(random, events)
+          const at = from + Math.floor(random() * HOUR)
+          t.hours.push({ at, events, users })
+          t.hours = t.hours.filter((h) => h.at >= to - DAY - HOUR)
+          if (events > 0) fakes.sentry.addEvents(t.id, events, { users, at: new Date(at) })
         }
-        const history = labelHistory.get(issue.number) ?? []
-        const label = priorityOf(issue.labels)
-        if (label !== history[history.length - 1]) {
-          runLabelChanges++
-          if (history.includes(label)) runFlips++
-          history.push(label)
-          labelHistory.set(issue.number, history)
-        }
-      }
-      for (const [row, n] of Object.entries(runRows)) changedRows[row] = (changedRows[row] ?? 0) + n
-      writes += counts.writes
-      labelChanges += runLabelChanges
-      labelRequests += runLabelRequests
-      flips += runFlips
-      if (result.code !== 0) failedRuns++
-      simulated.push(visibleNow())
-      const at = new Date(clock).toISOString().slice(0, 16).replace('T', ' ')
-      console.log(
-        `  run ${String(run).padStart(2)} (${at} UTC): ${counts.writes} writes, ${counts.reads} reads; ` +
-          `rows changed: ${
-            Object.entries(runRows)
-              .map(([k, n]) => `${k} ${n}`)
-              .join(', ') || 'none'
-          }; priority labels changed ${runLabelChanges}; ${fmtMs(result.wallMs)}` +
-          (result.code === 0 ? '' : `; EXIT ${result.code}`)
-      )
-      for (const line of result.problems.filter((l) => !/cache/i.test(l)).slice(0, 4)) {
-        console.log(`    log: ${line}`)
-      }
-      runs.push({
-        run,
-        at: new Date(clock).toISOString(),
-        exitCode: result.code,
-        wallMs: Math.round(result.wallMs),
-        reads: counts.reads,
-        writes: counts.writes,
-        rowsChanged: runRows,
-        priorityLabelChanges: runLabelChanges,
-        labelRequests: runLabelRequests,
-        problems: result.problems
-      })
-    }
+      },
+      afterRun: () => simulated.push(visibleNow())
+    })
+    const {
+      writes,
+      rowsChanged: changedRows,
+      priorityLabelChanges: labelChanges,
+      labelRequests,
+      flips,
+      failedRuns,
+      endpoints,
+      perRun: runs
+    } = hourly
 
     const before = tally(simulated.map((s) => s.before))
     const check = tally(simulated.map((s) => s.after))
-    const perRun = runs.map((r) => Number(r['writes']))
+    const perRun = hourly.writesPerRun
     const verdict =
       writes <= WRITE_TARGET && flips === 0 && failedRuns === 0
         ? `meets the target (≤ ${WRITE_TARGET} writes over ${RUNS} runs, 0 flips): ${writes} writes, ${flips} flips`
