@@ -7,13 +7,18 @@ import { findMarker, parseMarker } from '../../src/plan/marker.js'
 import { findStatsBlock } from '../../src/render/stats-block.js'
 import { runSync } from '../../src/sync.js'
 import type { FakeIssue as GitHubIssue } from '../../src/fakes/fake-github.js'
+import { FakeSentry } from '../../src/fakes/fake-sentry.js'
+import { startForwarder, type Forwarder } from '../helpers/forwarder.js'
 import { errorLines, fastClients, startHarness, type Harness } from '../helpers/harness.js'
 
 /**
  * A model-based test of a team living with the action: people edit, relabel, close, reopen,
  * transfer and delete issues; Sentry gets events, resolves, regresses, ignores, escalates, merges,
  * deletes and renames its organisation; runs happen in between, sometimes two at once, sometimes
- * killed by a broken connection. After every run the rules the README promises are checked
+ * killed by a broken connection, reaching Sentry by one of three URLs (another port, a name for
+ * its IP). A second Sentry installation, set up the same way (the same organisation slug, the
+ * same issue ids), syncs into the same repository between them: neither touches the other's
+ * issues. After every run the rules the README promises are checked
  * against a model of who did what last.
  */
 
@@ -62,6 +67,10 @@ type Command =
   | { t: 'merge'; pick: number; other: number }
   | { t: 'rename' }
   | { t: 'person'; kind: PersonKind; pick: number; other: number; level: number }
+  /** The next runs reach Sentry by another of its URLs. */
+  | { t: 'alias'; url: number }
+  /** The other installation changes (0: nothing, 1: a new issue, 2: events, 3: a resolve) and runs. */
+  | { t: 'otherWorld'; change: number; pick: number }
 
 const pick = fc.nat(50)
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -105,6 +114,11 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('merge' as const), pick, other: pick }) },
   { weight: 1, arbitrary: fc.constant<Command>({ t: 'rename' }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('alias' as const), url: fc.nat(2) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('otherWorld' as const), change: fc.nat(3), pick })
+  },
   {
     weight: 8,
     arbitrary: fc.record({
@@ -196,8 +210,23 @@ function newModel(): Model {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/** Issue numbers the other installation's runs filed (per harness): not this world's. */
+const otherWorlds = new WeakMap<Harness, Set<number>>()
+
+/** This world's issues in the repository (the other installation's left out). */
 function inRepo(h: Harness): GitHubIssue[] {
-  return h.github.issues.filter((i) => !i.deleted && !i.transferred && !i.pull_request)
+  const other = otherWorlds.get(h)
+  return h.github.issues.filter(
+    (i) => !i.deleted && !i.transferred && !i.pull_request && !other?.has(i.number)
+  )
+}
+
+/** The issue numbers of writes among `requests` (`…/issues/{n}` and below). */
+function writtenNumbers(requests: ReadonlyArray<{ method: string; path: string }>): number[] {
+  return requests
+    .filter((r) => r.method !== 'GET')
+    .map((r) => Number(/\/issues\/(\d+)(?:\/|$)/.exec(r.path)?.[1]))
+    .filter((n) => Number.isInteger(n))
 }
 
 function sentryIds(h: Harness): string[] {
@@ -308,6 +337,12 @@ function check(
   const problems: string[] = []
   const requests = h.github.requests.slice(before.requests)
   const writes = requests.filter((r) => r.method !== 'GET')
+
+  // Another installation's issues are never written.
+  const other = otherWorlds.get(h)
+  for (const n of writtenNumbers(writes)) {
+    if (other?.has(n)) problems.push(`#${n} of the other installation was written`)
+  }
 
   // Labels only through add/remove.
   for (const r of writes) {
@@ -723,17 +758,92 @@ function clearFaults(h: Harness): void {
   h.github.clearFaults()
 }
 
+/** The other installation: set up as this one is, its runs filing into the same repository. */
+interface OtherWorld {
+  sentry: FakeSentry
+  issues: Set<number>
+}
+
+async function otherWorldRun(
+  h: Harness,
+  world: OtherWorld,
+  c: Extract<Command, { t: 'otherWorld' }>
+): Promise<string[]> {
+  const s = world.sentry
+  const ids = s.issues.map((i) => String(i['id']))
+  const id = nth(ids, c.pick)
+  if (c.change === 1) s.addIssue({ count: 5, userCount: 1 })
+  else if (c.change === 2 && id) s.addEvents(id, 30, { users: 2 })
+  else if (c.change === 3 && id) s.setStatus(id, 'resolved')
+  const before = h.github.requests.length
+  const maxBefore = h.github.issues.reduce((m, i) => Math.max(m, i.number), 0)
+  const result = await h.run({
+    ...CONFIG,
+    'sentry-url': s.url,
+    'sentry-token': s.token,
+    'sentry-org': s.org
+  })
+  const problems: string[] = []
+  if (result.failed) problems.push(`the other installation's run failed`)
+  for (const issue of h.github.issues) if (issue.number > maxBefore) world.issues.add(issue.number)
+  for (const n of writtenNumbers(h.github.requests.slice(before))) {
+    if (!world.issues.has(n)) problems.push(`the other installation's run wrote to #${n}`)
+  }
+  const perId = new Map<string, number>()
+  for (const issue of h.github.issues) {
+    if (!world.issues.has(issue.number) || issue.deleted) continue
+    const marker = parseMarker(issue.body)?.issueId
+    if (marker) perId.set(marker, (perId.get(marker) ?? 0) + 1)
+  }
+  for (const [sentryId, n] of perId) {
+    if (n > 1) problems.push(`the other installation filed ${n} issues for its ${sentryId}`)
+  }
+  return problems
+}
+
 async function live(commands: Command[]): Promise<void> {
-  const h = await startHarness()
+  // Sentry's own URL is neither of the ones runs use, so its permalinks do not tie them together.
+  const h = await startHarness({ sentry: { urlPrefix: 'http://sentry.acme.example' } })
+  const world: OtherWorld = {
+    sentry: await FakeSentry.start({
+      orgCreated: '2026-06-01T00:00:00.000000Z',
+      urlPrefix: 'http://sentry.other.example'
+    }),
+    issues: new Set()
+  }
+  otherWorlds.set(h, world.issues)
+  const forwarders: Forwarder[] = [
+    await startForwarder(h.sentry.url),
+    await startForwarder(h.sentry.url, 'localhost')
+  ]
+  const urls = [h.sentry.url, ...forwarders.map((f) => f.url)]
+  let url = 0
   const model = newModel()
   const clock = { ms: Date.parse('2026-11-30T12:00:00.000Z') }
   h.sentry.now = () => new Date(clock.ms)
+  world.sentry.now = () => new Date(clock.ms)
   const log: string[] = []
   try {
-    for (const seedEvents of [3, 25]) h.sentry.addIssue({ count: seedEvents, userCount: 1 })
+    for (const seedEvents of [3, 25]) {
+      h.sentry.addIssue({ count: seedEvents, userCount: 1 })
+      world.sentry.addIssue({ count: seedEvents, userCount: 1 })
+    }
     for (const c of commands) {
       model.seq += 1
-      const inputs = { ...CONFIG, 'sentry-org': model.org }
+      const inputs = { ...CONFIG, 'sentry-org': model.org, 'sentry-url': urls[url] ?? h.sentry.url }
+      if (c.t === 'alias') {
+        // Another URL for the same Sentry changes nothing the action shows.
+        url = c.url % urls.length
+        log.push(`alias: ${urls[url]}`)
+        continue
+      }
+      if (c.t === 'otherWorld') {
+        const problems = await otherWorldRun(h, world, c)
+        log.push(`other installation (change ${c.change})`)
+        if (problems.length > 0)
+          throw new Error(`${problems.join('\n')}\n--- runs so far:\n${log.join('\n')}`)
+        continue
+      }
       if (c.t === 'run' || c.t === 'killed') {
         const before = snapshot(h, model)
         model.lostResponse = c.t === 'killed' && c.fault % FAULTS.length === 1
@@ -783,6 +893,8 @@ async function live(commands: Command[]): Promise<void> {
       }
     }
   } finally {
+    for (const f of forwarders) await f.close()
+    await world.sentry.close()
     await h.close()
   }
 }
