@@ -147,14 +147,11 @@ function shownDefault(input, { table }) {
 
 function readmeTable(inputs) {
   const rows = inputs.map(
-    (i) =>
-      `| [${code(i.name)}](docs/configuration.md#${i.name}) | ${cell(
-        shownDefault(i, { table: true })
-      )} | ${cell(i.summary)} |`
+    (i) => `| ${code(i.name)} | ${cell(shownDefault(i, { table: true }))} | ${cell(i.summary)} |`
   )
   return [
-    'Every input, with its command-line flag and environment variable, is described in',
-    '[docs/configuration.md](docs/configuration.md).',
+    'Each input in a line; [docs/configuration.md](docs/configuration.md) describes every one in full,',
+    'with its command-line flag and environment variable.',
     '',
     '| input | default | meaning |',
     '| --- | --- | --- |',

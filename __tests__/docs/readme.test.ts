@@ -15,6 +15,11 @@ describe('README', () => {
     expect(section).toContain('npm ci && npm test')
   })
 
+  it('reads in a few minutes: at most 20 kB, the full inputs reference in docs/configuration.md', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(20_000)
+    expect(readme).toContain('(docs/configuration.md)')
+  })
+
   it('names only npm scripts that package.json defines', () => {
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: object })
       .scripts

@@ -85,9 +85,7 @@ describe('the documented interface', () => {
     const readme = readFileSync('README.md', 'utf8')
     const reference = readFileSync('docs/configuration.md', 'utf8')
     for (const name of INPUT_NAMES) {
-      expect(readme).toMatch(
-        new RegExp(`^\\| \\[\`${name}\`\\]\\(docs/configuration\\.md#${name}\\) +\\|`, 'm')
-      )
+      expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'))
       expect(reference).toContain(`### \`${name}\``)
     }
   })

@@ -139,10 +139,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'max-new-issues',
-    summary:
-      'At most this many GitHub issues are created per run, the most frequent first; the rest are created by the next runs.',
+    summary: 'At most this many new GitHub issues per run.',
     description:
-      'At most this many GitHub issues are created per run, the most frequent first; the rest are created by the next runs.',
+      'At most this many new GitHub issues per run. The most frequent are created first; the rest are created by the next runs.',
     required: false,
     default: '50',
     cliDefault: '50',
@@ -152,10 +151,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'min-events',
-    summary:
-      "Do not create issues for Sentry issues with fewer events than this, counted over the issue's lifetime (Sentry's `lifetime.count`), not over stats-period.",
+    summary: 'Create no issue for a Sentry issue with fewer events than this.',
     description:
-      "Do not create issues for Sentry issues with fewer events than this, counted over the issue's lifetime (Sentry's `lifetime.count`), not over stats-period.",
+      "Create no issue for a Sentry issue with fewer events than this. Events are counted over the issue's lifetime (Sentry's `lifetime.count`), not over stats-period.",
     required: false,
     default: '0',
     cliDefault: '0',
@@ -165,10 +163,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'min-users',
-    summary:
-      "Do not create issues for Sentry issues affecting fewer users than this, counted over the issue's lifetime (Sentry's `lifetime.userCount`), not over stats-period.",
+    summary: 'Create no issue for a Sentry issue affecting fewer users than this.',
     description:
-      "Do not create issues for Sentry issues affecting fewer users than this, counted over the issue's lifetime (Sentry's `lifetime.userCount`), not over stats-period.",
+      "Create no issue for a Sentry issue affecting fewer users than this. Users are counted over the issue's lifetime (Sentry's `lifetime.userCount`), not over stats-period.",
     required: false,
     default: '0',
     cliDefault: '0',
@@ -235,10 +232,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'heal-duplicates',
-    summary:
-      'When two runs at once filed two issues for one Sentry issue, keep the oldest and close the others as duplicates.',
+    summary: 'Close duplicate issues for one Sentry issue.',
     description:
-      'When two runs at once filed two issues for one Sentry issue, keep the oldest and close the others as duplicates.',
+      'Close duplicate issues for one Sentry issue. When two runs at once filed two issues, the oldest is kept and the others are closed as duplicates.',
     required: false,
     default: 'true',
     cliDefault: 'true',
@@ -248,10 +244,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'update-existing',
-    summary:
-      'Keep the stats block of tracked issues current (events, users, last seen, level, priority, status).',
+    summary: 'Keep the stats block of tracked issues current.',
     description:
-      'Keep the stats block of tracked issues current (events, users, last seen, level, priority, status). Only issues whose values changed are written.',
+      'Keep the stats block of tracked issues current. It shows events, users, last seen, level, priority and status; only issues whose values changed are written.',
     required: false,
     default: 'true',
     cliDefault: 'true',
@@ -261,10 +256,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'close-on-resolve',
-    summary:
-      'Close a tracked open issue (as completed, with a comment) when its Sentry issue is resolved.',
+    summary: 'Close an open issue when its Sentry issue is resolved.',
     description:
-      'Close a tracked open issue (as completed, with a comment) when its Sentry issue is resolved.',
+      'Close an open issue when its Sentry issue is resolved. It is closed as completed, with a comment.',
     required: false,
     default: 'true',
     cliDefault: 'true',
@@ -274,10 +268,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'close-on-ignore',
-    summary:
-      'Close a tracked open issue (as not planned, with a comment) when its Sentry issue is ignored or archived.',
+    summary: 'Close an open issue when its Sentry issue is ignored or archived.',
     description:
-      'Close a tracked open issue (as not planned, with a comment) when its Sentry issue is ignored or archived.',
+      'Close an open issue when its Sentry issue is ignored or archived. It is closed as not planned, with a comment.',
     required: false,
     default: 'false',
     cliDefault: 'false',
@@ -287,10 +280,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'on-regression',
-    summary:
-      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore.',
+    summary: 'What to do when a resolved Sentry issue comes back and its GitHub issue is closed.',
     description:
-      'When a resolved Sentry issue comes back and its GitHub issue is closed: reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore. sub-issue also attaches the new issue as a sub-issue of the old one (where GitHub has no sub-issues, it behaves like new).',
+      'What to do when a resolved Sentry issue comes back and its GitHub issue is closed. reopen (reopen + a comment), new or sub-issue (a new issue that links the old one), comment or ignore. sub-issue also attaches the new issue as a sub-issue of the old one (where GitHub has no sub-issues, it behaves like new).',
     required: false,
     default: 'reopen',
     cliDefault: 'reopen',
@@ -312,10 +304,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'resolve-in-sentry',
-    summary:
-      'Resolve the Sentry issue when a person closes its GitHub issue as completed (needs a Sentry token with event:write).',
+    summary: 'Resolve the Sentry issue when a person closes its GitHub issue as completed.',
     description:
-      'Resolve the Sentry issue when a person closes its GitHub issue as completed (needs a Sentry token with event:write). Works on schedule and on issues closed events. When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
+      'Resolve the Sentry issue when a person closes its GitHub issue as completed. Needs a Sentry token with event:write. Works on schedule and on issues closed events. When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
     required: false,
     default: 'false',
     cliDefault: 'false',
@@ -325,10 +316,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'sentry-comment',
-    summary:
-      'On create, post a note on the Sentry issue linking the GitHub issue (needs a user auth token with event:write).',
+    summary: 'Post a note on the Sentry issue that links its new GitHub issue.',
     description:
-      'On create, post a note on the Sentry issue linking the GitHub issue (needs a user auth token with event:write).',
+      'Post a note on the Sentry issue that links its new GitHub issue. Needs a user auth token with event:write.',
     required: false,
     default: 'false',
     cliDefault: 'false',
@@ -338,10 +328,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'sentry-app-installation',
-    summary:
-      "Link each new GitHub issue in Sentry's Linked issues panel, through a Sentry internal integration: its installation UUID.",
+    summary: "A Sentry internal integration's installation UUID, to link new issues in Sentry.",
     description:
-      "Link each new GitHub issue in Sentry's Linked issues panel, through a Sentry internal integration: its installation UUID. sentry-token must then be that integration's token (Issue & Event: Read & Write). Links follow Sentry merges. Replaces sentry-comment's note. Empty: no links.",
+      "A Sentry internal integration's installation UUID, to link new issues in Sentry. Each new GitHub issue is shown in Sentry's Linked issues panel. sentry-token must then be that integration's token (Issue & Event: Read & Write). Links follow Sentry merges. Replaces sentry-comment's note. Empty: no links.",
     required: false,
     default: '',
     cliDefault: '',
@@ -351,10 +340,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'sentry-ca-cert',
-    summary:
-      'Extra PEM CA certificate(s) to trust for Sentry requests only (self-hosted Sentry behind a private CA).',
+    summary: 'Extra PEM CA certificate(s) to trust for Sentry requests only.',
     description:
-      'Extra PEM CA certificate(s) to trust for Sentry requests only (self-hosted Sentry behind a private CA).',
+      'Extra PEM CA certificate(s) to trust for Sentry requests only. For a self-hosted Sentry behind a private CA.',
     required: false,
     default: '',
     cliDefault: '',
@@ -365,10 +353,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'stack-trace',
-    summary:
-      "Fetch each new issue's latest Sentry event and show its exception, stack trace (collapsed) and key tags.",
+    summary: 'Show the latest event in new issues.',
     description:
-      "Fetch each new issue's latest Sentry event and show its exception, stack trace (collapsed) and key tags. true or false.",
+      'Show the latest event in new issues. Its exception, stack trace (collapsed) and key tags are fetched from Sentry. true or false.',
     required: false,
     default: 'true',
     cliDefault: 'true',
@@ -402,10 +389,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'assign-suspect',
-    summary:
-      'Assign each new issue to the author of its suspect commit, the commit that last changed the top in-app line of the latest event (found with code-mappings), when GitHub says they can be assigned.',
+    summary: 'Assign each new issue to the author of its suspect commit.',
     description:
-      'Assign each new issue to the author of its suspect commit, the commit that last changed the top in-app line of the latest event (found with code-mappings), when GitHub says they can be assigned. true or false. Needs code-mappings and contents: read.',
+      'Assign each new issue to the author of its suspect commit. That is the commit that last changed the top in-app line of the latest event (found with code-mappings), assigned when GitHub says its author can be. true or false. Needs code-mappings and contents: read.',
     required: false,
     default: 'false',
     cliDefault: 'false',
@@ -427,10 +413,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'body-template',
-    summary:
-      'Mustache template for new issue bodies (the hidden marker line is always added first).',
+    summary: 'Mustache template for new issue bodies.',
     description:
-      'Mustache template for new issue bodies (the hidden marker line is always added first). Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, suspectCommit, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
+      'Mustache template for new issue bodies. The hidden marker line is always added first. Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, suspectCommit, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
     required: false,
     default: '',
     cliDefault: '',
@@ -560,10 +545,9 @@ export const INPUT_SPECS = [
   },
   {
     name: 'tag-breakdown',
-    summary:
-      'Tags whose top values new issues show, for example "environment, release, browser, os, url" (comma- or newline-separated, at most 10): the 5 most frequent values of each with their event counts and shares, collapsed.',
+    summary: 'Tags whose top values new issues show.',
     description:
-      'Tags whose top values new issues show, for example "environment, release, browser, os, url" (comma- or newline-separated, at most 10): the 5 most frequent values of each with their event counts and shares, collapsed. One Sentry request per tag and new issue.',
+      'Tags whose top values new issues show. For example "environment, release, browser, os, url" (comma- or newline-separated, at most 10): the 5 most frequent values of each with their event counts and shares, collapsed. One Sentry request per tag and new issue.',
     required: false,
     default: '',
     cliDefault: '',
