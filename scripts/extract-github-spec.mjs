@@ -47,50 +47,12 @@ const outputPath = join(repoRoot, 'src/fakes/data/github-spec.json')
 
 /**
  * The operations kept: every REST call the action makes (src/github/) and every route the fake
- * GitHub serves (src/fakes/fake-github.ts), as `METHOD path-template`.
+ * GitHub serves (src/fakes/github/), as `METHOD path-template`, listed with why each is needed in
+ * scripts/github-operations.json (the contract test reads the same list).
  */
-const OPERATIONS = [
-  // Issues: list (the index of tracked issues), create, get, update (lifecycle: edit, close, reopen).
-  'GET /repos/{owner}/{repo}/issues',
-  'POST /repos/{owner}/{repo}/issues',
-  'GET /repos/{owner}/{repo}/issues/{issue_number}',
-  'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
-  // Comments on an issue.
-  'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-  // Labels on an issue: list, add, set, remove all, remove one.
-  'GET /repos/{owner}/{repo}/issues/{issue_number}/labels',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
-  'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels',
-  'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels',
-  'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
-  // Issue field values on an issue (organisation issue fields).
-  'GET /repos/{owner}/{repo}/issues/{issue_number}/issue-field-values',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/issue-field-values',
-  // The organisation's issue fields, and the repository's milestones.
-  'GET /orgs/{org}/issue-fields',
-  'GET /repos/{owner}/{repo}/milestones',
-  'POST /repos/{owner}/{repo}/milestones',
-  // Repository labels.
-  'GET /repos/{owner}/{repo}/labels',
-  'POST /repos/{owner}/{repo}/labels',
-  'GET /repos/{owner}/{repo}/labels/{name}',
-  'PATCH /repos/{owner}/{repo}/labels/{name}',
-  'DELETE /repos/{owner}/{repo}/labels/{name}',
-  // What closed an issue (its timeline), and sub-issues (on-regression: sub-issue).
-  'GET /repos/{owner}/{repo}/issues/{issue_number}/timeline',
-  'POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues',
-  // Search and rate limits.
-  'GET /search/issues',
-  'GET /rate_limit',
-  // Set-up checks (reads only): the repository (with the token's `permissions`), whether a login
-  // can be assigned, and the organisation's issue types.
-  'GET /repos/{owner}/{repo}',
-  'GET /repos/{owner}/{repo}/assignees/{assignee}',
-  'GET /orgs/{org}/issue-types',
-  // The pull requests of a commit (the suspect commit's pull request).
-  'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls'
-]
+const OPERATIONS = JSON.parse(
+  readFileSync(join(repoRoot, 'scripts/github-operations.json'), 'utf8')
+).operations.map((o) => o.operation)
 
 /** Keys of a schema object that hold schemas (the only ones the trimming walks into). */
 const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties'])
