@@ -30,6 +30,11 @@ const pureLayer = [
   { regex: relative('github'), message: PURE },
   { regex: relative('state'), message: PURE },
   { regex: relative('sync'), message: PURE },
+  {
+    regex: relative('inputs'),
+    message:
+      'Layer rule: src/plan and src/render never import src/inputs (the inputs parse into their types, not the other way round).'
+  },
   noFakes
 ]
 

@@ -47,15 +47,13 @@ describe('CONTRIBUTING.md', () => {
 
   it('names only definitions that are where it says', () => {
     // "`name` (`path`)" and "`path` (`name`)": the named definition is in that file.
-    const pairs = [
-      ...[...text.matchAll(/`([A-Za-z_]\w*)`\s*\(`([\w./-]+\.(?:ts|mjs))`\)/g)].map((m) => [
-        m[1] ?? '',
-        m[2] ?? ''
-      ]),
-      ...[...text.matchAll(/`([\w./-]+\.(?:ts|mjs))`\s*\(`([A-Za-z_]\w*)`/g)].map((m) => [
-        m[2] ?? '',
-        m[1] ?? ''
-      ])
+    const pairs: Array<[string, string]> = [
+      ...[...text.matchAll(/`([A-Za-z_]\w*)`\s*\(`([\w./-]+\.(?:ts|mjs))`\)/g)].map(
+        (m): [string, string] => [m[1] ?? '', m[2] ?? '']
+      ),
+      ...[...text.matchAll(/`([\w./-]+\.(?:ts|mjs))`\s*\(`([A-Za-z_]\w*)`/g)].map(
+        (m): [string, string] => [m[2] ?? '', m[1] ?? '']
+      )
     ]
     expect(pairs.length).toBeGreaterThan(0)
     for (const [name, file] of pairs) {

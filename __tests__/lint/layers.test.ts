@@ -54,6 +54,17 @@ describe('layer rules (eslint.config.js)', () => {
     expect(messages).toEqual([expect.stringContaining('src/plan and src/render are pure')])
   })
 
+  it.each([
+    ['src/render/new-part.ts', '../inputs/formats/priority-labels.js'],
+    ['src/plan/new-rule.ts', '../inputs/config.js']
+  ])('%s may not import the inputs (%s), even for a type', async (filePath, specifier) => {
+    const messages = await layerMessages(
+      filePath,
+      `import type { X } from '${specifier}'\nexport type Y = X\n`
+    )
+    expect(messages).toEqual([expect.stringContaining('never import src/inputs')])
+  })
+
   it('src/plan and src/render may import each other and the Sentry schemas', async () => {
     for (const [filePath, specifier] of [
       ['src/plan/new-rule.ts', '../render/escape.js'],

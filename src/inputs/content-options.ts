@@ -1,10 +1,8 @@
-import { parseCodeMappings, type CodeMapping } from './formats/code-mappings.js'
-import { parseLabelFrom, parseLabelPrefixes, type LabelSource } from './formats/label-from.js'
-import {
-  DEFAULT_PRIORITY_LABELS,
-  parsePriorityLabels,
-  type PriorityRule
-} from './formats/priority-labels.js'
+import { parseCodeMappings } from './formats/code-mappings.js'
+import { parseLabelFrom, parseLabelPrefixes } from './formats/label-from.js'
+import { DEFAULT_PRIORITY_LABELS, parsePriorityLabels } from './formats/priority-labels.js'
+import type { CodeMapping } from '../render/code-links.js'
+import type { LabelSource, PriorityRule } from '../render/labels.js'
 import { compileTemplate, type CompiledTemplate } from '../render/template.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventTag } from '../sentry/schemas.js'

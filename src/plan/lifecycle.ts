@@ -1,7 +1,6 @@
 import type { SentryIssue } from '../sentry/schemas.js'
 import { escapeInline } from '../render/escape.js'
-import type { PriorityRule } from '../inputs/formats/priority-labels.js'
-import { priorityLabel } from '../render/labels.js'
+import { priorityLabel, type PriorityRule } from '../render/labels.js'
 import {
   findStatsBlock,
   formatCount,
@@ -13,7 +12,7 @@ import {
   type BlockMemory,
   type FoundBlock
 } from '../render/stats-block.js'
-import type { TrackedIssue } from './plan.js'
+import type { TrackedIssue } from './tracked.js'
 
 /**
  * Lifecycle decisions for a Sentry issue that already has a GitHub issue. Pure: the hidden stats

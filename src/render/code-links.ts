@@ -1,4 +1,3 @@
-import type { CodeMapping } from '../inputs/formats/code-mappings.js'
 import { toWellFormed } from './escape.js'
 
 /**
@@ -16,6 +15,14 @@ import { toWellFormed } from './escape.js'
  * so a link can only ever point at a file under the source root in the configured repository.
  * Frames Sentry marks as not in-app (libraries) are never linked. Pure.
  */
+
+/** One `code-mappings` line, as src/inputs/formats/code-mappings.ts parses it. */
+export interface CodeMapping {
+  /** A prefix of the paths Sentry reports, `\` written as `/`. */
+  stackRoot: string
+  /** The repository directory it corresponds to: `''` (the root) or segments ending with `/`. */
+  sourceRoot: string
+}
 
 /** The frame fields a link is made from (a `SentryFrame` has them all). */
 export interface LinkableFrame {

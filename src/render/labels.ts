@@ -1,8 +1,6 @@
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventTag } from '../sentry/schemas.js'
 import { sanitizeCodeContent, truncateCodePoints, ZWSP } from './escape.js'
-import type { PriorityRule, Condition } from '../inputs/formats/priority-labels.js'
-import type { LabelSource } from '../inputs/formats/label-from.js'
 
 /**
  * Labels for synced issues, beyond the tracking label and the fixed `labels`: the priority label
@@ -21,6 +19,29 @@ import type { LabelSource } from '../inputs/formats/label-from.js'
  * label that would equal the tracking label, a configured label or a priority label (ignoring
  * case, as GitHub does) is dropped: Sentry text cannot add or fake a label the action manages.
  */
+
+/**
+ * The rules' and sources' values, parsed from the inputs by src/inputs/formats/ (which import
+ * them from here: the renderer never imports the inputs).
+ */
+export type Metric = 'events' | 'users'
+export type Comparison = '>' | '>=' | '<' | '<=' | '='
+
+export interface Condition {
+  metric: Metric
+  op: Comparison
+  value: number
+}
+
+export interface PriorityRule {
+  label: string
+  /** Empty for the catch-all rule. */
+  conditions: Condition[]
+  join: 'or' | 'and'
+}
+
+/** Sentry fields that label new issues (`label-from`). */
+export type LabelSource = 'level' | 'priority' | 'environment' | 'project'
 
 /** GitHub's limit for label names. */
 export const MAX_LABEL_LENGTH = 50

@@ -10,10 +10,10 @@ import type { ResultRow, RunResult } from '../report/result.js'
 import type { SentryClient } from '../sentry/client.js'
 import type { SentryIssue } from '../sentry/schemas.js'
 import type { StateStore } from '../state/store.js'
-import type { EventPrefetch } from './create.js'
-import type { SignalPrefetch } from './signals.js'
-import type { SuspectLookup } from './suspect.js'
-import type { RunMetadata } from './metadata.js'
+import type { IssueField } from '../github/metadata.js'
+import type { IssueSignals } from '../render/signals.js'
+import type { SuspectCommit } from '../render/suspect.js'
+import type { SentryEvent } from '../sentry/schemas.js'
 import { renderMarker } from '../plan/marker.js'
 
 /**
@@ -57,6 +57,39 @@ export interface RunContext {
 export const OPTIONAL_FIELDS = ['assignees', 'type', 'milestone'] as const
 export type OptionalField = (typeof OPTIONAL_FIELDS)[number]
 
+/** What a run resolves once: the milestone's number, and issue fields by lower-case name. */
+export interface RunMetadata {
+  milestone?: number
+  issueFields?: Map<string, IssueField>
+}
+
+/**
+ * Something read ahead for the issues to create, a few at a time while the issues are written:
+ * `start` once, then each issue's result by its key. The kinds are defined here and made in
+ * resources.ts, so the modules that make them and the modules that use them all depend on this
+ * file, and it on none of them.
+ */
+interface ReadAhead {
+  start(creates: readonly CreateItem[]): void
+}
+
+/** The latest event of each issue to create (sync/create.ts). */
+export interface LatestEvents extends ReadAhead {
+  latest(key: string): Promise<SentryEvent | undefined> | undefined
+}
+
+/** Sentry's signals of each issue to create (sync/signals.ts). */
+export interface Signals extends ReadAhead {
+  of(key: string): Promise<IssueSignals> | undefined
+}
+
+/** The suspect commit of each issue to create (sync/suspect.ts). */
+export interface SuspectCommits extends ReadAhead {
+  suspect(key: string): Promise<SuspectCommit | undefined>
+  /** Whether GitHub lets the suspect commit's author be assigned. */
+  assignable(suspect: SuspectCommit, shortId: string): Promise<boolean>
+}
+
 /** Per-run resources, each made once for the run that holds them. */
 export interface RunResources {
   /** Label names the repository has (lower case): listed on first use, then kept up to date. */
@@ -66,11 +99,11 @@ export interface RunResources {
   /** Links from stack frames to the source; undefined without code mappings. Made on first use. */
   codeLinker(): CodeLinker | undefined
   /** The latest events of the issues to create, fetched ahead of the writes once started. */
-  events: EventPrefetch
+  events: LatestEvents
   /** Sentry's signals of the issues to create (owners, Seer, tags), read ahead once started. */
-  signals: SignalPrefetch
+  signals: Signals
   /** The suspect commits of the issues to create, looked up ahead once started (code mappings). */
-  suspects: SuspectLookup
+  suspects: SuspectCommits
   /** Optional create fields GitHub refused this run (not sent again). */
   refused: Set<OptionalField>
 }

@@ -19,6 +19,7 @@ import {
   OPTIONAL_FIELDS,
   statusOf,
   type CreateItem,
+  type LatestEvents,
   type RunContext,
   type Warnings
 } from './context.js'
@@ -242,7 +243,7 @@ async function createWithOptionalFields(
  * (Sentry allows about 15 event requests a second) while the writes go on; each create waits only
  * for its own event. An event that cannot be fetched is a warning: the issue is created without it.
  */
-export class EventPrefetch {
+export class EventPrefetch implements LatestEvents {
   readonly #events = new Map<string, Promise<SentryEvent | undefined>>()
 
   constructor(

@@ -7,9 +7,9 @@ import {
   resortIndex,
   trackedOf,
   type DuplicateSet,
-  type IssueIndex,
-  type TrackedIssue
+  type IssueIndex
 } from '../plan/plan.js'
+import type { TrackedIssue } from '../plan/tracked.js'
 import { closeAsDuplicate } from './lifecycle.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'

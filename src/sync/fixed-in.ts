@@ -1,6 +1,6 @@
 import { closingCommit, type ClosingCommit } from '../github/links.js'
 import { errorMessage } from '../log.js'
-import type { TrackedIssue } from '../plan/plan.js'
+import type { TrackedIssue } from '../plan/tracked.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import { SentryApiError, type SentryStatusDetails } from '../sentry/client.js'
 import type { SentryIssue } from '../sentry/schemas.js'

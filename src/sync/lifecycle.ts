@@ -10,7 +10,7 @@ import {
 import type { GitHubIssue } from '../github/schemas.js'
 import type { BodyChange, LabelChange, LifecycleDecision } from '../plan/lifecycle.js'
 import { withCurrentMarker } from '../plan/marker.js'
-import type { TrackedIssue } from '../plan/plan.js'
+import type { TrackedIssue } from '../plan/tracked.js'
 import { MAX_BODY_LENGTH } from '../render/issue.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import type { ResultRow } from '../report/result.js'

@@ -1,6 +1,7 @@
 import { errorMessage } from '../log.js'
 import { markerKey } from '../plan/marker.js'
-import type { Lookups, TrackedIssue } from '../plan/plan.js'
+import type { Lookups } from '../plan/plan.js'
+import type { TrackedIssue } from '../plan/tracked.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import type { SentryIssue } from '../sentry/schemas.js'
 import type { RunContext } from './context.js'

@@ -8,15 +8,9 @@ import {
 } from '../github/metadata.js'
 import { issueFieldValues } from '../inputs/content-options.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
-import type { RunContext } from './context.js'
+import type { RunContext, RunMetadata } from './context.js'
 
 /** GitHub-native metadata on synced issues: the milestone and the organisation's issue fields. */
-
-/** What a run resolves once: the milestone's number, and issue fields by lower-case name. */
-export interface RunMetadata {
-  milestone?: number
-  issueFields?: Map<string, IssueField>
-}
 
 /**
  * Once per run (a run's `resources.metadata`): the milestone's number (from its title when a

@@ -8,7 +8,7 @@ import { SIGNAL_LIMITS } from '../render/signals.js'
 import { SentryApiError, type SentryClient } from '../sentry/client.js'
 import type { SentryAutofixState, SentryOwner } from '../sentry/signal-schemas.js'
 import type { SentryIssue } from '../sentry/schemas.js'
-import type { CreateItem, Warnings } from './context.js'
+import type { CreateItem, Signals, Warnings } from './context.js'
 import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
 
 /**
@@ -18,7 +18,7 @@ import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
  * organization's members and teams, each looked up once per run. Nothing here fails a create:
  * an answer Sentry refuses is one warning per cause and run, and the issue is filed without it.
  */
-export class SignalPrefetch {
+export class SignalPrefetch implements Signals {
   readonly #signals = new Map<string, Promise<IssueSignals>>()
   /** Sentry user id → its e-mail (null: not a member, or not to be had this run). */
   readonly #emails = new Map<string, Promise<string | null>>()

@@ -1,6 +1,6 @@
 import { addSubIssue } from '../github/links.js'
 import { errorMessage } from '../log.js'
-import type { TrackedIssue } from '../plan/plan.js'
+import type { TrackedIssue } from '../plan/tracked.js'
 import { statusOf, type RunContext } from './context.js'
 
 /**

@@ -8,9 +8,8 @@ import { isCommitSha, type CodeLinker } from '../render/code-links.js'
 import { eventRelease } from '../render/event.js'
 import type { SuspectCommit } from '../render/suspect.js'
 import { eventStacktrace, type SentryEvent } from '../sentry/schemas.js'
-import type { CreateItem, Warnings } from './context.js'
+import type { CreateItem, LatestEvents, SuspectCommits, Warnings } from './context.js'
 import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
-import type { EventPrefetch } from './create.js'
 
 /**
  * The suspect commit of each issue to create (a run's `resources.suspects`): with code mappings,
@@ -24,14 +23,14 @@ import type { EventPrefetch } from './create.js'
  * run, a file that is not in the repository at that commit one warning, and the issue is filed
  * without a suspect.
  */
-export class SuspectLookup {
+export class SuspectLookup implements SuspectCommits {
   readonly #found = new Map<string, Promise<SuspectCommit | undefined>>()
 
   constructor(
     private readonly config: Config,
     private readonly github: GitHubClient,
     private readonly repo: RepoRef,
-    private readonly events: EventPrefetch,
+    private readonly events: LatestEvents,
     private readonly codeLinker: () => CodeLinker | undefined,
     private readonly warnings: Warnings
   ) {}

@@ -1,3 +1,5 @@
+import type { CodeMapping } from '../../render/code-links.js'
+
 /**
  * The `code-mappings` input: where the paths Sentry reports live in the repository, one
  * `stack-root => source-root` a line, like Sentry's own code mappings. The format is described,
@@ -6,13 +8,6 @@
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/u
-
-export interface CodeMapping {
-  /** A prefix of the paths Sentry reports, `\` written as `/`. */
-  stackRoot: string
-  /** The repository directory it corresponds to: `''` (the root) or segments ending with `/`. */
-  sourceRoot: string
-}
 
 /** At most this many mappings (more is surely a mistake). */
 export const MAX_CODE_MAPPINGS = 100

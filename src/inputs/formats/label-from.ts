@@ -1,4 +1,4 @@
-import { cleanLabel } from '../../render/labels.js'
+import { cleanLabel, type LabelSource } from '../../render/labels.js'
 
 /**
  * The `label-from` and `label-prefixes` inputs: which Sentry fields become labels on new issues,
@@ -6,7 +6,6 @@ import { cleanLabel } from '../../render/labels.js'
  * docs/configuration.md. Pure.
  */
 
-export type LabelSource = 'level' | 'priority' | 'environment' | 'project'
 export const LABEL_SOURCES: readonly LabelSource[] = ['level', 'priority', 'environment', 'project']
 
 export const DEFAULT_LABEL_PREFIXES: Readonly<Record<LabelSource, string>> = {

@@ -1,4 +1,11 @@
-import { cleanLabel, MAX_LABEL_LENGTH } from '../../render/labels.js'
+import {
+  cleanLabel,
+  MAX_LABEL_LENGTH,
+  type Comparison,
+  type Condition,
+  type Metric,
+  type PriorityRule
+} from '../../render/labels.js'
 
 /**
  * The `priority-labels` input: rules over an issue's event and user counts, one a line (or `;`
@@ -6,22 +13,6 @@ import { cleanLabel, MAX_LABEL_LENGTH } from '../../render/labels.js'
  * last rule without a condition catches the rest. `none` turns priority labels off. The format is
  * described, with examples, in docs/configuration.md. Pure.
  */
-
-export type Metric = 'events' | 'users'
-export type Comparison = '>' | '>=' | '<' | '<=' | '='
-
-export interface Condition {
-  metric: Metric
-  op: Comparison
-  value: number
-}
-
-export interface PriorityRule {
-  label: string
-  /** Empty for the catch-all rule. */
-  conditions: Condition[]
-  join: 'or' | 'and'
-}
 
 export const DEFAULT_PRIORITY_LABELS = [
   'priority: critical if events > 100 or users > 50',
