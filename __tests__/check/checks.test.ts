@@ -9,7 +9,7 @@ import {
   warn,
   type CheckRow
 } from '../../src/check/checks.js'
-import { missingScopes } from '../../src/check/run.js'
+import { missingScopes } from '../../src/check/sentry-scopes.js'
 
 const green: CheckRow[] = [
   ok('Sentry reachable', 'https://sentry.example answered.'),

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
-import { SentryApiError, SentryTransport, type PageOutcome } from '../../src/sentry/transport.js'
+import { SentryApiError } from '../../src/sentry/errors.js'
+import type { PageOutcome } from '../../src/sentry/pagination.js'
+import { SentryTransport } from '../../src/sentry/transport.js'
 
 const TOKEN = 'sntrys_transport-test-token'
 

@@ -6,7 +6,8 @@ import {
   renderMarkdown,
   renderText
 } from '../check/checks.js'
-import { cacheStateRow, runChecks } from '../check/run.js'
+import { runChecks } from '../check/run.js'
+import { cacheStateRow } from '../check/state.js'
 import type { Config } from '../inputs/config.js'
 import { errorMessage, type Logger } from '../log.js'
 import type { RunOptions } from '../main.js'

@@ -1,7 +1,8 @@
 /**
  * The one client for Sentry's REST API (sentry.io, its regions, and self-hosted servers): one
  * method per endpoint the action uses. Requests, retries, rate limits, pagination, validation and
- * error messages live in `./transport.ts`; response shapes in `./schemas.ts`.
+ * error messages live in `./transport.ts` and the modules it uses; response shapes in
+ * `./schemas.ts`.
  */
 import { z } from 'zod'
 import {
@@ -18,7 +19,8 @@ import {
   type SentryOrganization,
   type SentryProject
 } from './schemas.js'
-import { SentryApiError, SentryTransport, type SentryTransportOptions } from './transport.js'
+import { SentryApiError } from './errors.js'
+import { SentryTransport, type SentryTransportOptions } from './transport.js'
 import {
   sentryAutofixStartSchema,
   sentryAutofixStateSchema,
@@ -33,7 +35,7 @@ import {
   type SentryTeam
 } from './signal-schemas.js'
 
-export { SentryApiError, type SentryErrorKind } from './transport.js'
+export { SentryApiError, type SentryErrorKind } from './errors.js'
 export { normalizeSentryBaseUrl } from './url.js'
 
 /** See `SentryTransportOptions`: the client takes the transport's options as they are. */
