@@ -245,7 +245,7 @@ describe('Sentry moves under us', () => {
     })
     const inputs = { 'stats-period': '24h' }
     await h.run(inputs)
-    expect(issueFor(a['id']).body).toContain('| Events | 420+ |')
+    expect(issueFor(a['id']).body).toContain('| Events | 400+ |')
     const clock = Date.now()
     h.sentry.now = () => new Date(clock + 20 * 3600_000)
     h.github.resetRequests()
