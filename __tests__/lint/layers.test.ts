@@ -130,5 +130,15 @@ describe('layer rules (eslint.config.js)', () => {
       []
     )
     expect(await layerMessages('src/fakes/new-fake.ts', using('../sentry/schemas.js'))).toEqual([])
+    // The fakes' own folders are fakes too, not held to the rules of src/sentry or src/github.
+    expect(await layerMessages('src/sync/new-step.ts', using('../fakes/sentry/router.js'))).toEqual(
+      [expect.stringContaining('Layer rule: product code never imports src/fakes')]
+    )
+    expect(
+      await layerMessages('src/fakes/sentry/new-resource.ts', using('../../github/client.js'))
+    ).toEqual([])
+    expect(
+      await layerMessages('src/fakes/github/new-resource.ts', using('../../sentry/schemas.js'))
+    ).toEqual([])
   })
 })
