@@ -25,11 +25,18 @@
  *   before a digit, `://`, `www.` or a run of 7+ hex digits (`referenceHazard`) is shown as a code
  *   span of its raw text: GitHub finds nothing in it, it reads as a value, and what a reader copies
  *   is exactly the value (`web-frontend@2.16.4`, a SHA, a URL with its query). Brackets, quotes
- *   and trailing punctuation around such a piece stay outside the span (`(` `a@b.co` `),`). Every
- *   hazard needs its characters side by side, so none can span two pieces: whitespace, a table
- *   pipe, `&lt;` and `&gt;` all end a mention, reference, SHA and autolink. Code spans need plain
- *   Markdown around them (in raw HTML they show literally): the default body places text only
- *   there, and body templates may not put a value elsewhere (template.ts).
+ *   and trailing punctuation around such a piece stay outside the span: in `(a@b.co),` only
+ *   `a@b.co` is code. Every hazard needs its characters side by side, so none can span two
+ *   pieces: whitespace, a table pipe, `&lt;` and `&gt;` all end a mention, reference, SHA and
+ *   autolink. The test is stricter than GitHub on purpose (any `@`, any run of 7 hex digits, even
+ *   inside a word such as `feedback`): a needless code span costs a little reading, a missed one a
+ *   ping. Code spans need plain Markdown around them (in raw HTML they show literally): the default
+ *   body places text only there, and body templates may not put a value elsewhere (template.ts).
+ *   Why not other visible-free means: a backslash or an entity does not stop the filters (above);
+ *   a link around the text would make it a link; a `<code>` element needs its text entity-encoded
+ *   (Markdown still parses the text between HTML tags, autolinks included), so it is kept for the
+ *   places where a backtick span could merge with a neighbour (`htmlCodeElement`: template.ts,
+ *   the set-up check's table).
  * - Every other piece is escaped as Markdown: the ASCII punctuation that opens inline constructs
  *   is backslash-escaped (`` \ ` * _ ~ [ ] ( ) # | $ ! ``; `$` is GitHub math, `|` splits table
  *   cells, `[`/`]`/`(`/`)` kill links, images and reference definitions), plus block markers at the
@@ -54,9 +61,10 @@
  *   fence and the content (which may hold `<!--`) to callers that indent the content, such as
  *   a stack frame's source line in a list item: an indented line starts with no `<!--`.
  * - Titles are plain text on GitHub (entities, backslashes and backticks would show literally), so
- *   they keep an invisible break instead: a ZWSP (U+200B) after `@` and `#`, after `GH-` before a
- *   digit, inside `://` and `www.` and every 6 characters of hex runs (`neutralizePlainText`),
- *   plus control/bidi removal and truncation. Titles are not bodies: nothing is copied from them.
+ *   there is no visible-free way to break a mention in them: they keep an invisible break, a ZWSP
+ *   (U+200B) after `@` and `#`, after `GH-` before a digit, inside `://` and `www.` and every 6
+ *   characters of hex runs (`neutralizePlainText`), plus control/bidi removal and truncation. The
+ *   body repeats the title as its heading, where it copies exactly.
  */
 
 /** U+200B ZERO WIDTH SPACE: invisible, not whitespace for CommonMark, not a word character. */
