@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { issueOf, startHarness, type Harness } from './helpers/harness.js'
 import type { FakeIssue } from '../src/fakes/fake-github.js'
 import { completedAutofix } from '../src/fakes/fake-sentry-signals.js'
+import { INVISIBLE_CHARS, readerText, stripCodeSpans } from './fixtures/hostile-strings.js'
 
 /**
  * Sentry's own signals in new issues, end to end through the real clients and both fakes:
@@ -29,9 +30,9 @@ function requestsTo(pattern: RegExp): number {
   return h.sentry.requests.filter((r) => pattern.test(r.path)).length
 }
 
-/** Without the zero-width spaces that break mentions: what a reader sees. */
+/** What a reader sees: code spans as their text, escapes and entities resolved. */
 function seen(text: string | null | undefined): string {
-  return (text ?? '').replaceAll('\u200B', '').replaceAll('\\', '')
+  return readerText(text ?? '')
 }
 
 describe('everything off (the default)', () => {
@@ -65,7 +66,9 @@ describe('owners', () => {
     expect(seen(body)).toContain(
       '- **Suggested owners:** ada-l (ada@example.com, suspect commit), #backend (ownership rule)'
     )
-    expect(body).not.toMatch(/@(?!\u200B)/u)
+    // No `@` outside code, and nothing invisible.
+    expect(body.split('\n').map(stripCodeSpans).join('\n')).not.toContain('@')
+    expect(INVISIBLE_CHARS.test(body)).toBe(false)
     expect(seen(issueFor(b!.id).body)).toContain('- **Suggested owners:** #backend (code owners)')
     // show does not assign.
     expect(issueFor(a!.id).assignees).toEqual([])
@@ -160,8 +163,8 @@ describe('seer', () => {
     expect(result.failed).toBe(false)
     const body = issueFor(a!.id).body ?? ''
     expect(body).toContain('<details>\n<summary>Root cause by Seer</summary>')
-    expect(body).toContain('@\u200Boctocat')
-    expect(body).toContain('#\u200B1')
+    expect(body).toContain('`@octocat`')
+    expect(body).toContain('`#1`')
     expect(body).toContain('&lt;b&gt;')
     expect(seen(body)).toContain('**Proposed solution:** Check `user` first')
     expect(issueFor(b!.id).body).not.toContain('Seer')
@@ -232,7 +235,7 @@ describe('tag breakdown', () => {
     expect(body).toContain('| staging | 10 (10.0%) |')
     const urlRows = body.split('\n').filter((l) => l.includes('shop'))
     expect(urlRows).toHaveLength(5)
-    expect(urlRows[0]).toContain('\\|@\u200Ba')
+    expect(urlRows[0]).toContain('`https://shop.example/a`\\|`@a`')
     expect(body).not.toContain('**browser**')
     expect(requestsTo(/\/tags\//)).toBe(3)
   })

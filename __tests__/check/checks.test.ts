@@ -64,7 +64,26 @@ describe('the checklist', () => {
       'acme/web'
     )
     const row = md.split('\n').find((line) => line.startsWith('| ❌'))
-    expect(row).toBe('| ❌ | Sentry projects | a \\| b &lt;img src=x&gt; @\u200Boctocat | fix it |')
+    expect(row).toBe('| ❌ | Sentry projects | a \\| b &lt;img src=x&gt; `@octocat` | fix it |')
+  })
+
+  it('shows words with an @ as code, copied exactly: no invisible character', () => {
+    const md = renderMarkdown(
+      [
+        fail(
+          'Proxy',
+          'Sentry answered 407.',
+          'Use HTTPS_PROXY=http://USER:PASSWORD@proxy:3128 or ask `ops@example.com` (a|b@c, x`@y).'
+        )
+      ],
+      'acme/web'
+    )
+    const row = md.split('\n').find((line) => line.startsWith('| ❌')) ?? ''
+    expect(row).toContain(
+      'Use `HTTPS_PROXY=http://USER:PASSWORD@proxy:3128` or ask `ops@example.com`'
+    )
+    expect(row).toContain('`(a\\|b@c,` <code>x&#96;&#64;y&#41;&#46;</code> |')
+    expect(row).not.toMatch(/[\u200B\u2060\uFEFF]/u)
   })
 })
 

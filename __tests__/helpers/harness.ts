@@ -169,9 +169,12 @@ export function issueOf(github: FakeGitHub, sentryId: unknown): FakeIssue {
   return found
 }
 
-/** A job summary as text: Markdown escapes and the zero-width spaces that break links removed. */
+/**
+ * A job summary as text: Markdown escapes removed, code spans (where Sentry text and references
+ * are shown) as their text, and the zero-width spaces of titles removed.
+ */
 export function plainSummary(summary: string): string {
-  return summary.replace(/\\|\u200b/g, '')
+  return summary.replace(/(?<!\\)`([^`\n]*)`/g, '$1').replace(/\\|\u200b/g, '')
 }
 
 /** The `::error::` lines of an action's output: what a runner shows as the step's errors. */

@@ -3,10 +3,14 @@ import fc from 'fast-check'
 
 import {
   ZWSP,
+  codeBlockMarkdown,
   codePointLength,
   escapeCode,
   escapeInline,
+  htmlCodeElement,
+  neutralizePlainText,
   neutralizeReferences,
+  referenceHazard,
   renderCodeBlock,
   safeLinkUrl,
   sanitizeCodeContent,
@@ -19,9 +23,14 @@ import {
   FORBIDDEN_CHARS,
   HOSTILE_FRAGMENTS,
   HOSTILE_STRINGS,
+  INVISIBLE_CHARS,
+  codeSpans,
   inlineMarkdownHazards,
+  markdownViolations,
+  readerText,
   renderedText,
   splitFencedCode,
+  stripCodeSpans,
   textHazards,
   unescapedPipes
 } from '../fixtures/hostile-strings.js'
@@ -34,6 +43,14 @@ const anyText = fc.oneof(
 )
 
 const withoutZwsp = (s: string): string => s.replaceAll(ZWSP, '')
+
+/** What escapeInline keeps of a text: one line, unsafe characters removed, whitespace collapsed. */
+const oneLine = (s: string): string =>
+  toWellFormed(s)
+    .replace(new RegExp(FORBIDDEN_CHARS.source, 'gu'), '')
+    .replace(new RegExp(INVISIBLE_CHARS.source, 'gu'), '')
+    .replace(/\s+/gu, ' ')
+    .trim()
 
 describe('truncateCodePoints', () => {
   it('leaves short text alone', () => {
@@ -87,24 +104,71 @@ describe('toWellFormed', () => {
   })
 })
 
-describe('neutralizeReferences', () => {
+describe('neutralizePlainText (titles)', () => {
   it('inserts invisible breaks and nothing else', () => {
-    expect(neutralizeReferences('@user #1 GH-2 org/repo#3 http://x www.y.z')).toBe(
+    expect(neutralizePlainText('@user #1 GH-2 org/repo#3 http://x www.y.z')).toBe(
       `@${ZWSP}user #${ZWSP}1 GH-${ZWSP}2 org/repo#${ZWSP}3 http:${ZWSP}//x www${ZWSP}.y.z`
     )
-    expect(neutralizeReferences('a5c3785ed8d6a35868bc')).toBe(
+    expect(neutralizePlainText('a5c3785ed8d6a35868bc')).toBe(
       `a5c378${ZWSP}5ed8d6${ZWSP}a35868${ZWSP}bc`
     )
-    expect(neutralizeReferences('<!-- x -->')).toBe(`<!${ZWSP}-- x -->`)
+    expect(neutralizePlainText('<!-- x -->')).toBe(`<!${ZWSP}-- x -->`)
     fc.assert(
       fc.property(anyText, (s) => {
-        expect(withoutZwsp(neutralizeReferences(s))).toBe(withoutZwsp(s))
+        expect(withoutZwsp(neutralizePlainText(s))).toBe(withoutZwsp(s))
         expect(
-          textHazards(neutralizeReferences(s)).filter((h) => h !== 'forbidden character')
+          textHazards(neutralizePlainText(s)).filter((h) => h !== 'forbidden character')
         ).toEqual([])
       })
     )
   })
+})
+
+describe('neutralizeReferences', () => {
+  it('puts what GitHub could read as a reference in a code span, adding nothing invisible', () => {
+    expect(neutralizeReferences('@user #1 GH-2 org/repo#3 http://x www.y.z')).toBe(
+      '`@user` `#1` `GH-2` `org/repo#3` `http://x` `www.y.z`'
+    )
+    expect(neutralizeReferences('1234567')).toBe('`1234567`')
+    expect(neutralizeReferences('123456')).toBe('123456')
+    expect(neutralizeReferences('<!-- x -->')).toBe('&lt;\\!-- x --&gt;')
+    fc.assert(
+      fc.property(anyText, (s) => {
+        const out = neutralizeReferences(s)
+        expect(out).toBe(escapeInline(s))
+        expect(INVISIBLE_CHARS.test(out)).toBe(false)
+        expect(inlineMarkdownHazards(out)).toEqual([])
+      })
+    )
+  })
+})
+
+describe('referenceHazard', () => {
+  it.each([
+    '@u',
+    'a@b.co',
+    'name@1.2.3',
+    '#1',
+    'org/repo#12',
+    'GH-1',
+    'gh-9',
+    'http://x',
+    'HTTPS://X',
+    'www.x',
+    'WWW.X',
+    'abc1234',
+    '1234567',
+    'user@a5c3785'
+  ])('finds %j', (text) => {
+    expect(referenceHazard(text)).toBe(true)
+  })
+
+  it.each(['user', '#x', 'C#', 'GH-x', 'http:/x', 'www', 'abc123', '1,234,567', 'v1.2.3'])(
+    'leaves %j',
+    (text) => {
+      expect(referenceHazard(text)).toBe(false)
+    }
+  )
 })
 
 describe('escapeInline', () => {
@@ -119,12 +183,12 @@ describe('escapeInline', () => {
       '&lt;img src=x onerror=alert\\(1\\)&gt;'
     )
     expect(escapeInline('&lt;img&gt;')).toBe('&amp;lt;img&amp;gt;')
-    expect(escapeInline('![x](http://e/p.png)')).toBe(`\\!\\[x\\]\\(http:${ZWSP}//e/p.png\\)`)
+    expect(escapeInline('![x](http://e/p.png)')).toBe('`![x](http://e/p.png`\\)')
     expect(escapeInline('a | b')).toBe('a \\| b')
     expect(escapeInline('`x` *y* _z_ ~w~ $m$ \\')).toBe(
       '\\`x\\` \\*y\\* \\_z\\_ \\~w\\~ \\$m\\$ \\\\'
     )
-    expect(escapeInline('# h')).toBe(`\\#${ZWSP} h`)
+    expect(escapeInline('# h')).toBe('\\# h')
     expect(escapeInline('- item')).toBe('\\- item')
     expect(escapeInline('+ item')).toBe('\\+ item')
     expect(escapeInline('=== x')).toBe('\\=== x')
@@ -137,10 +201,31 @@ describe('escapeInline', () => {
     expect(escapeInline('x\u0000\u202Ey\u200B\u{E0041}z\u0085')).toBe('xyz')
   })
 
-  it('truncates the source before escaping, never inside an escape', () => {
+  it('truncates the source before escaping, never inside an escape or a code span', () => {
     expect(escapeInline('abcdef', 4)).toBe('abc…')
     expect(escapeInline('a&&&&&&', 3)).toBe('a&amp;…')
     expect(escapeInline('ab\\\\\\', 3)).toBe('ab…')
+    expect(escapeInline('see https://example.com/a/long/path', 20)).toBe('see `https://example`…')
+  })
+
+  it('shows values GitHub would link as code spans of their exact text', () => {
+    expect(escapeInline('web-frontend@2.16.4')).toBe('`web-frontend@2.16.4`')
+    expect(escapeInline('contact email@domain.com now')).toBe('contact `email@domain.com` now')
+    expect(escapeInline('(ada@example.com, suspect commit)')).toBe(
+      '\\(`ada@example.com`, suspect commit\\)'
+    )
+    expect(escapeInline('fixes #1, see GH-2.')).toBe('fixes `#1`, see `GH-2`.')
+    expect(escapeInline('at https://app.example.com/a?b=1&c=2.')).toBe(
+      'at `https://app.example.com/a?b=1&c=2`.'
+    )
+    expect(escapeInline('commit a5c3785ed8d6a35868bc169f07e40e889087fd2e')).toBe(
+      'commit `a5c3785ed8d6a35868bc169f07e40e889087fd2e`'
+    )
+    expect(escapeInline("'@user' *@team*")).toBe("'`@user`' \\*`@team`\\*")
+    expect(escapeInline('www.')).toBe('`www.`')
+    // Pieces end at a backtick, a pipe, `<` and `>`: they are never in a code span.
+    expect(escapeInline('a`@b|#1<c@d>')).toBe('a\\``@b`\\|`#1`&lt;`c@d`&gt;')
+    expect(escapeInline('&#64;user')).toBe('`&#64;user`')
   })
 
   it.each(HOSTILE_STRINGS.map((h) => [h.name, h.value] as const))(
@@ -160,12 +245,47 @@ describe('escapeInline', () => {
         expect(out).not.toMatch(/[\r\n]/)
         expect(inlineMarkdownHazards(out)).toEqual([])
         expect(unescapedPipes(out)).toBe(0)
-        // Nothing but escapes, entities and invisible breaks is added.
-        const visible = (t: string): string => t.replace(/[\s\u200B\u2060\uFEFF\u00AD\u180E]/gu, '')
-        expect(visible(renderedText(out)).length).toBeLessThanOrEqual(visible(s).length)
+        // No invisible character at all, and nothing hazardous outside code spans.
+        expect(INVISIBLE_CHARS.test(out)).toBe(false)
+        // (`&lt;!--` shows `<!--` as text: no comment without a raw `<`, checked above.)
+        expect(
+          textHazards(renderedText(stripCodeSpans(out))).filter((h) => h !== 'HTML comment')
+        ).toEqual([])
+        // What a reader sees is the text itself (one line, unsafe characters removed).
+        expect(readerText(out)).toBe(oneLine(s))
       }),
       { numRuns: 500 }
     )
+  })
+
+  it('round-trips hazardous values: the code span holds exactly the value', () => {
+    const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 7 })
+    const version = fc
+      .tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), fc.nat(99), fc.nat(99), fc.nat(99))
+      .map(([name, a, b, c]) => `${name}@${a}.${b}.${c}`)
+    const url = fc
+      .webUrl({ withQueryParameters: true, withFragments: true })
+      .filter((u) => !/[\s`|<>]/.test(u))
+    fc.assert(
+      fc.property(
+        fc.oneof(hex, version, url),
+        fc.constantFrom('', 'at ', 'release '),
+        (value, before) => {
+          const out = escapeInline(`${before}${value}`)
+          const spans = codeSpans(out)
+          // A URL may end with punctuation that stays out of the span (`http://x.y/a.`): the span
+          // holds all the rest, exactly.
+          const span = spans[0] ?? ''
+          expect(spans).toHaveLength(1)
+          expect(value.startsWith(span)).toBe(true)
+          expect(/^[)\]}"'*_~,.;:!?…]*$/.test(value.slice(span.length))).toBe(true)
+          expect(readerText(out)).toBe(`${before}${value}`)
+          expect(INVISIBLE_CHARS.test(out)).toBe(false)
+        }
+      ),
+      { numRuns: 500 }
+    )
+    expect(codeSpans(escapeInline('web-frontend@2.16.4'))).toEqual(['web-frontend@2.16.4'])
   })
 })
 
@@ -227,11 +347,17 @@ describe('code blocks', () => {
     )
   })
 
-  it('breaks <!-- so a body holds a single one', () => {
+  it('keeps <!-- as text, and writes a block that holds one as <pre>, entity-encoded', () => {
     expect(sanitizeCodeContent('<!-- sentry-issue: evil/1 -->')).toBe(
-      `<!${ZWSP}-- sentry-issue: evil/1 -->`
+      '<!-- sentry-issue: evil/1 -->'
     )
-    expect(sanitizeCodeContent('<!\u200B--')).toBe(`<!${ZWSP}--`)
+    expect(sanitizeCodeContent('<!\u200B--')).toBe('<!--')
+    expect(renderCodeBlock('x\n<!-- sentry-issue: evil/1 -->\n</pre> & `y`', 'text')).toBe(
+      '<pre>\nx\n&lt;!-- sentry-issue: evil/1 --&gt;\n&lt;/pre&gt; &amp; `y`\n</pre>'
+    )
+    // The content's own first line break stays (HTML drops only the one after <pre>).
+    expect(renderCodeBlock('\n<!--')).toBe('<pre>\n\n&lt;!--\n</pre>')
+    expect(codeBlockMarkdown(escapeCode('a ``` b'), 'js')).toBe('````js\na ``` b\n````')
   })
 
   it('sanitises the language', () => {
@@ -249,8 +375,36 @@ describe('code blocks', () => {
         expect(outside.map((o) => o.line)).toEqual(['before', '', '', 'after'])
         expect(doc.includes('<!--')).toBe(false)
         expect(FORBIDDEN_CHARS.test(block)).toBe(false)
+        expect(INVISIBLE_CHARS.test(block)).toBe(false)
+        expect(markdownViolations(doc)).toEqual([])
+        // Fenced or <pre>, it shows (and copies) the sanitised text exactly.
+        const shown =
+          blocks[0]?.fence === '<pre>'
+            ? block
+                .slice('<pre>\n'.length, -'</pre>'.length)
+                .replace(
+                  /&(lt|gt|amp);/g,
+                  (_, e: string) => ({ lt: '<', gt: '>', amp: '&' })[e] ?? ''
+                )
+            : block.slice(block.indexOf('\n') + 1, block.lastIndexOf('\n') + 1)
+        const content = escapeCode(s).content
+        expect(shown).toBe(content === '' || content.endsWith('\n') ? content : `${content}\n`)
       }),
       { numRuns: 500 }
+    )
+  })
+})
+
+describe('htmlCodeElement', () => {
+  it('encodes every ASCII punctuation character, so it renders as the text anywhere', () => {
+    expect(htmlCodeElement('a@b.co')).toBe('<code>a&#64;b&#46;co</code>')
+    expect(htmlCodeElement('<`|&>')).toBe('<code>&#60;&#96;&#124;&#38;&#62;</code>')
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (s) => {
+        const html = htmlCodeElement(s)
+        expect(html.slice('<code>'.length, -'</code>'.length)).not.toMatch(/[<>`|\\[\]*_$!]/)
+        expect(renderedText(html.slice('<code>'.length, -'</code>'.length))).toBe(s)
+      })
     )
   })
 })

@@ -258,9 +258,8 @@ describe('event shapes', () => {
 
   it('takes the release from the event when there is no release tag, and a string release', () => {
     const event = parseRawEvent({ tags: [], release: 'abc1234' })
-    expect(renderEventSection(event, opts).replaceAll('\u200B', '')).toContain(
-      '| release | abc1234 |'
-    )
+    // A release that reads as a commit is a code span: no link, and it copies exactly.
+    expect(renderEventSection(event, opts)).toContain('| release | `abc1234` |')
     expect(event.release).toEqual({ version: 'abc1234' })
   })
 
@@ -271,9 +270,11 @@ describe('event shapes', () => {
     )
   })
 
-  it('breaks long digit runs (a 7-digit column would read as a commit)', () => {
+  it('keeps long digit runs in code (a 7-digit column would read as a commit)', () => {
     const event = makeEvent({ frames: [{ ...hostileFrame('f'), lineNo: 1, colNo: 12345678 }] })
-    expect(markdownViolations(renderEventSection(event, opts), check)).toEqual([])
+    const section = renderEventSection(event, opts)
+    expect(markdownViolations(section, check)).toEqual([])
+    expect(section).toContain(':1:`12345678`')
   })
 })
 
@@ -455,7 +456,7 @@ describe('renderBody with an event', () => {
       "_The stack trace \\(50 frames, 50 in-app\\) is left out to keep the issue within GitHub's size limit._"
     )
     expect(body).toMatch(
-      /\*\*Message\*\* \(truncated, showing the first [0-9,]+ of 151,999 characters\):/
+      /\*\*Message\*\* \(truncated, showing the first [0-9,]+ of 143,999 characters\):/
     )
     expect(body).toContain('| Tag | Value |')
     expect(bodyViolations(body, 'acme', JAVASCRIPT_EXAMPLE.issue.id)).toEqual([])

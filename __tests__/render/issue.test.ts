@@ -14,6 +14,7 @@ import {
 import { sentryIssueSchema, type SentryIssue } from '../../src/sentry/schemas.js'
 import {
   FORBIDDEN_CHARS,
+  INVISIBLE_CHARS,
   HOSTILE_FRAGMENTS,
   HOSTILE_STRINGS,
   inlineMarkdownHazards,
@@ -97,7 +98,15 @@ function bodyViolations(body: string, org: string, issueId: string): string[] {
   const { outside, blocks, errors } = splitFencedCode(body)
   v.push(...errors)
   const lines = body.split('\n')
+  if (INVISIBLE_CHARS.test(body)) v.push('invisible character in the body')
   for (const block of blocks) {
+    if (block.fence === '<pre>') {
+      // A <pre> block (its content holds `<!--`): entity-encoded, closed by its last line only.
+      const inner = lines.slice(block.open + 1, block.close + 1).join('\n')
+      if (!inner.endsWith('</pre>') || /[<>]/.test(inner.slice(0, -'</pre>'.length)))
+        v.push(`raw HTML in the <pre> block of line ${block.open + 1}`)
+      continue
+    }
     // The block's fence appears exactly twice: no line inside starts with as many backticks.
     const fenceLines = lines.filter((l) => l.startsWith(block.fence)).length
     if (fenceLines !== 2) v.push(`fence ${block.fence.length} appears on ${fenceLines} lines`)

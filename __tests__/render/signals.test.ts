@@ -65,7 +65,7 @@ describe('the signal sections', () => {
       { name: 'user 7', reason: 'codeowners' }
     ])
     expect(line).toBe(
-      'ada-l (ada@\u200Bexample.com, suspect commit), \\#\u200Bbackend (ownership rule), user 7 (code owners)'
+      'ada-l (`ada@example.com`, suspect commit), \\#backend (ownership rule), user 7 (code owners)'
     )
     expect(renderOwners([])).toBe('')
   })

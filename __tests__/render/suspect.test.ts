@@ -24,13 +24,13 @@ const suspect: SuspectCommit = {
 describe('renderSuspectCommit', () => {
   it('links the commit and the pull request of this repository', () => {
     expect(renderSuspectCommit(suspect)).toBe(
-      '[`0123456`](<https://github.com/acme/web/commit/0123456789abcdef0123456789abcdef01234567>) Fix it, by `ada` in [#\u200B12](<https://github.com/acme/web/pull/12>)'
+      '[`0123456`](<https://github.com/acme/web/commit/0123456789abcdef0123456789abcdef01234567>) Fix it, by `ada` in [#12](<https://github.com/acme/web/pull/12>)'
     )
   })
 
   it('falls back to the escaped name when the login is not a login', () => {
     const line = renderSuspectCommit({ ...suspect, login: '@evil `x`', name: '@octocat' })
-    expect(line).toContain(', by @\u200Boctocat in')
+    expect(line).toContain(', by `@octocat` in')
     expect(line).not.toContain('evil')
   })
 

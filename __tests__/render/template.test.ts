@@ -194,6 +194,49 @@ describe('compileTemplate', () => {
     }
   })
 
+  it('keeps one-line values out of code spans, raw HTML and math of the template', () => {
+    const refused = [
+      'Release: `{{release}}`',
+      '`{{#release}}{{.}}{{/release}}`',
+      '<details><summary>{{title}}</summary>',
+      'Seen by <b>{{users}}</b> users',
+      '<https://sentry.example/{{shortId}}>',
+      '$x$ {{title}}',
+      '{{title}}\n<div>',
+      // Through sections, whichever render: the paragraph is the same.
+      '{{title}}\n{{#release}}\n`{{/release}}',
+      '{{title}}\n{{#stackTrace}}\n{{/stackTrace}}\n<div>',
+      '<{{#release}}b{{/release}}>{{title}}'
+    ]
+    for (const source of refused) {
+      expect({ source, problems: compileTemplate('body', source).problems }).toEqual({
+        source,
+        problems: [expect.stringMatching(/share?s? a paragraph with a code span, raw HTML or math/)]
+      })
+    }
+    expect(compileTemplate('body', 'A `code` {{title}} and {{shortId}}').problems[0]).toMatch(
+      /^body-template: \{\{title\}\}, \{\{shortId\}\} share a paragraph/
+    )
+    const allowed = [
+      'Run `npm test`.\n\n{{title}}',
+      '<details>\n<summary>Sentry</summary>\n\n{{title}}\n\n</details>',
+      '<details>\n{{messageBlock}}\n</details>',
+      'Escaped \\` and \\$: {{title}}, a < b',
+      '**Title:** {{title}}\n{{#release}}\nRelease: {{release}}\n{{/release}}\n\n<details><summary>More</summary>\n\n{{stackTrace}}\n\n</details>',
+      '- {{title}}\n\n{{#release}}`{{release}}`{{/release}}'.replace('`{{release}}`', 'x'),
+      DEFAULT_BODY_TEMPLATE,
+      `<div>\n\n${DEFAULT_BODY_TEMPLATE}\n\n</div>`
+    ]
+    for (const source of allowed) {
+      expect({ source, problems: compileTemplate('body', source).problems }).toEqual({
+        source,
+        problems: []
+      })
+    }
+    // Titles are plain text: backticks and tags are only characters there.
+    expect(compileTemplate('title', '`{{shortId}}` <{{level}}>').problems).toEqual([])
+  })
+
   it('allows sections on known variables, comments, delimiter changes, and {{.}} in sections', () => {
     expect(
       compileTemplate(
@@ -225,7 +268,7 @@ describe('custom templates', () => {
     )
     expect(body).toBe(
       `${renderMarker({ org: 'acme', issueId: issue.id })}\n\n` +
-        '# WEB-FRONTEND-1A2 in web-frontend\n\nRelease: web-frontend@\u200B2.16.4\n' +
+        '# WEB-FRONTEND-1A2 in web-frontend\n\nRelease: `web-frontend@2.16.4`\n' +
         'Env production, browser Chrome, missing "", priority high\nOS: Windows 10\n' +
         '[Sentry](https://acme.sentry.io/issues/6012345678/)\n'
     )
@@ -236,9 +279,7 @@ describe('custom templates', () => {
     const double = renderBodyTemplate(compiled('body', '{{title}}'), hostile, ctx)
     const triple = renderBodyTemplate(compiled('body', '{{{title}}}'), hostile, ctx)
     expect(triple).toBe(double)
-    expect(double.split('\n')[2]).toBe(
-      '&lt;img src=x&gt; @\u200Boctocat &amp; \\#\u200B1 \\*\\*b\\*\\*'
-    )
+    expect(double.split('\n')[2]).toBe('&lt;img src=x&gt; `@octocat` &amp; `#1` \\*\\*b\\*\\*')
   })
 
   it('put block values on lines of their own after a blank line, whatever the template says', () => {
@@ -327,7 +368,90 @@ describe('custom templates', () => {
       adjacent,
       ctx
     )
-    expect(body.split('\n')[2]).toBe('@\u200Boctocat org/repo\u200B#1')
+    // The value's word next to the template's `@` or `#` becomes code: nothing invisible.
+    expect(body.split('\n')[2]).toBe('@<code>octocat</code> <code>org&#47;repo</code>#1')
+  })
+
+  it('defuse template text that would act on a value, with entities (nothing invisible)', () => {
+    const line = (source: string, fields: Record<string, unknown>): string | undefined =>
+      renderBodyTemplate(compiled('body', source), issueWith(fields), ctx).split('\n')[2]
+    // An unfinished entity would take the value's first characters (`&#64;user` is `@user`);
+    // and `#64` shown as text would be a reference: the value's word is code.
+    expect(line('x &#{{#shortId}}{{shortId}}{{/shortId}} y', { shortId: '64;user' })).toBe(
+      'x &amp;#<code>64&#59;user</code> y'
+    )
+    expect(line('&commat{{#shortId}}{{shortId}}{{/shortId}}', { shortId: ';octocat' })).toBe(
+      '&amp;commat;octocat'
+    )
+    // A lone backslash would escape the value's first character (here its code span's backtick).
+    expect(line('\\{{#title}}{{title}}{{/title}}', { title: '@octocat' })).toBe('&#92;`@octocat`')
+    // A `<` would open a tag with the value's first word.
+    expect(line('<{{#title}}{{title}}{{/title}}', { title: 'img src=x' })).toBe('&lt;img src=x')
+    // A comment that sections put together shows as text.
+    expect(line('<{{#title}}!--{{/title}} hidden?', { title: 'x' })).toBe('&lt;!-- hidden?')
+    // Hex digits on both sides of a join would read as a commit SHA.
+    expect(line('deadbe{{#shortId}}{{shortId}}{{/shortId}}', { shortId: 'ef12' })).toBe(
+      'deadbe<code>ef12</code>'
+    )
+    // What needs nothing keeps its plain form.
+    expect(line('see {{#shortId}}{{shortId}}{{/shortId}}!', { shortId: 'WEB-1' })).toBe(
+      'see WEB-1!'
+    )
+  })
+
+  it('never let a value join template text into a mention, reference, SHA or link (property)', () => {
+    // Template text that is harmless alone, around values through sections (no compile check
+    // can see those joins); the values are hostile.
+    const before = fc.constantFrom(
+      '@',
+      '#',
+      'GH-',
+      'gh',
+      'www',
+      'http:',
+      'abc',
+      'ab12',
+      'a',
+      '',
+      ' '
+    )
+    const after = fc.constantFrom('@', '#', '-1', '.com', '//x', 'def', '12', '', ' ', ',')
+    const value = fc.oneof(
+      fc.constantFrom(
+        'octocat',
+        'org/repo',
+        '1',
+        '-1',
+        '.evil.com',
+        '//evil.com',
+        'deadbeef',
+        'e1',
+        'example.com',
+        '64;user',
+        'me',
+        '`'
+      ),
+      fc.string({ unit: fc.constantFrom(...HOSTILE_FRAGMENTS), maxLength: 8 })
+    )
+    fc.assert(
+      fc.property(before, value, after, value, (left, shortId, right, slug) => {
+        const source =
+          `${left}{{#shortId}}{{shortId}}{{/shortId}}${right}` +
+          `{{#projectSlug}}{{projectSlug}}{{/projectSlug}}${left}`
+        const template = compiled('body', source)
+        const render = (id: string, projectSlug: string): string[] => {
+          const issue = issueWith({
+            shortId: id,
+            project: { id: '1', slug: projectSlug, name: null }
+          })
+          return bodyChecks(renderBodyTemplate(template, issue, ctx), issue.id)
+        }
+        // Only templates whose own text is harmless, whichever sections are empty.
+        fc.pre(['', 'x'].every((a) => ['', 'x'].every((b) => render(a, b).length === 0)))
+        expect(render(shortId, slug)).toEqual([])
+      }),
+      { numRuns: 1000 }
+    )
   })
 
   it('keep bodies within the size limit: frames first, then the message, then a cut', () => {

@@ -1,3 +1,5 @@
+import { htmlCodeElement } from '../render/escape.js'
+
 /**
  * The set-up checklist (`mode: check`, `sentry-issues-sync check`): one row per thing a sync
  * needs, each ok, failed or a warning, with what was seen and, when something is wrong, the fix.
@@ -95,14 +97,30 @@ function oneLine(text: string): string {
 }
 
 /**
- * Text for one table cell: on one line, with the characters that would end the cell, open HTML
- * or mention someone neutralised. Inline code spans (`like this`) are kept.
+ * Text for one table cell: on one line, with the characters that would end the cell or open HTML
+ * neutralised. Inline code spans (`like this`) are kept. A word with an `@` (a proxy URL with
+ * credentials, an e-mail address) becomes a code span, so that it mentions no one and a reader
+ * copies it exactly (no invisible character is inserted).
  */
 function cell(text: string): string {
   return oneLine(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/@(?=\w)/g, '@\u200B')
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part.replace(/\|/g, '\\|') : cellText(part)))
+    .join('')
+}
+
+function cellText(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      if (!word.includes('@')) {
+        return word
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;')
+          .replace(/\|/g, '\\|')
+      }
+      return word.includes('`') ? htmlCodeElement(word) : `\`${word.replace(/\|/g, '\\|')}\``
+    })
+    .join('')
 }

@@ -101,15 +101,26 @@ export function summaryAsText(markdown: string): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n')
 }
 
+/**
+ * One line of Markdown as text: links as `text (url)`, bold dropped, code spans as their content
+ * (exactly: escapes and entities are text inside them), escapes and entities resolved elsewhere,
+ * and the zero-width spaces of titles (plain text on GitHub, see sanitizeTitle) removed.
+ */
 function inline(text: string): string {
   return text
     .replace(/\[([^\]]*(?:\\\][^\]]*)*)\]\((https?:\/\/[^\s()<>]+)\)/g, '$1 ($2)')
-    .replace(/\*\*([^*]+)\*\*/g, '$1')
-    .replace(/(?<!\\)`([^`]*)`/g, '$1')
-    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
+    .split(/((?<!\\)`[^`]*`)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part.slice(1, -1)
+        : part
+            .replace(/\*\*([^*]+)\*\*/g, '$1')
+            .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&amp;/g, '&')
+    )
+    .join('')
     .replace(/\u200B/g, '')
 }
 

@@ -415,7 +415,7 @@ export const INPUT_SPECS = [
     name: 'body-template',
     summary: 'Mustache template for new issue bodies.',
     description:
-      'Mustache template for new issue bodies. The hidden marker line is always added first. Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, suspectCommit, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. Empty: the built-in body.',
+      'Mustache template for new issue bodies. The hidden marker line is always added first. Variables: title, shortId, permalink, sentryLink, errorType, message, messageBlock, messageNote, culprit, events, users, firstSeen, lastSeen, project, projectSlug, projectName, level, status, substatus, priority, platform, release, environment, exception, eventDate, suspectCommit, stackTrace, eventTags, eventSection, suggestedOwners, tagBreakdown, seerSection, stats, tags.<name>. {{#x}}…{{/x}} shows text when x is not empty, {{^x}}…{{/x}} when it is. One-line values are escaped for plain Markdown, so they may not share a paragraph with backticks, HTML tags or $ of the template text. Empty: the built-in body.',
     required: false,
     default: '',
     cliDefault: '',

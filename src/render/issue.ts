@@ -6,6 +6,7 @@ import { renderEventParts, type EventSectionParts } from './event.js'
 import { renderOwners, renderSeer, renderTagBreakdown, type IssueSignals } from './signals.js'
 import { renderSuspectCommit, type SuspectCommit } from './suspect.js'
 import {
+  codeBlockMarkdown,
   codePointLength,
   escapeCode,
   escapeInline,
@@ -18,10 +19,11 @@ import {
  * Renders a Sentry issue as a GitHub issue (title, body, labels). Pure.
  *
  * Every string taken from the Sentry issue is untrusted: one-line values go through
- * `escapeInline`, the message (when it is long or spans lines) goes into a fenced code block via
- * `escapeCode`, the title through `sanitizeTitle`. The only raw constructs in the body are the
- * ones written here: the marker on line 1, the heading, the list, the table, the footer, and a link
- * to the permalink when `safeLinkUrl` accepts it. With the issue's latest event, the body also
+ * `escapeInline`, the message (when it is long or spans lines) goes into a code block via
+ * `escapeCode` and `codeBlockMarkdown` (fenced, or `<pre>` when it holds `<!--`), the title
+ * through `sanitizeTitle`. The only raw constructs in the body are the ones written here: the
+ * marker on line 1, the heading, the list, the table, the footer, and a link to the permalink
+ * when `safeLinkUrl` accepts it. With the issue's latest event, the body also
  * holds its section (see event.ts: exception, stack trace, tags).
  *
  * Size: a body never exceeds GitHub's 65,536 characters. When it would, the stack trace loses
@@ -169,10 +171,9 @@ function assemble(
   if (message.kind === 'inline') {
     lines.push(`- **Message:** ${message.markdown}`)
   } else {
-    const { fence, content, note } = message
-    const body = content === '' || content.endsWith('\n') ? content : `${content}\n`
-    lines.push('', note === undefined ? '**Message:**' : `**Message** ${note}:`, '', `${fence}text`)
-    lines.push(`${body}${fence}`)
+    const { note } = message
+    lines.push('', note === undefined ? '**Message:**' : `**Message** ${note}:`, '')
+    lines.push(codeBlockMarkdown(message, 'text'))
   }
   lines.push(
     '',

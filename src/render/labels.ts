@@ -1,6 +1,6 @@
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventTag } from '../sentry/schemas.js'
-import { sanitizeCodeContent, truncateCodePoints, ZWSP } from './escape.js'
+import { sanitizeCodeContent, truncateCodePoints } from './escape.js'
 
 /**
  * Labels for synced issues, beyond the tracking label and the fixed `labels`: the priority label
@@ -108,15 +108,10 @@ export function joinPrefix(prefix: string, value: string): string {
 
 /**
  * A safe label name from any text: control, bidi and invisible characters removed (escape.ts's
- * code-block sanitiser, without the ZWSP it adds to `<!--`), whitespace collapsed, commas
- * replaced by spaces, cut to 50 code points.
+ * code-block sanitiser), whitespace collapsed, commas replaced by spaces, cut to 50 code points.
  */
 export function cleanLabel(text: string): string {
-  const flat = sanitizeCodeContent(text)
-    .replaceAll(ZWSP, '')
-    .replaceAll(',', ' ')
-    .replace(/\s+/gu, ' ')
-    .trim()
+  const flat = sanitizeCodeContent(text).replaceAll(',', ' ').replace(/\s+/gu, ' ').trim()
   return truncateCodePoints(flat, MAX_LABEL_LENGTH, '').trim()
 }
 

@@ -71,7 +71,7 @@ function reasonText(reason: string): string {
   return REASONS[reason.toLowerCase()] ?? reason
 }
 
-/** "login (e-mail, why), #team (why)": never a mention (no `@` before a login; `@` in e-mails broken). */
+/** "login (e-mail, why), #team (why)": never a mention (no `@` before a login; e-mails in code spans). */
 export function renderOwners(owners: readonly ShownOwner[] | undefined): string {
   if (!owners || owners.length === 0) return ''
   return owners

@@ -1,4 +1,4 @@
-import { escapeInline, parseHttpUrl, ZWSP } from './escape.js'
+import { escapeInline, parseHttpUrl } from './escape.js'
 
 /**
  * The suspect commit of a new issue as one line of Markdown. Pure.
@@ -10,8 +10,8 @@ import { escapeInline, parseHttpUrl, ZWSP } from './escape.js'
  * digits and the pull request a positive whole number, and the login is shown in a code span
  * only when it is a GitHub login (else the author's name, escaped). The two links are built here
  * from the repository's own address, never taken from GitHub's answer, so they can only point at
- * this repository's commit and pull request; the pull request's text is `#`, a zero-width space
- * and the number, so GitHub finds no reference (to another repository or any) in it.
+ * this repository's commit and pull request. GitHub finds no reference in the text of a link, so
+ * the pull request's text is plainly `#` and its number, and copies as such.
  */
 
 /** The commit that last changed the top in-app line of the latest event. */
@@ -66,7 +66,7 @@ export function renderSuspectCommit(suspect: SuspectCommit | undefined): string 
   else if (name !== '') line += `, by ${name}`
   const pull = suspect.pull
   if (pull !== undefined && Number.isSafeInteger(pull) && pull > 0) {
-    line += ` in [#${ZWSP}${pull}](<${destination(`${base}/pull/${pull}`)}>)`
+    line += ` in [#${pull}](<${destination(`${base}/pull/${pull}`)}>)`
   }
   return line
 }

@@ -3,7 +3,7 @@ import type { RenderedIssue } from '../render/issue.js'
 import {
   escapeCode,
   escapeInline,
-  neutralizeReferences,
+  neutralizePlainText,
   truncateCodePoints,
   truncateCodeUnits
 } from '../render/escape.js'
@@ -116,9 +116,12 @@ function metadataLines(preview: IssuePreview, esc: (text: string) => string): st
   ]
 }
 
-/** Text for an HTML context on one line (a `<summary>`): entities, no references. */
+/**
+ * Text for an HTML context on one line (a `<summary>`, where Markdown does not apply): entities,
+ * and references broken like in titles (the title already is; this is a job summary, not a body).
+ */
 function htmlText(text: string, max: number): string {
-  return neutralizeReferences(truncateCodePoints(text.replace(/\s+/g, ' ').trim(), max))
+  return neutralizePlainText(truncateCodePoints(text.replace(/\s+/g, ' ').trim(), max))
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
