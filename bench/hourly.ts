@@ -3,7 +3,11 @@
  * writes to GitHub, which stats rows it changes, and how the priority labels move. Shared by the
  * `steady-traffic` and `slow-growth` scenarios.
  */
-import { countRequests, fmtMs, runAction, type ActionRun, type Fakes } from './lib.js'
+import {
+  DEFAULT_PRIORITY_LABELS,
+  parsePriorityLabels
+} from '../src/inputs/formats/priority-labels.js'
+import { countRequests, fmtMs, runAction, startFakes, type ActionRun, type Fakes } from './lib.js'
 
 export const HOUR = 3600_000
 
@@ -20,6 +24,43 @@ export function blockRows(body: string | null | undefined): Map<string, string> 
     if (m?.[1] && m[2] !== undefined) rows.set(m[1], m[2])
   }
   return rows
+}
+
+/** An hourly scenario's start: the fakes (a `backend` project), their clock, the inputs. */
+export interface HourlyScenario {
+  fakes: Fakes
+  clock: { ms: number }
+  /** The default priority rules passed explicitly, and `max-new-issues` for all `n` issues. */
+  inputs: Record<string, string>
+  priorityNames: ReadonlySet<string>
+}
+
+export async function startHourly(n: number, start: number): Promise<HourlyScenario> {
+  const rules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
+  const fakes = await startFakes()
+  const clock = { ms: start }
+  fakes.sentry.now = () => new Date(clock.ms)
+  fakes.sentry.addProject('backend')
+  return {
+    fakes,
+    clock,
+    inputs: { 'max-new-issues': String(n), 'priority-labels': DEFAULT_PRIORITY_LABELS },
+    priorityNames: new Set(rules.map((r) => r.label.toLowerCase()))
+  }
+}
+
+/** The first run, which creates the `n` GitHub issues (not counted); its time in ms. */
+export async function setupRun(entry: string, s: HourlyScenario, n: number): Promise<number> {
+  const action = await runAction({ entry, fakes: s.fakes, inputs: s.inputs, measureRss: false })
+  const created = s.fakes.github.issues.length
+  console.log(
+    `  set-up run: exit ${action.code}, ${created} GitHub issues created in ${fmtMs(action.wallMs)}`
+  )
+  if (action.code !== 0 || created !== n) {
+    for (const line of action.problems.slice(0, 8)) console.log(`  log: ${line}`)
+    throw new Error(`the set-up run created ${created} issues, not ${n}`)
+  }
+  return action.wallMs
 }
 
 export interface HourlyOptions {

@@ -9,13 +9,8 @@
  * Measured: GitHub writes, the stats rows they changed, priority-label changes and flips back.
  * Target: ≤ 90 writes over the 24 runs, 0 flips.
  */
-import {
-  DEFAULT_PRIORITY_LABELS,
-  parsePriorityLabels
-} from '../src/inputs/formats/priority-labels.js'
 import { prng } from '../src/fakes/fake-sentry.js'
-import { HOUR, hourlyRuns, rowSummary } from './hourly.js'
-import { fmtMs, runAction, startFakes } from './lib.js'
+import { HOUR, hourlyRuns, rowSummary, setupRun, startHourly } from './hourly.js'
 import { dayOf, roughCount } from '../src/render/stats-block.js'
 
 const START = Date.parse('2026-11-30T06:17:00Z')
@@ -59,14 +54,9 @@ interface Growth {
 
 export async function slowGrowth(entry: string, scale: number): Promise<Record<string, unknown>> {
   const N = Math.max(3, Math.round(30 * scale))
-  const rules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
-  const priorityNames = new Set(rules.map((r) => r.label.toLowerCase()))
-  const inputs = { 'max-new-issues': String(N), 'priority-labels': DEFAULT_PRIORITY_LABELS }
-  const fakes = await startFakes()
+  const scenario = await startHourly(N, START)
+  const { fakes, clock } = scenario
   try {
-    const clock = { ms: START }
-    fakes.sentry.now = () => new Date(clock.ms)
-    fakes.sentry.addProject('backend')
     const random = prng(20261208)
     const issues: Growth[] = []
     for (let i = 0; i < N; i++) {
@@ -94,14 +84,7 @@ export async function slowGrowth(entry: string, scale: number): Promise<Record<s
       `  ${N} issues: events ${Math.min(...eventsAtStart)}–${Math.max(...eventsAtStart)}, users ${Math.min(...usersAtStart)}–${Math.max(...usersAtStart)}`
     )
 
-    const setup = await runAction({ entry, fakes, inputs, measureRss: false })
-    console.log(
-      `  set-up run: exit ${setup.code}, ${fakes.github.issues.length} GitHub issues created in ${fmtMs(setup.wallMs)}`
-    )
-    if (setup.code !== 0 || fakes.github.issues.length !== N) {
-      for (const line of setup.problems.slice(0, 8)) console.log(`  log: ${line}`)
-      throw new Error(`the set-up run created ${fakes.github.issues.length} issues, not ${N}`)
-    }
+    await setupRun(entry, scenario, N)
 
     const figures = (): Array<{ events: number; users: number; lastSeen: string }> =>
       issues.map((g) => {
@@ -114,12 +97,9 @@ export async function slowGrowth(entry: string, scale: number): Promise<Record<s
       })
     const snapshots = [figures()]
     const hourly = await hourlyRuns({
+      ...scenario,
       entry,
-      fakes,
-      inputs,
       runs: RUNS,
-      priorityNames,
-      clock,
       advance(from, to) {
         const hour = new Date(to).getUTCHours()
         for (const g of issues) {

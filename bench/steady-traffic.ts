@@ -15,15 +15,13 @@
  * used lifetime totals at a reader's precision (windowed `count`/`userCount` exact, `lastSeen` to
  * the second): a simulation of what would have changed, not a run of another build.
  */
-import { performance } from 'node:perf_hooks'
 import {
   DEFAULT_PRIORITY_LABELS,
   parsePriorityLabels
 } from '../src/inputs/formats/priority-labels.js'
 import { priorityLabel } from '../src/render/labels.js'
 import { dayOf, formatCount, roughCount } from '../src/render/stats-block.js'
-import { fmtMs, runAction, startFakes } from './lib.js'
-import { HOUR, hourlyRuns } from './hourly.js'
+import { HOUR, hourlyRuns, setupRun, startHourly } from './hourly.js'
 import { prng } from '../src/fakes/fake-sentry.js'
 
 const DAY = 24 * HOUR
@@ -144,13 +142,9 @@ export async function steadyTraffic(
 ): Promise<Record<string, unknown>> {
   const N = Math.max(5, Math.round(100 * scale))
   const rules = parsePriorityLabels(DEFAULT_PRIORITY_LABELS).rules
-  const priorityNames = new Set(rules.map((r) => r.label.toLowerCase()))
-  const inputs = { 'max-new-issues': String(N), 'priority-labels': DEFAULT_PRIORITY_LABELS }
-  const fakes = await startFakes()
+  const scenario = await startHourly(N, START)
+  const { fakes, clock } = scenario
   try {
-    const clock = { ms: START }
-    fakes.sentry.now = () => new Date(clock.ms)
-    fakes.sentry.addProject('backend')
     const random = prng(20261130)
     const traffic: Traffic[] = []
     for (let i = 0; i < N; i++) {
@@ -216,27 +210,13 @@ export async function steadyTraffic(
       return { after, before }
     }
 
-    // Set-up: the first run creates the GitHub issues.
-    const setupStarted = performance.now()
-    const setup = await runAction({ entry, fakes, inputs, measureRss: false })
-    const setupMs = performance.now() - setupStarted
-    const tracked = fakes.github.issues.length
-    console.log(
-      `  set-up run: exit ${setup.code}, ${tracked} GitHub issues created in ${fmtMs(setupMs)}`
-    )
-    if (setup.code !== 0 || tracked !== N) {
-      for (const line of setup.problems.slice(0, 8)) console.log(`  log: ${line}`)
-      throw new Error(`the set-up run created ${tracked} issues, not ${N}`)
-    }
+    const setupMs = await setupRun(entry, scenario, N)
     const simulated = [visibleNow()]
 
     const hourly = await hourlyRuns({
+      ...scenario,
       entry,
-      fakes,
-      inputs,
       runs: RUNS,
-      priorityNames,
-      clock,
       advance(from, to) {
         for (const t of traffic) {
           const events = poisson(random, t.rate)
@@ -249,16 +229,9 @@ export async function steadyTraffic(
       },
       afterRun: () => simulated.push(visibleNow())
     })
-    const {
-      writes,
-      rowsChanged: changedRows,
-      priorityLabelChanges: labelChanges,
-      labelRequests,
-      flips,
-      failedRuns,
-      endpoints,
-      perRun: runs
-    } = hourly
+    const { writes, labelRequests, flips, failedRuns, endpoints } = hourly
+    const changedRows = hourly.rowsChanged
+    const labelChanges = hourly.priorityLabelChanges
 
     const before = tally(simulated.map((s) => s.before))
     const check = tally(simulated.map((s) => s.after))
@@ -312,14 +285,7 @@ export async function steadyTraffic(
       target: { writes: WRITE_TARGET, flips: 0 },
       verdict,
       setupMs: Math.round(setupMs),
-      writes,
-      writesPerRun: perRun,
-      rowsChanged: changedRows,
-      priorityLabelChanges: labelChanges,
-      labelRequests,
-      flips,
-      failedRuns,
-      endpoints,
+      ...hourly,
       replayNow: check,
       replayWindowedExact: before,
       issues: traffic.map((t, i) => ({
@@ -327,8 +293,7 @@ export async function steadyTraffic(
         ageDays: Math.round(t.ageDays * 10) / 10,
         rate: Math.round(t.rate * 10) / 10,
         lifetimeAtStart: lifetimeAtStart[i]
-      })),
-      perRun: runs
+      }))
     }
   } finally {
     await fakes.close()
