@@ -7,6 +7,10 @@
  *                                    defaults and help text)
  *   README.md                        the compact inputs table between the inputs-table markers
  *   docs/configuration.md            the full reference between the inputs-reference markers
+ *   .github/workflows/sentry-sync.yml
+ *                                    the reusable workflow's inputs and the `with:` that passes
+ *                                    them on, between its generated-inputs and generated-with
+ *                                    markers (tokens and the CA certificate are secrets there)
  *
  * `npm run docs:inputs` writes them; `node scripts/gen-inputs.mjs --check` writes nothing and
  * exits 1 naming the files that are stale. `--root DIR` reads and writes under DIR instead of the
@@ -47,7 +51,29 @@ const CLI_NOTES = {
 
 const MARKERS = {
   table: ['<!-- inputs-table:start -->', '<!-- inputs-table:end -->'],
-  reference: ['<!-- inputs-reference:start -->', '<!-- inputs-reference:end -->']
+  reference: ['<!-- inputs-reference:start -->', '<!-- inputs-reference:end -->'],
+  workflowInputs: [
+    '      # generated-inputs:start (npm run docs:inputs, from action.yml)',
+    '      # generated-inputs:end'
+  ],
+  workflowWith: [
+    '          # generated-with:start (npm run docs:inputs, from action.yml)',
+    '          # generated-with:end'
+  ]
+}
+
+const REUSABLE_WORKFLOW = '.github/workflows/sentry-sync.yml'
+
+/** Inputs the reusable workflow takes as secrets; how each is passed on. */
+const WORKFLOW_SECRETS = {
+  'sentry-token': '${{ secrets.sentry-token }}',
+  'github-token': '${{ secrets.github-token || github.token }}',
+  'sentry-ca-cert': '${{ secrets.sentry-ca-cert }}'
+}
+
+/** Inputs whose value the workflow completes from its context when the caller leaves it empty. */
+const WORKFLOW_FALLBACKS = {
+  repository: '${{ inputs.repository || github.repository }}'
 }
 
 /** The inputs of action.yml, in their order, with what the CLI and the docs need. */
@@ -184,12 +210,51 @@ function reference(inputs) {
   return out.join('\n').trimEnd()
 }
 
-function replaceBetween(text, [start, end], body, file) {
+function replaceBetween(text, [start, end], body, file, gap = '\n\n') {
   const a = text.indexOf(start)
   const b = text.indexOf(end)
   if (a === -1 || b === -1 || b < a)
     throw new Error(`${file}: the markers ${start} … ${end} are missing`)
-  return `${text.slice(0, a + start.length)}\n\n${body}\n\n${text.slice(b)}`
+  return `${text.slice(0, a + start.length)}${gap}${body}${gap}${text.slice(b)}`
+}
+
+// -----------------------------------------------------------------------------------------------
+// The reusable workflow
+
+/** A workflow_call input's type: from action.yml's default, as GitHub types them. */
+function workflowType(input) {
+  if (input.default === 'true' || input.default === 'false') return 'boolean'
+  if (input.default !== undefined && /^[0-9]+$/.test(input.default)) return 'number'
+  return 'string'
+}
+
+/** The default the workflow offers: action.yml's, or empty where the action fills it in. */
+function workflowDefault(input) {
+  const value = input.default ?? ''
+  if (value.includes('${{') || value.includes('\n')) return "''"
+  const type = workflowType(input)
+  return type === 'string' ? JSON.stringify(value) : value
+}
+
+function workflowInputs(inputs) {
+  return inputs
+    .filter((i) => !(i.name in WORKFLOW_SECRETS))
+    .flatMap((i) => [
+      `      ${i.name}:`,
+      `        description: ${JSON.stringify(i.summary)}`,
+      `        type: ${workflowType(i)}`,
+      i.required ? '        required: true' : `        default: ${workflowDefault(i)}`
+    ])
+    .join('\n')
+}
+
+function workflowWith(inputs) {
+  return inputs
+    .map(
+      (i) =>
+        `          ${i.name}: ${WORKFLOW_SECRETS[i.name] ?? WORKFLOW_FALLBACKS[i.name] ?? `\${{ inputs.${i.name} }}`}`
+    )
+    .join('\n')
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -216,6 +281,22 @@ export async function generate(root = REPO) {
         MARKERS.reference,
         reference(inputs),
         'docs/configuration.md'
+      )
+    ],
+    [
+      REUSABLE_WORKFLOW,
+      replaceBetween(
+        replaceBetween(
+          read(REUSABLE_WORKFLOW),
+          MARKERS.workflowInputs,
+          workflowInputs(inputs),
+          REUSABLE_WORKFLOW,
+          '\n'
+        ),
+        MARKERS.workflowWith,
+        workflowWith(inputs),
+        REUSABLE_WORKFLOW,
+        '\n'
       )
     ]
   ]

@@ -93,7 +93,12 @@ describe('the documented interface', () => {
   it('the check notices a stale part', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'sia-inputs-'))
     try {
-      for (const file of ['README.md', 'docs/configuration.md', 'src/inputs/inputs.generated.ts']) {
+      for (const file of [
+        'README.md',
+        'docs/configuration.md',
+        'src/inputs/inputs.generated.ts',
+        '.github/workflows/sentry-sync.yml'
+      ]) {
         mkdirSync(path.dirname(path.join(root, file)), { recursive: true })
         cpSync(file, path.join(root, file))
       }
@@ -104,7 +109,7 @@ describe('the documented interface', () => {
       const run = generator('--check', '--root', root)
       expect(run.status).toBe(1)
       expect(run.stderr).toContain(
-        'Stale (run npm run docs:inputs): src/inputs/inputs.generated.ts, README.md, docs/configuration.md'
+        'Stale (run npm run docs:inputs): src/inputs/inputs.generated.ts, README.md, docs/configuration.md, .github/workflows/sentry-sync.yml'
       )
     } finally {
       rmSync(root, { recursive: true, force: true })
