@@ -87,6 +87,18 @@ describe('dry-run previews in the job summary', () => {
     expect(h.github.writeCount()).toBe(0)
   })
 
+  it('says what the issue steps would do after the create (issue fields)', async () => {
+    const [issue] = h.sentry.seed(1, { seed: 7 })
+    const run = await h.run({
+      'dry-run': 'true',
+      'issue-fields': 'Priority = priority\nEvents = events'
+    })
+    expect(run.summary).toContain(
+      `**Then:** Issue fields: Priority = ${String(issue!.priority)}, Events = ${String(issue!.count)}`
+    )
+    expect(h.github.writeCount()).toBe(0)
+  })
+
   it('keeps a body with backtick fences and HTML inside its block', async () => {
     const [issue] = h.sentry.seed(1, { seed: 7 })
     issue!['title'] = 'Broken ```` fence </details> <script>x</script>'

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { parseConfig, type Config } from '../../src/inputs/config.js'
 import type { PlanItem } from '../../src/plan/plan.js'
+import { stepWrites } from '../../src/sync/steps.js'
 import {
   CONTENT_LIMITS,
   fitsNow,
@@ -61,9 +63,19 @@ describe('the hourly content budget', () => {
     expect(budget.creates).toBe(0)
   })
 
-  it('counts a create with issue fields as two writes', () => {
-    expect(writesPerCreate({ issueFields: false })).toBe(1)
-    expect(writesPerCreate({ issueFields: true })).toBe(2)
+  it('counts a create and what its steps add; issue fields add one write to a create and an update', () => {
+    expect(writesPerCreate({ perCreate: 0 })).toBe(1)
+    expect(writesPerCreate({ perCreate: 2 })).toBe(3)
+    const config = (fields: string): Config =>
+      parseConfig({
+        'sentry-token': 'sntryu_abc',
+        'sentry-org': 'acme',
+        'github-token': 'ghs_x',
+        repository: 'octo-org/web',
+        'issue-fields': fields
+      })
+    expect(stepWrites(config(''))).toEqual({ perCreate: 0, perUpdate: 0 })
+    expect(stepWrites(config('Priority = priority'))).toEqual({ perCreate: 1, perUpdate: 1 })
   })
 
   it('reserves the writes of updates, closes and reopens, comments included', () => {
@@ -113,8 +125,9 @@ describe('the hourly content budget', () => {
       { kind: 'gone', key: 'a/5', existing, decision: { kind: 'none', why: 'w' } },
       { kind: 'create', sentry, key: 'a/6' }
     ]
-    expect(lifecycleWrites(plan, { issueFields: false })).toBe(1 + 2 + 2 + 2)
-    expect(lifecycleWrites(plan, { issueFields: true })).toBe(1 + 2 + 2 + 2 + 2)
+    expect(lifecycleWrites(plan, { perUpdate: 0 })).toBe(1 + 2 + 2 + 2)
+    // Each of the two updates also costs what the issue steps add to it (issue fields: one).
+    expect(lifecycleWrites(plan, { perUpdate: 1 })).toBe(1 + 2 + 2 + 2 + 2)
   })
 
   it('checks the writes actually made before each create', () => {

@@ -25,14 +25,17 @@ export const SUMMARY_BODY_CHARS = 8000
 export function issuePreview(
   rendered: RenderedIssue,
   assignees: readonly string[],
-  milestone: Milestone | undefined
+  milestone: Milestone | undefined,
+  /** What the issue steps would do (see sync/steps.ts), a line each. */
+  steps: readonly string[] = []
 ): IssuePreview {
   return {
     title: rendered.title,
     body: rendered.body,
     labels: [...rendered.labels],
     assignees: [...assignees],
-    ...(milestone ? { milestone: 'number' in milestone ? milestone.number : milestone.title } : {})
+    ...(milestone ? { milestone: 'number' in milestone ? milestone.number : milestone.title } : {}),
+    ...(steps.length > 0 ? { steps: [...steps] } : {})
   }
 }
 
@@ -112,7 +115,8 @@ function metadataLines(preview: IssuePreview, esc: (text: string) => string): st
   return [
     `**Labels:** ${list(preview.labels)}`,
     `**Assignees:** ${list(preview.assignees)}`,
-    `**Milestone:** ${preview.milestone === undefined ? 'none' : esc(String(preview.milestone))}`
+    `**Milestone:** ${preview.milestone === undefined ? 'none' : esc(String(preview.milestone))}`,
+    ...(preview.steps ?? []).map((line) => `**Then:** ${esc(line)}`)
   ]
 }
 

@@ -27,6 +27,8 @@ export interface IssuePreview {
   assignees: string[]
   /** The milestone as configured: its number or its title. */
   milestone?: number | string
+  /** What the issue steps would do after the create (issue fields, …), a line each. */
+  steps?: string[]
 }
 
 /** New issues left for later runs (over max-new-issues or GitHub's hourly content limit). */

@@ -14,6 +14,7 @@ import {
   writesPerCreate
 } from './budget.js'
 import { baseRow, type RunContext } from './context.js'
+import { stepWrites } from './steps.js'
 
 /**
  * A big backlog, a bit at a time: the run creates as many new issues as GitHub's hourly limit on
@@ -40,14 +41,14 @@ export interface Pacer {
 export function startPacer(ctx: RunContext, plan: readonly PlanItem[], state: SyncState): Pacer {
   const { config, deps } = ctx
   const perHour = deps.contentWritesPerHour ?? CONTENT_LIMITS.perHour
-  const issueFields = config.content.issueFields.length > 0
-  const perCreate = writesPerCreate({ issueFields })
+  const steps = stepWrites(config)
+  const perCreate = writesPerCreate(steps)
   const writes = withinHour(state.contentWrites ?? [], Date.now())
   const budget = planBudget({
     now: Date.now(),
     earlier: writes,
     perHour,
-    reserve: lifecycleWrites(plan, { issueFields }) + labelsToCreate(ctx),
+    reserve: lifecycleWrites(plan, steps) + labelsToCreate(ctx),
     perCreate
   })
   const planned = plan.filter((p) => p.kind === 'create').length

@@ -25,19 +25,17 @@ export function safetyReserve(perHour: number): number {
   return Math.max(2, Math.ceil(perHour * 0.02))
 }
 
-/** Content-creating requests one new issue costs: the create, and its issue fields if any. */
-export function writesPerCreate(options: { issueFields: boolean }): number {
-  return 1 + (options.issueFields ? 1 : 0)
+/** Content-creating requests one new issue costs: the create, and what its steps add. */
+export function writesPerCreate(steps: { perCreate: number }): number {
+  return 1 + steps.perCreate
 }
 
 /**
  * The content-creating requests the planned work on existing issues needs: an update is a body
- * edit (and a comment when it has one), a close or reopen a state change and a comment.
+ * edit (a comment when it has one, its label changes, and what the issue steps add to an update),
+ * a close or reopen a state change and a comment.
  */
-export function lifecycleWrites(
-  plan: readonly PlanItem[],
-  options: { issueFields: boolean }
-): number {
+export function lifecycleWrites(plan: readonly PlanItem[], steps: { perUpdate: number }): number {
   let writes = 0
   for (const item of plan) {
     if (item.kind !== 'lifecycle' && item.kind !== 'gone') continue
@@ -47,7 +45,7 @@ export function lifecycleWrites(
         writes +=
           1 +
           (d.comment ? 1 : 0) +
-          (options.issueFields ? 1 : 0) +
+          steps.perUpdate +
           (d.labels ? d.labels.remove.length + (d.labels.add.length > 0 ? 1 : 0) : 0)
         break
       case 'close':

@@ -26,7 +26,7 @@ import {
 import { findAfterFailedCreate } from './dedup.js'
 import { withOwnerAssignees } from './signals.js'
 import { ensureLabels } from './labels.js'
-import { setFields } from './metadata.js'
+import { stepsOn } from './steps.js'
 import { linkInSentry } from './sentry-link.js'
 import { attachAsSubIssue } from './sub-issue.js'
 import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
@@ -84,7 +84,12 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
   if (content.assignSuspect && suspect) {
     await assignSuspect(ctx, assignees, suspect, item.sentry.shortId)
   }
-  const preview = issuePreview(rendered, assignees, content.milestone)
+  const preview = issuePreview(
+    rendered,
+    assignees,
+    content.milestone,
+    stepsOn(config).flatMap((step) => step.preview(config, item.sentry, event) ?? [])
+  )
   if (config.dryRun) {
     deps.log.info(`Would create: ${rendered.title}`)
     return {
@@ -121,7 +126,7 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       ...(content.issueType ? { type: content.issueType } : {}),
       ...(milestone !== undefined ? { milestone } : {})
     })
-    await setFields(ctx, created.number, item.sentry, event)
+    for (const step of stepsOn(config)) await step.created(ctx, created.number, item.sentry, event)
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
     buildIndex([created], 'label', ctx.identity, ctx.index)
     const attached =
