@@ -41,7 +41,7 @@ describe('CONTRIBUTING.md', () => {
 
   it('names only files and folders that exist', () => {
     const paths = namedPaths()
-    expect(paths).toEqual(expect.arrayContaining(['action.yml', 'src/sync/budget.ts']))
+    expect(paths).toEqual(expect.arrayContaining(['action.yml', 'src/sync/steps.ts']))
     expect(paths.filter((p) => !p.includes('*') && !existsSync(p))).toEqual([])
   })
 
