@@ -1,6 +1,7 @@
 import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
 import { SentryApiError } from '../sentry/client.js'
+import { chainedErrorCode } from '../sentry/errors.js'
 import { fail, type CheckRow } from './checks.js'
 import { inputRef, type Surface } from './probe.js'
 
@@ -22,17 +23,8 @@ const TLS_CODES = new Set([
 
 /** The Node/undici error code in an error's cause chain (`ENOTFOUND`, `CERT_HAS_EXPIRED`, …). */
 export function errorCodeOf(error: unknown): string | undefined {
-  let current: unknown = error
-  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && !code.startsWith('UND_ERR_')) return code
-    const errors = (current as { errors?: unknown }).errors
-    current =
-      Array.isArray(errors) && errors.length > 0
-        ? errors[0]
-        : (current as { cause?: unknown }).cause
-  }
-  return undefined
+  // Deeper than the transport looks, and past undici's own UND_ERR_* wrappers to the cause.
+  return chainedErrorCode(error, 6, (code) => !code.startsWith('UND_ERR_'))
 }
 
 /** The row for a Sentry that gave no usable answer to `GET /api/0/`: which kind of failure, and the fix. */

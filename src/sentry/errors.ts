@@ -211,11 +211,19 @@ export function httpError(
   )
 }
 
-function errorCode(error: unknown): string | undefined {
+/**
+ * The first error `code` along an error's chain (an AggregateError's first error, else its
+ * `cause`), within `depth` links, that `accept` takes.
+ */
+export function chainedErrorCode(
+  error: unknown,
+  depth: number,
+  accept: (code: string) => boolean = () => true
+): string | undefined {
   let current: unknown = error
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+  for (let link = 0; link < depth && typeof current === 'object' && current !== null; link++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string') return code
+    if (typeof code === 'string' && accept(code)) return code
     const errors = (current as { errors?: unknown }).errors
     current =
       Array.isArray(errors) && errors.length > 0
@@ -223,6 +231,10 @@ function errorCode(error: unknown): string | undefined {
         : (current as { cause?: unknown }).cause
   }
   return undefined
+}
+
+function errorCode(error: unknown): string | undefined {
+  return chainedErrorCode(error, 4)
 }
 
 function describeNetworkError(error: unknown): string {
