@@ -292,18 +292,28 @@ function componentsFor(ajv: Ajv): Ajv {
   return ajv
 }
 
+function isRef(value: object): value is SpecRef {
+  return typeof (value as Partial<SpecRef>).$ref === 'string'
+}
+
 /** Follows a component reference of the extract (parameters and responses; schemas go to ajv). */
 function resolveRef<T extends object>(value: T | SpecRef): T {
-  let current: T | SpecRef = value
-  for (let hops = 0; '$ref' in current && typeof current.$ref === 'string'; hops++) {
-    const ref = current.$ref
-    const m = /^#\/components\/(parameters|responses)\/([^/]+)$/.exec(ref)
+  let current = value
+  for (let hops = 0; isRef(current); hops++) {
+    const [, kind, name] =
+      /^#\/components\/(parameters|responses)\/([^/]+)$/.exec(current.$ref) ?? []
     const found =
-      m?.[1] && m[2] ? githubSpec.components[m[1] as 'parameters' | 'responses']?.[m[2]] : undefined
-    if (!found || hops > 8) throw new Error(`the extract cannot resolve ${ref}: re-run the script`)
+      kind && name && hops < 8
+        ? githubSpec.components[kind as 'parameters' | 'responses']?.[name]
+        : undefined
+    if (found === undefined) {
+      throw new Error(
+        `data/github-spec.json cannot resolve ${current.$ref}: re-run scripts/extract-github-spec.mjs`
+      )
+    }
     current = found as T | SpecRef
   }
-  return current as T
+  return current
 }
 
 /** A cached validator; identical schemas (a parameter shared by several operations) share one. */
@@ -387,7 +397,7 @@ function lookup(
     if (matches.length === 0) {
       return {
         ok: false,
-        problem: `unknown operation: no path in GitHub's OpenAPI description (${pkg}@${version}, as extracted) matches ${upper} ${path}; if GitHub documents it, add it to OPERATIONS in scripts/extract-github-spec.mjs and re-run the script`
+        problem: `unknown operation: no path in GitHub's OpenAPI description (${pkg}@${version}, as extracted) matches ${upper} ${path}; if GitHub documents it, add it to scripts/github-operations.json and re-run scripts/extract-github-spec.mjs`
       }
     }
     return {
