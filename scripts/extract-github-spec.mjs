@@ -7,8 +7,10 @@
  * Source: the npm package `@octokit/openapi` (GitHub's description from github/rest-api-description
  * plus Octokit's extensions), pinned below. It is NOT a dependency of the project: the script runs
  * `npm pack @octokit/openapi@<version>` into a temporary directory and streams the tarball, keeping
- * only `package/generated/api.github.com.deref.json` (about 73 MB; the tarball unpacks to about
- * 385 MB, which is never written to disk).
+ * only `package/generated/api.github.com.json` (about 13 MB; the tarball unpacks to about 385 MB,
+ * which is never written to disk). That is the description with its references (`$ref`), not the
+ * dereferenced one (`api.github.com.deref.json`), which repeats every shared schema (issue, user,
+ * label, repository, …) wherever it is used.
  *
  * Usage:
  *   node scripts/extract-github-spec.mjs                    # npm pack the pinned version
@@ -16,10 +18,16 @@
  *   node scripts/extract-github-spec.mjs --version 23.0.2   # another version (then update the pin)
  *
  * What is kept of each operation: method, path, operationId, parameters (name, in, required,
- * schema), the JSON request body schema and the 2xx response schemas. Inside schemas, annotations
- * that do not constrain anything (`description`, `example`, `examples`, `externalDocs`, `x-*`) are
- * dropped to keep the file small; every validation keyword is kept as published. The output is
- * deterministic: keys sorted recursively, arrays in their published order, 2-space indentation.
+ * schema), the JSON request body schema and the 2xx response schemas. References are kept as
+ * published (`{ "$ref": "#/components/schemas/issue" }`, `#/components/parameters/owner`), and
+ * `components` holds exactly the components the kept operations reach, transitively, each once,
+ * trimmed the same way (a parameter to name, in, required and schema; a response to its content
+ * type and schema). What only dropped parts refer to (media-type examples, response headers) is not
+ * kept. Inside schemas, annotations that do not constrain anything (`description`, `example`,
+ * `examples`, `externalDocs`, `x-*`) are dropped to keep the file small; every validation keyword
+ * is kept as published. A new operation thus adds its own lines and the components it is the first
+ * to use, not another copy of the issue. The output is deterministic: keys sorted recursively,
+ * arrays in their published order, 2-space indentation.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -40,7 +48,7 @@ import { sortKeys } from './lib/sort-keys.mjs'
 const PACKAGE = '@octokit/openapi'
 /** The pinned package version. Bump it deliberately and re-run; review the diff of the output. */
 const PINNED_VERSION = '23.0.2'
-const ENTRY = 'package/generated/api.github.com.deref.json'
+const ENTRY = 'package/generated/api.github.com.json'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const outputPath = join(repoRoot, 'src/fakes/data/github-spec.json')
@@ -230,32 +238,69 @@ function jsonContent(content, where) {
   return { contentType: type, schema: trimSchema(content[type].schema ?? {}) }
 }
 
+/** The component kinds an extracted operation may refer to, and how each is trimmed. */
+const COMPONENT_TRIMMERS = {
+  schemas: (schema) => trimSchema(schema),
+  parameters: (parameter) => trimParameter(parameter),
+  responses: (response, where) => trimResponse(response, where)
+}
+
+/** `#/components/<kind>/<name>` → `[kind, name]`; anything else is an error. */
+function parseRef(ref, where) {
+  const m = /^#\/components\/([^/]+)\/([^/]+)$/.exec(ref)
+  if (!m) throw new Error(`${where}: unsupported $ref ${JSON.stringify(ref)}`)
+  return [m[1], m[2].replaceAll('~1', '/').replaceAll('~0', '~')]
+}
+
+/** The component a local `$ref` names, as published. */
+function resolveRef(spec, ref, where) {
+  const [kind, name] = parseRef(ref, where)
+  const target = spec.components?.[kind]?.[name]
+  if (!target) throw new Error(`${where}: ${ref} is not in the description`)
+  return target
+}
+
+/** A parameter as kept: name, in, required and its schema (a `$ref` to one is kept as is). */
+function trimParameter(parameter) {
+  if (parameter.$ref) return { $ref: parameter.$ref }
+  return {
+    name: parameter.name,
+    in: parameter.in,
+    required: parameter.required === true,
+    schema: trimSchema(parameter.schema ?? {})
+  }
+}
+
+/** A success response as kept: its JSON content type and schema (null for a response without content). */
+function trimResponse(response, where) {
+  if (response.$ref) return { $ref: response.$ref }
+  return response.content
+    ? jsonContent(response.content, where)
+    : { contentType: null, schema: null }
+}
+
 function extractOperation(spec, key) {
   const [method, path] = key.split(' ')
   const item = spec.paths?.[path]
   const operation = item?.[method.toLowerCase()]
   if (!operation) throw new Error(`The spec has no ${key}`)
-  // Parameters may be declared on the path item and on the operation; the operation's win.
+  // Parameters may be declared on the path item and on the operation; the operation's win. A
+  // parameter given by reference stays a reference (resolved here only to know its name).
   const params = new Map()
   for (const p of [...(item.parameters ?? []), ...(operation.parameters ?? [])]) {
-    params.set(`${p.in}:${p.name}`, p)
+    const declared = p.$ref ? resolveRef(spec, p.$ref, `${key} parameter`) : p
+    params.set(`${declared.in}:${declared.name}`, p)
   }
-  const parameters = [...params.values()].map((p) => ({
-    name: p.name,
-    in: p.in,
-    required: p.required === true,
-    schema: trimSchema(p.schema ?? {})
-  }))
+  const parameters = [...params.values()].map(trimParameter)
   const body = operation.requestBody
+  if (body?.$ref) throw new Error(`${key}: a requestBody by reference is not supported yet`)
   const requestBody = body
     ? { required: body.required === true, ...jsonContent(body.content, `${key} requestBody`) }
     : null
   const responses = {}
   for (const [status, response] of Object.entries(operation.responses ?? {})) {
     if (!/^2\d\d$/.test(status)) continue
-    responses[status] = response.content
-      ? jsonContent(response.content, `${key} response ${status}`)
-      : { contentType: null, schema: null }
+    responses[status] = trimResponse(response, `${key} response ${status}`)
   }
   if (Object.keys(responses).length === 0) throw new Error(`${key} documents no 2xx response`)
   return {
@@ -268,6 +313,42 @@ function extractOperation(spec, key) {
     requestBody,
     responses
   }
+}
+
+/** Every `$ref` value in `value` (the kept, trimmed parts only). */
+function refsIn(value, out = new Set()) {
+  if (Array.isArray(value)) for (const item of value) refsIn(item, out)
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$ref' && typeof item === 'string') out.add(item)
+      else refsIn(item, out)
+    }
+  }
+  return out
+}
+
+/**
+ * The components the kept operations refer to, transitively, each once and trimmed like the
+ * operations (`{ schemas: { issue: … }, parameters: { owner: … } }`). References are collected
+ * from the trimmed objects, so what only dropped parts referred to (media-type `examples`,
+ * response `headers`) is not kept.
+ */
+function reachableComponents(spec, operations) {
+  const components = {}
+  const pending = [...refsIn(operations)]
+  const seen = new Set()
+  while (pending.length > 0) {
+    const ref = pending.pop()
+    if (seen.has(ref)) continue
+    seen.add(ref)
+    const [kind, name] = parseRef(ref, 'components')
+    const trim = COMPONENT_TRIMMERS[kind]
+    if (!trim) throw new Error(`${ref}: components of kind ${kind} are not extracted`)
+    const kept = trim(resolveRef(spec, ref, 'components'), ref)
+    ;(components[kind] ??= {})[name] = kept
+    pending.push(...refsIn(kept))
+  }
+  return components
 }
 
 async function main() {
@@ -299,13 +380,16 @@ async function main() {
 
     const operations = {}
     for (const key of OPERATIONS) operations[key] = extractOperation(spec, key)
+    const components = reachableComponents(spec, operations)
 
     const output = sortKeys({
       source: {
         description:
-          "Extracted from GitHub's official OpenAPI description (api.github.com, dereferenced) as " +
-          'published in the npm package @octokit/openapi, by scripts/extract-github-spec.mjs. ' +
-          'Schema annotations (description, example, examples, externalDocs, x-*) were dropped. ' +
+          "Extracted from GitHub's official OpenAPI description (api.github.com) as published in " +
+          'the npm package @octokit/openapi, by scripts/extract-github-spec.mjs. References ' +
+          '($ref) are kept as published; components holds exactly the components the operations ' +
+          'reach. Schema annotations (description, example, examples, externalDocs, x-*) were ' +
+          'dropped. ' +
           'Do not edit by hand: re-run the script.',
         package: meta.name,
         version: meta.version,
@@ -318,7 +402,8 @@ async function main() {
           license: spec.info?.license ?? null
         }
       },
-      operations
+      operations,
+      components
     })
 
     mkdirSync(dirname(outputPath), { recursive: true })
@@ -326,7 +411,11 @@ async function main() {
     const size = readFileSync(outputPath).length
     console.log(
       `Wrote ${relative(repoRoot, outputPath)} (${PACKAGE}@${meta.version}, ` +
-        `${Object.keys(operations).length} operations, ${size} bytes)`
+        `${Object.keys(operations).length} operations, ` +
+        Object.entries(components)
+          .map(([kind, named]) => `${Object.keys(named).length} ${kind}`)
+          .join(', ') +
+        `, ${size} bytes)`
     )
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true })

@@ -69,6 +69,41 @@ describe('the extracted description', () => {
       expect(Object.keys(op.responses).every((s) => /^2\d\d$/.test(s))).toBe(true)
     }
   })
+
+  it('keeps references, and components hold exactly what the operations reach, each once', () => {
+    expect(githubSpec.operations['POST /repos/{owner}/{repo}/issues']?.responses['201']).toEqual({
+      contentType: 'application/json',
+      schema: { $ref: '#/components/schemas/issue' }
+    })
+    const refsIn = (value: unknown, out: Set<string>): Set<string> => {
+      if (Array.isArray(value)) for (const item of value) refsIn(item, out)
+      else if (typeof value === 'object' && value !== null) {
+        for (const [key, item] of Object.entries(value)) {
+          if (key === '$ref' && typeof item === 'string') out.add(item)
+          else refsIn(item, out)
+        }
+      }
+      return out
+    }
+    const components = githubSpec.components as Record<string, Record<string, unknown>>
+    const reached = new Set<string>()
+    const pending = [...refsIn(githubSpec.operations, new Set())]
+    for (let ref = pending.pop(); ref !== undefined; ref = pending.pop()) {
+      if (reached.has(ref)) continue
+      reached.add(ref)
+      const [, kind = '', name = ''] = /^#\/components\/([^/]+)\/([^/]+)$/.exec(ref) ?? []
+      expect(`${ref}: ${components[kind]?.[name] === undefined ? 'missing' : 'present'}`).toBe(
+        `${ref}: present`
+      )
+      pending.push(...refsIn(components[kind]?.[name], new Set()))
+    }
+    const held = Object.entries(components).flatMap(([kind, named]) =>
+      Object.keys(named).map((name) => `#/components/${kind}/${name}`)
+    )
+    expect(held.sort()).toEqual([...reached].sort())
+    expect(held).toContain('#/components/schemas/issue')
+    expect(held).toContain('#/components/parameters/owner')
+  })
 })
 
 describe('openApiToJsonSchema', () => {
@@ -272,6 +307,31 @@ describe('validateGitHubResponse', () => {
     ])
     expect(validateGitHubResponse('issues/create', 201, { ...body, id: 'I_1' })).toEqual([
       'issues/create (POST /repos/{owner}/{repo}/issues): response 201 body /id: must be integer'
+    ])
+  })
+
+  it('converts the schemas behind references (nullable, and null joining a nullable enum)', async () => {
+    const fake = await start()
+    const octokit = getOctokit(fake.token, { baseUrl: fake.url })
+    const created = await octokit.rest.issues.create({ ...repo, title: 'Boom' })
+    const body = created.data as unknown as Record<string, unknown>
+    // issue (a component) → state_reason: a nullable enum without null; milestone and user:
+    // references to nullable components.
+    expect(
+      validateGitHubResponse('issues/create', 201, {
+        ...body,
+        state_reason: null,
+        milestone: null,
+        user: null
+      })
+    ).toEqual([])
+    expect(
+      validateGitHubResponse('issues/create', 201, { ...body, state_reason: 'bogus' })
+    ).toEqual([
+      'issues/create (POST /repos/{owner}/{repo}/issues): response 201 body /state_reason: must be equal to one of the allowed values ("completed", "reopened", "not_planned", "duplicate", null)'
+    ])
+    expect(validateGitHubResponse('issues/create', 201, { ...body, milestone: 3 })).toEqual([
+      'issues/create (POST /repos/{owner}/{repo}/issues): response 201 body /milestone: must be object,null'
     ])
   })
 

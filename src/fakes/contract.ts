@@ -1,6 +1,10 @@
 /**
  * Contract checks against GitHub's official OpenAPI description: the operations the action and the
- * fake GitHub use, extracted into `data/github-spec.json` by `scripts/extract-github-spec.mjs`.
+ * fake GitHub use, extracted into `data/github-spec.json` by `scripts/extract-github-spec.mjs`. The
+ * extract keeps the description's references: an operation's parameters, responses and schemas may
+ * be `{ $ref: '#/components/…' }`, and `components` holds what they refer to. Parameters and
+ * responses are resolved here; schemas are left to ajv, which gets every component schema once
+ * (converted, see below) in one document and compiles each referenced one once.
  *
  * - `validateGitHubRequest` checks a request as it went over the wire: an operation is documented
  *   for its method and path, path parameters fit their schemas, every query parameter is documented
@@ -21,6 +25,9 @@
  *   support needs a `type` next to it, which GitHub's schemas do not always have.
  * - Boolean `exclusiveMinimum`/`exclusiveMaximum` (OpenAPI 3.0 / draft 4) become numbers.
  * - `discriminator` and `xml` (OpenAPI-only annotations) are dropped.
+ * - With `refBase`, a local `$ref` (`#/components/schemas/issue`) is made absolute
+ *   (`<refBase>#/components/schemas/issue`), so that it resolves in the components document
+ *   wherever the schema that holds it is compiled.
  *
  * Only for tests, the demo and the benchmark: product code must not import this module.
  */
@@ -38,19 +45,36 @@ export interface SpecParameter {
   schema: unknown
 }
 
+/** A success response as extracted: its JSON content type and schema (both null without content). */
+export interface SpecResponse {
+  contentType: string | null
+  schema: unknown
+}
+
+/** A reference to a component of the extract, e.g. `{ $ref: '#/components/parameters/owner' }`. */
+export interface SpecRef {
+  $ref: string
+}
+
 export interface SpecOperation {
   method: string
   path: string
   operationId: string
   documentation: string | null
-  parameters: SpecParameter[]
+  parameters: Array<SpecParameter | SpecRef>
   requestBody: { required: boolean; contentType: string; schema: unknown } | null
-  responses: Record<string, { contentType: string | null; schema: unknown }>
+  responses: Record<string, SpecResponse | SpecRef>
 }
 
 export interface ExtractedGitHubSpec {
   source: { package: string; version: string; integrity: string | null; openapi: string }
   operations: Record<string, SpecOperation>
+  /** The components the operations refer to, transitively (only the kinds they use). */
+  components: {
+    schemas?: Record<string, unknown>
+    parameters?: Record<string, SpecParameter | SpecRef>
+    responses?: Record<string, SpecResponse | SpecRef>
+  }
 }
 
 export interface GitHubRequestInput {
@@ -94,19 +118,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Converts an OpenAPI 3.0 schema object into a JSON Schema ajv understands (see the header). */
-export function openApiToJsonSchema(schema: unknown): unknown {
+export function openApiToJsonSchema(schema: unknown, options: { refBase?: string } = {}): unknown {
   if (!isRecord(schema)) return schema
+  const convert = (sub: unknown): unknown => openApiToJsonSchema(sub, options)
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(schema)) {
     if (OPENAPI_ONLY.has(key) || key.startsWith('x-')) continue
     if (SCHEMA_MAP_KEYS.has(key) && isRecord(value)) {
       out[key] = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, openApiToJsonSchema(sub)])
+        Object.entries(value).map(([name, sub]) => [name, convert(sub)])
       )
     } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {
-      out[key] = value.map(openApiToJsonSchema)
+      out[key] = value.map(convert)
     } else if (SCHEMA_KEYS.has(key) && isRecord(value)) {
-      out[key] = openApiToJsonSchema(value)
+      out[key] = convert(value)
+    } else if (key === '$ref' && typeof value === 'string' && value.startsWith('#')) {
+      out[key] = `${options.refBase ?? ''}${value}`
     } else {
       out[key] = value
     }
@@ -211,6 +238,8 @@ export const githubSpec = githubSpecJson as unknown as ExtractedGitHubSpec
 
 interface CompiledOperation {
   op: SpecOperation
+  /** The success responses by status, references resolved. */
+  responses: Record<string, SpecResponse>
   /** The path template as a regular expression with one group per `{param}`. */
   pattern: RegExp
   pathParamNames: string[]
@@ -229,61 +258,79 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** A cached validator; identical schemas (the issue object of several operations) share one. */
-/** Object schemas at least this long (as JSON) are compiled once and shared through `$ref`. */
-const SHARE_MIN_LENGTH = 800
-/** Shared sub-schemas of the body validators, by their JSON. */
-const sharedIds = new Map<string, string>()
+/** The `$id` of the document that holds the GitHub components for ajv. */
+const COMPONENTS_ID = 'https://contract.invalid/github-spec.json'
 
-/**
- * Replaces large object sub-schemas by references to one shared copy each. The description is
- * dereferenced, so the issue, user, label and milestone objects recur in many operations; sharing
- * them makes ajv compile each once (it compiles a referenced schema once per instance) instead of
- * once per occurrence, which roughly halves the compile time of a test file.
- */
-function factorShared(schema: unknown, ajv: Ajv, top = true): unknown {
-  if (!isRecord(schema)) return schema
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(schema)) {
-    if (SCHEMA_MAP_KEYS.has(key) && isRecord(value)) {
-      out[key] = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, factorShared(sub, ajv, false)])
-      )
-    } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {
-      out[key] = value.map((sub) => factorShared(sub, ajv, false))
-    } else if (SCHEMA_KEYS.has(key) && isRecord(value)) {
-      out[key] = factorShared(value, ajv, false)
-    } else {
-      out[key] = value
-    }
-  }
-  if (top || !isRecord(out['properties'])) return out
-  const json = JSON.stringify(out)
-  if (json.length < SHARE_MIN_LENGTH) return out
-  let id = sharedIds.get(json)
-  if (id === undefined) {
-    id = `https://contract.invalid/shared/${sharedIds.size + 1}`
-    sharedIds.set(json, id)
-    ajv.addSchema({ ...out, $id: id })
-  }
-  return { $ref: id }
+/** An extract schema as JSON Schema, its references pointing into the components document. */
+function toJsonSchema(schema: unknown): unknown {
+  return openApiToJsonSchema(schema, { refBase: COMPONENTS_ID })
 }
 
+let componentsDocument: object | undefined
+
+/**
+ * `{ $id, components: { schemas } }`: every component schema of the extract, converted once. It
+ * is added to each ajv instance, so a schema referenced by many operations (the issue, the user)
+ * is compiled once per instance, not once per occurrence (`inlineRefs: false` for bodies).
+ */
+function componentsFor(ajv: Ajv): Ajv {
+  componentsDocument ??= {
+    $id: COMPONENTS_ID,
+    components: {
+      schemas: Object.fromEntries(
+        Object.entries(githubSpec.components.schemas ?? {}).map(([name, schema]) => [
+          name,
+          toJsonSchema(schema)
+        ])
+      )
+    }
+  }
+  // `components` is not JSON Schema: declared as a keyword without rules, it is a container the
+  // schemas are referenced in by JSON pointer (strict mode refuses unknown keywords).
+  ajv.addKeyword('components')
+  ajv.addSchema(componentsDocument)
+  return ajv
+}
+
+function isRef(value: object): value is SpecRef {
+  return typeof (value as Partial<SpecRef>).$ref === 'string'
+}
+
+/** Follows a component reference of the extract (parameters and responses; schemas go to ajv). */
+function resolveRef<T extends object>(value: T | SpecRef): T {
+  let current = value
+  for (let hops = 0; isRef(current); hops++) {
+    const [, kind, name] =
+      /^#\/components\/(parameters|responses)\/([^/]+)$/.exec(current.$ref) ?? []
+    const found =
+      kind && name && hops < 8
+        ? githubSpec.components[kind as 'parameters' | 'responses']?.[name]
+        : undefined
+    if (found === undefined) {
+      throw new Error(
+        `data/github-spec.json cannot resolve ${current.$ref}: re-run scripts/extract-github-spec.mjs`
+      )
+    }
+    current = found as T | SpecRef
+  }
+  return current
+}
+
+/** A cached validator; identical schemas (a parameter shared by several operations) share one. */
 function validatorFor(schema: unknown, kind: 'body' | 'param'): ValidateFunction {
   // Parameters are wrapped in an object so that coercion (path and query values are strings) applies.
   const converted =
     kind === 'param'
-      ? { type: 'object', properties: { value: openApiToJsonSchema(schema) }, required: ['value'] }
-      : openApiToJsonSchema(schema)
+      ? { type: 'object', properties: { value: toJsonSchema(schema) }, required: ['value'] }
+      : toJsonSchema(schema)
   const key = `${kind}:${JSON.stringify(converted)}`
   let validate = validators.get(key)
   if (!validate) {
-    if (kind === 'param') {
-      validate = (paramAjv ??= newAjv({ coerceTypes: 'array' })).compile(converted as object)
-    } else {
-      const ajv = (bodyAjv ??= newAjv({ inlineRefs: false }))
-      validate = ajv.compile(factorShared(converted, ajv) as object)
-    }
+    const ajv =
+      kind === 'param'
+        ? (paramAjv ??= componentsFor(newAjv({ coerceTypes: 'array' })))
+        : (bodyAjv ??= componentsFor(newAjv({ inlineRefs: false })))
+    validate = ajv.compile(converted as object)
     validators.set(key, validate)
   }
   return validate
@@ -307,7 +354,15 @@ function compileOperations(): CompiledOperation[] {
       pattern: new RegExp(`^${source}$`),
       pathParamNames,
       literalSegments: op.path.split('/').filter((s) => s !== '' && !s.startsWith('{')).length,
-      params: new Map(op.parameters.map((p) => [`${p.in}:${p.name}`, p]))
+      params: new Map(
+        op.parameters.map((ref) => {
+          const p = resolveRef(ref)
+          return [`${p.in}:${p.name}`, p]
+        })
+      ),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, ref]) => [status, resolveRef(ref)])
+      )
     }
   })
   // The most specific template first.
@@ -342,7 +397,7 @@ function lookup(
     if (matches.length === 0) {
       return {
         ok: false,
-        problem: `unknown operation: no path in GitHub's OpenAPI description (${pkg}@${version}, as extracted) matches ${upper} ${path}; if GitHub documents it, add it to OPERATIONS in scripts/extract-github-spec.mjs and re-run the script`
+        problem: `unknown operation: no path in GitHub's OpenAPI description (${pkg}@${version}, as extracted) matches ${upper} ${path}; if GitHub documents it, add it to scripts/github-operations.json and re-run scripts/extract-github-spec.mjs`
       }
     }
     return {
@@ -468,11 +523,11 @@ export function validateGitHubResponse(operation: string, status: number, body: 
   if (!entry) return [`${operation}: unknown operation (not in the extracted description)`]
   if (status < 200 || status > 299) return []
   const name = label(entry.op)
-  const response = entry.op.responses[String(status)]
+  const response = entry.responses[String(status)]
   if (!response) {
     return [
       `${name}: status ${status} is not a documented success status (documented: ${Object.keys(
-        entry.op.responses
+        entry.responses
       ).join(', ')})`
     ]
   }
