@@ -1,7 +1,7 @@
 import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
 import { SentryApiError } from '../sentry/client.js'
-import { chainedErrorCode } from '../sentry/errors.js'
+import { chainedErrorCode, UNTRUSTED_CERT_CODES } from '../sentry/errors.js'
 import { fail, type CheckRow } from './checks.js'
 import { inputRef, type Surface } from './probe.js'
 
@@ -11,15 +11,7 @@ import { inputRef, type Surface } from './probe.js'
  */
 
 /** Certificates not trusted here; an expired one and one for another name get rows of their own. */
-const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE'
-])
+const TLS_CODES = new Set([...UNTRUSTED_CERT_CODES, 'CERT_SIGNATURE_FAILURE'])
 
 /** The Node/undici error code in an error's cause chain (`ENOTFOUND`, `CERT_HAS_EXPIRED`, …). */
 export function errorCodeOf(error: unknown): string | undefined {

@@ -41,13 +41,19 @@ export class SentryApiError extends Error {
   }
 }
 
-const TLS_TRUST_CODES = new Set([
+/** Node's codes for a certificate chain that is not trusted here (a private CA, a self-signed one). */
+export const UNTRUSTED_CERT_CODES: readonly string[] = [
   'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
+  'CERT_UNTRUSTED'
+]
+
+/** TLS failures the transport explains as such: untrusted, expired, or for another name. */
+const TLS_TRUST_CODES = new Set([
+  ...UNTRUSTED_CERT_CODES,
   'CERT_HAS_EXPIRED',
   'ERR_TLS_CERT_ALTNAME_INVALID'
 ])
