@@ -134,6 +134,29 @@ describe('GitHub-native metadata', () => {
     expect(updated.get(ids.get('Events')!)).toBe(Number(issue!.count))
   })
 
+  it('a step GitHub refuses is one warning and not tried again; the issues are still filed', async () => {
+    m = await startHarness({
+      github: { issueFields: [{ name: 'Events', data_type: 'number' }] }
+    })
+    m.sentry.seed(3, { seed: 89 })
+    m.github.injectFault({
+      kind: 'status',
+      status: 403,
+      method: 'POST',
+      pathIncludes: '/issue-field-values',
+      times: 10
+    })
+    const result = await m.run({ 'issue-fields': 'Events = events' })
+    expect(result.failed).toBe(false)
+    expect(result.outputs.created).toBe('3')
+    const warnings = result.stdout.split('\n').filter((l) => l.startsWith('::warning::'))
+    expect(warnings.filter((w) => w.includes('GitHub refused issue-fields'))).toHaveLength(1)
+    const tries = m.github.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/issue-field-values')
+    )
+    expect(tries).toHaveLength(1)
+  })
+
   it('where the repository has no issue types, fields or such assignee: one warning each, issues created', async () => {
     m = await startHarness({ github: { assignableUsers: ['octocat'] } })
     m.sentry.seed(2, { seed: 88 })

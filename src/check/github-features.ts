@@ -1,6 +1,6 @@
 import { statusOf } from '../github/errors.js'
 import type { RepoRef } from '../github/issues.js'
-import { listIssueFields, listMilestones } from '../github/metadata.js'
+import { listMilestones } from '../github/metadata.js'
 import { canBeAssigned, listIssueTypes, type GitHubRepository } from '../github/setup.js'
 import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
@@ -10,7 +10,7 @@ import { inputRef, shown, type CheckDeps } from './probe.js'
 
 /**
  * Rows for the optional features GitHub must have in place: the milestone, the issue type, the
- * issue fields, the assignees; and where code mappings link to.
+ * assignees; and where code mappings link to. The issue steps' rows come from sync/steps.ts.
  */
 export async function featureRows(
   config: Config,
@@ -85,40 +85,6 @@ export async function featureRows(
           `could not read the issue types of ${repo.owner} (${statusOf(error) ?? ''} ${errorMessage(error)}).`,
           `Check by hand that ${repo.owner} has an issue type "${wanted}".`
         )
-      )
-    }
-  }
-
-  if (content.issueFields.length > 0) {
-    try {
-      const fields = await listIssueFields(github, repo.owner)
-      if (fields === undefined) {
-        rows.push(
-          fail(
-            'Issue fields',
-            `issue fields are not available for ${repo.owner} (an organization with issue fields, and a token that can read them, are needed).`,
-            `Turn ${inputRef(surface, 'issue-fields')} off, or use a token that can read the organization's issue fields.`
-          )
-        )
-      } else {
-        const names = new Set(fields.map((f) => f.name.toLowerCase()))
-        const absent = content.issueFields.filter((f) => !names.has(f.field.toLowerCase()))
-        rows.push(
-          absent.length === 0
-            ? ok(
-                'Issue fields',
-                `${content.issueFields.map((f) => `"${f.field}"`).join(', ')} exist.`
-              )
-            : fail(
-                'Issue fields',
-                `${repo.owner} has no field ${absent.map((f) => `"${f.field}"`).join(', ')} (it has ${fields.length > 0 ? shown(fields.map((f) => `"${f.name}"`)) : 'none'}).`,
-                `Use existing field names in ${inputRef(surface, 'issue-fields')}.`
-              )
-        )
-      }
-    } catch (error) {
-      rows.push(
-        githubReadFailure('Issue fields', error, 'Check the token can read the organization.')
       )
     }
   }

@@ -7,6 +7,7 @@ import { markerSearchPhrase } from '../plan/marker.js'
 import { fail, ok, type CheckRow } from './checks.js'
 import { githubReadFailure, githubRepoFailure, issuesWriteRow } from './github-access.js'
 import { featureRows } from './github-features.js'
+import { stepsOn } from '../sync/steps.js'
 import type { CheckDeps } from './probe.js'
 
 /** The GitHub rows: the repository, issues write, labels, the marker search, then the features. */
@@ -96,5 +97,6 @@ export async function githubRows(config: Config, deps: CheckDeps): Promise<Check
   }
 
   rows.push(...(await featureRows(config, deps, repo, repository, write.evidence)))
+  for (const step of stepsOn(config)) rows.push(...(await step.check(config, deps, repo)))
   return rows
 }

@@ -106,6 +106,8 @@ export interface RunResources {
   suspects: SuspectCommits
   /** Optional create fields GitHub refused this run (not sent again). */
   refused: Set<OptionalField>
+  /** Issue steps GitHub refused this run (see sync/steps.ts): not tried again. */
+  refusedSteps: Set<string>
 }
 
 /** The run's warnings: each is logged and listed in the result. */

@@ -26,7 +26,7 @@ import {
 import { findAfterFailedCreate } from './dedup.js'
 import { withOwnerAssignees } from './signals.js'
 import { ensureLabels } from './labels.js'
-import { stepsOn } from './steps.js'
+import { runSteps, stepsOn } from './steps.js'
 import { linkInSentry } from './sentry-link.js'
 import { attachAsSubIssue } from './sub-issue.js'
 import { PREFETCH_CONCURRENCY, prefetchEach } from './prefetch.js'
@@ -126,7 +126,9 @@ export async function create(ctx: RunContext, item: CreateItem): Promise<ResultR
       ...(content.issueType ? { type: content.issueType } : {}),
       ...(milestone !== undefined ? { milestone } : {})
     })
-    for (const step of stepsOn(config)) await step.created(ctx, created.number, item.sentry, event)
+    await runSteps(ctx, created.number, (step) =>
+      step.created(ctx, created.number, item.sentry, event)
+    )
     deps.log.info(`Created #${created.number} for ${item.sentry.shortId}.`)
     buildIndex([created], 'label', ctx.identity, ctx.index)
     const attached =

@@ -19,7 +19,7 @@ import { inRepo, statusOf, type RunContext } from './context.js'
 import { resolveFixed } from './fixed-in.js'
 import { relinkInSentry } from './sentry-link.js'
 import { ensureLabels } from './labels.js'
-import { stepsOn } from './steps.js'
+import { runSteps } from './steps.js'
 import { groupDigits } from '../render/numbers.js'
 
 const ROW_ACTION = {
@@ -135,7 +135,7 @@ async function carryOut(
     case 'update':
       if (body !== undefined) await updateIssue(github, ctx.repo, existing.number, { body })
       if (sentry) {
-        for (const step of stepsOn(ctx.config)) await step.updated(ctx, existing.number, sentry)
+        await runSteps(ctx, existing.number, (step) => step.updated(ctx, existing.number, sentry))
       }
       // A comment goes with the block that records it (so it is said once): without that write
       // (a block a person deleted, a body over the limit) it is not posted.

@@ -66,7 +66,10 @@ export async function resolveMetadata(ctx: RunContext): Promise<RunMetadata> {
   return resolved
 }
 
-/** Sets the configured issue fields from Sentry's values; a refusal is a warning, once. */
+/**
+ * Sets the configured issue fields from Sentry's values. A failed request is thrown: the issue
+ * steps' runner (steps.ts) warns, and after a refusal stops trying for the run.
+ */
 export async function setFields(
   ctx: RunContext,
   issueNumber: number,
@@ -91,14 +94,7 @@ export async function setFields(
     }
   }
   if (values.length === 0) return
-  try {
-    await setIssueFieldValues(ctx.deps.github, ctx.repo, issueNumber, values)
-  } catch (error) {
-    ctx.warnings.warnOnce(
-      'field-set',
-      `Could not set issue fields on #${issueNumber} (${errorMessage(error)}).`
-    )
-  }
+  await setIssueFieldValues(ctx.deps.github, ctx.repo, issueNumber, values)
 }
 
 /** A Sentry value in the form the field takes, or undefined when it cannot hold it. */

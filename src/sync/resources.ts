@@ -29,7 +29,8 @@ export function startRun(start: RunStart): RunContext {
       events,
       signals: new SignalPrefetch(config, deps.sentry, warnings),
       suspects: new SuspectLookup(config, deps.github, repo, events, linker, warnings),
-      refused: new Set()
+      refused: new Set(),
+      refusedSteps: new Set()
     }
   }
   return ctx
