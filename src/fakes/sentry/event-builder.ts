@@ -136,19 +136,19 @@ function defaultRelease(
   return hexId(Math.floor(random() * 1_000_000)).slice(0, 32) + hexId(7).slice(0, 8)
 }
 
-/** A frame as Sentry serves it: every field present, null where unknown. */
-function serveFrame(frame: FakeFrameInput): Record<string, unknown> {
+/** A frame as Sentry serves one it knows nothing of: every field present, null where unknown. */
+export function emptyServedFrame(): Record<string, unknown> {
   return {
-    absPath: frame.absPath ?? frame.filename,
-    colNo: frame.colNo ?? null,
-    context: frame.context ?? [],
+    absPath: null,
+    colNo: null,
+    context: [],
     errors: null,
-    filename: frame.filename,
-    function: frame.function ?? null,
-    inApp: frame.inApp ?? false,
+    filename: null,
+    function: null,
+    inApp: false,
     instructionAddr: null,
-    lineNo: frame.lineNo ?? null,
-    module: frame.module ?? null,
+    lineNo: null,
+    module: null,
     package: null,
     platform: null,
     rawFunction: null,
@@ -156,6 +156,21 @@ function serveFrame(frame: FakeFrameInput): Record<string, unknown> {
     symbolAddr: null,
     trust: null,
     vars: null
+  }
+}
+
+/** A frame as Sentry serves it: every field present, null where unknown. */
+function serveFrame(frame: FakeFrameInput): Record<string, unknown> {
+  return {
+    ...emptyServedFrame(),
+    absPath: frame.absPath ?? frame.filename,
+    colNo: frame.colNo ?? null,
+    context: frame.context ?? [],
+    filename: frame.filename,
+    function: frame.function ?? null,
+    inApp: frame.inApp ?? false,
+    lineNo: frame.lineNo ?? null,
+    module: frame.module ?? null
   }
 }
 
