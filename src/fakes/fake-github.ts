@@ -50,9 +50,10 @@
  * injectable `now()` clock; only `latencyMs` and `delay` faults use real timers.
  *
  * Layout: this file is the public entry; the fake itself lives in `./github/`: `router.ts` (request
- * parsing, auth, faults, rate limits, the route table), one module per resource (`issues.ts`,
- * `comments.ts`, `labels.ts`, `search.ts`, `metadata.ts`, `commits.ts`, `graphql.ts`, `timeline.ts`, `sub-issues.ts`), `state.ts` (what the fake stores, and
- * GitHub's JSON shapes for it) and `http.ts` (the request and error vocabulary they share).
+ * parsing, auth, faults, rate limits, and the route table, which lists one module per resource),
+ * `state.ts` (what the fake stores, and GitHub's JSON shapes for it) and `http.ts` (the request and
+ * error vocabulary they share). A resource module may keep its own state in a store of the fake
+ * (`store`), so that adding a resource changes neither this file nor `state.ts`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import * as commits from './github/commits.js'
@@ -112,6 +113,14 @@ export class FakeGitHub {
   private readonly server: Server
   private readonly state: GitHubState
   private readonly router: GitHubRouter
+
+  /**
+   * The store a resource module keeps under `key`, made by `make` on first use: one per fake,
+   * shared by the module's routes and what it offers tests (see `GitHubState.store`).
+   */
+  store<T>(key: symbol, make: () => T): T {
+    return this.state.store(key, make)
+  }
 
   /** All issues and pull requests, in creation order. Tests may read and change them in place. */
   get issues(): FakeIssue[] {

@@ -336,6 +336,15 @@ export class GitHubState {
   defaultBranch: string
   contentsReadable: boolean
 
+  /** The stores of resource modules that keep their own state, by the module's key. */
+  private readonly stores = new Map<symbol, unknown>()
+
+  /** The store kept under `key`, made by `make` on first use. */
+  store<T>(key: symbol, make: () => T): T {
+    if (!this.stores.has(key)) this.stores.set(key, make())
+    return this.stores.get(key) as T
+  }
+
   /** What search has indexed of each issue (see `searchLagMs`). */
   readonly searchIndex: SearchIndex
   /** The repositories transferred issues went to, by the id their redirects name. */
