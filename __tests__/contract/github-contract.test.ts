@@ -4,6 +4,7 @@ import { getOctokit } from '@actions/github'
 import {
   GitHubContractChecker,
   githubSpec,
+  compileOpenApiSchema,
   openApiToJsonSchema,
   validateGitHubRequest,
   validateGitHubResponse
@@ -116,8 +117,19 @@ describe('openApiToJsonSchema', () => {
     ).toEqual({ type: ['string', 'null'], enum: ['completed', 'not_planned', null] })
     expect(
       openApiToJsonSchema({ nullable: true, oneOf: [{ type: 'string' }, { type: 'integer' }] })
-    ).toEqual({ anyOf: [{ type: 'null' }, { oneOf: [{ type: 'string' }, { type: 'integer' }] }] })
+    ).toEqual({ anyOf: [{ type: 'null' }, { anyOf: [{ type: 'string' }, { type: 'integer' }] }] })
     expect(openApiToJsonSchema({ type: 'integer', nullable: false })).toEqual({ type: 'integer' })
+  })
+
+  it('reads `oneOf` as `anyOf`: an answer may fit alternatives GitHub describes as overlapping', () => {
+    const validate = compileOpenApiSchema({
+      oneOf: [
+        { type: 'object', required: ['id'] },
+        { type: 'object', required: ['title'] }
+      ]
+    })
+    expect(validate({ id: 1, title: 'both' })).toEqual([])
+    expect(validate({ body: 'neither' }).length).toBeGreaterThan(0)
   })
 
   it('walks only schema positions: a property named `nullable` or `x-y` is kept', () => {

@@ -23,6 +23,9 @@
  *   `state_reason` is documented as a nullable enum without `null` yet is null on every open issue);
  *   without a `type` the schema becomes `anyOf: [{type: "null"}, schema]`. ajv's own `nullable`
  *   support needs a `type` next to it, which GitHub's schemas do not always have.
+ * - `oneOf` becomes `anyOf`: GitHub's description uses it for alternatives that overlap (every
+ *   issue also fits the open `projects-v2-draft-issue`; a query value `1,2` is a string and, coerced,
+ *   a one-element array), so what GitHub really sends may fit more than one.
  * - Boolean `exclusiveMinimum`/`exclusiveMaximum` (OpenAPI 3.0 / draft 4) become numbers.
  * - `discriminator` and `xml` (OpenAPI-only annotations) are dropped.
  * - With `refBase`, a local `$ref` (`#/components/schemas/issue`) is made absolute
@@ -128,6 +131,11 @@ export function openApiToJsonSchema(schema: unknown, options: { refBase?: string
       out[key] = Object.fromEntries(
         Object.entries(value).map(([name, sub]) => [name, convert(sub)])
       )
+    } else if (key === 'oneOf' && Array.isArray(value)) {
+      // GitHub's description uses `oneOf` for alternatives that overlap: every issue also fits
+      // the open `projects-v2-draft-issue`, and a query value `1,2` is a string and, coerced, a
+      // one-element array. What GitHub really sends fits one or more of them, so: `anyOf`.
+      out['anyOf' in schema ? 'oneOf' : 'anyOf'] = value.map(convert)
     } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(value)) {
       out[key] = value.map(convert)
     } else if (SCHEMA_KEYS.has(key) && isRecord(value)) {
