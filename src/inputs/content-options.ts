@@ -3,6 +3,7 @@ import { parseLabelFrom, parseLabelPrefixes } from './formats/label-from.js'
 import { DEFAULT_PRIORITY_LABELS, parsePriorityLabels } from './formats/priority-labels.js'
 import type { CodeMapping } from '../render/code-links.js'
 import type { LabelSource, PriorityRule } from '../render/labels.js'
+import { roughCount } from '../render/stats-block.js'
 import { compileTemplate, type CompiledTemplate } from '../render/template.js'
 import type { SentryEvent, SentryIssue } from '../sentry/schemas.js'
 import { eventTag } from '../sentry/schemas.js'
@@ -29,7 +30,9 @@ export const CONTENT_INPUT_DEFAULTS = {
   milestone: '',
   'assignee-map': '',
   'issue-type': '',
-  'issue-fields': ''
+  'issue-fields': '',
+  'project-board': '',
+  'project-fields': ''
 } as const
 
 export type ContentInputName = keyof typeof CONTENT_INPUT_DEFAULTS
@@ -79,7 +82,43 @@ export interface ContentOptions {
   assigneeMap: AssigneeMapping[]
   issueType?: string
   issueFields: IssueFieldMapping[]
+  /** The Projects (v2) board new issues are added to, and the fields set (undefined: none). */
+  projectBoard?: ProjectBoard & { fields: ProjectFieldSetting[] }
 }
+
+/** An organisation's or a user's Projects (v2) board. */
+export interface ProjectBoard {
+  kind: 'org' | 'user'
+  owner: string
+  number: number
+}
+
+/** A board field and the value it is set to: literal text and `{{variable}}`s. */
+export interface ProjectFieldSetting {
+  field: string
+  parts: Array<{ text: string } | { variable: ProjectFieldVariable }>
+}
+
+/** The Sentry values a board field can take (`count` and `userCount` are Sentry's own names). */
+export const PROJECT_FIELD_VARIABLES = [
+  'title',
+  'shortId',
+  'permalink',
+  'culprit',
+  'level',
+  'status',
+  'substatus',
+  'priority',
+  'platform',
+  'project',
+  'events',
+  'count',
+  'users',
+  'userCount',
+  'firstSeen',
+  'lastSeen'
+] as const
+export type ProjectFieldVariable = (typeof PROJECT_FIELD_VARIABLES)[number]
 
 export const MAX_FRAMES_LIMIT = 200
 /** GitHub assigns at most this many people to an issue. */
@@ -281,6 +320,86 @@ export function parseIssueFields(
   return { fields, problems }
 }
 
+/** GitHub owner names: an organisation or a user login. */
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|[-_](?=[A-Za-z0-9])){0,38}$/u
+
+/**
+ * `project-board`: `acme/7` or `orgs/acme/7` (an organisation's board), `users/ada/7` (a user's),
+ * or the board's address as the browser shows it (`https://github.com/orgs/acme/projects/7`, a
+ * view's address too).
+ */
+export function parseProjectBoard(text: string): { board?: ProjectBoard; problem?: string } {
+  const value = text.trim()
+  if (value === '') return {}
+  let path = value
+  const url = /^https?:\/\/[^/\s]+\/(orgs|users)\/([^/\s]+)\/projects\/(\d+)(?:\/[^\s]*)?$/u.exec(
+    value
+  )
+  if (url) path = `${url[1]}/${url[2]}/${url[3]}`
+  const match = /^(?:(orgs|users)\/)?([^/\s]+)\/(\d+)$/u.exec(path)
+  const owner = match?.[2] ?? ''
+  const number = Number(match?.[3])
+  if (!match || !OWNER.test(owner) || !Number.isSafeInteger(number) || number < 1) {
+    return {
+      problem: `project-board must be an organization's board as org/number (acme/7), a user's as users/login/number (users/ada/7), or the board's address (https://github.com/orgs/acme/projects/7); got ${JSON.stringify(value)}`
+    }
+  }
+  return { board: { kind: match[1] === 'users' ? 'user' : 'org', owner, number } }
+}
+
+/** `project-fields`: one "Field Name = value" a line, the value text with `{{variable}}`s. */
+export function parseProjectFields(text: string): {
+  fields: ProjectFieldSetting[]
+  problems: string[]
+} {
+  const fields: ProjectFieldSetting[] = []
+  const problems: string[] = []
+  for (const { line, number } of lines(text)) {
+    const where = `project-fields line ${number}`
+    const eq = line.indexOf('=')
+    const field = eq === -1 ? '' : line.slice(0, eq).trim()
+    const value = eq === -1 ? '' : line.slice(eq + 1).trim()
+    if (eq === -1 || field === '' || value === '') {
+      problems.push(
+        `${where}: expected "Field Name = value" (for example "Status = Triage" or "Events = {{events}}"), got ${JSON.stringify(line)}`
+      )
+      continue
+    }
+    if (CONTROL.test(line) || field.length > 100) {
+      problems.push(
+        `${where}: a field name must be at most 100 characters, and a line may hold no control characters`
+      )
+      continue
+    }
+    const parts: ProjectFieldSetting['parts'] = []
+    let unknown: string | undefined
+    let rest = value
+    for (let open = rest.indexOf('{{'); open !== -1; open = rest.indexOf('{{')) {
+      const close = rest.indexOf('}}', open)
+      if (close === -1) break
+      const name = rest.slice(open + 2, close).trim()
+      const variable = PROJECT_FIELD_VARIABLES.find((v) => v === name)
+      if (variable === undefined) unknown ??= name
+      if (open > 0) parts.push({ text: rest.slice(0, open) })
+      if (variable !== undefined) parts.push({ variable })
+      rest = rest.slice(close + 2)
+    }
+    if (rest !== '') parts.push({ text: rest })
+    if (unknown !== undefined || parts.some((p) => 'text' in p && /\{\{|\}\}/u.test(p.text))) {
+      problems.push(
+        `${where}: ${unknown !== undefined ? `{{${unknown}}} is not a Sentry value` : 'a {{ without its }}'}; the variables are ${PROJECT_FIELD_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`
+      )
+      continue
+    }
+    if (fields.some((f) => f.field.toLowerCase() === field.toLowerCase())) {
+      problems.push(`${where}: the field ${JSON.stringify(field)} is set twice`)
+      continue
+    }
+    fields.push({ field, parts })
+  }
+  return { fields, problems }
+}
+
 // ---------------------------------------------------------------------------------------------
 // All of them
 
@@ -340,6 +459,13 @@ export function parseContentOptions(raw: Record<string, string | undefined>): {
   note(issueType.problem)
   const issueFields = parseIssueFields(value('issue-fields'))
   problems.push(...issueFields.problems)
+  const projectBoard = parseProjectBoard(value('project-board'))
+  note(projectBoard.problem)
+  const projectFields = parseProjectFields(value('project-fields'))
+  problems.push(...projectFields.problems)
+  if (projectFields.fields.length > 0 && value('project-board').trim() === '') {
+    problems.push('project-fields needs project-board: the fields are set on that board')
+  }
 
   const options: ContentOptions = {
     stackTrace: stackTrace.value ?? true,
@@ -355,7 +481,10 @@ export function parseContentOptions(raw: Record<string, string | undefined>): {
     ...(milestone.milestone ? { milestone: milestone.milestone } : {}),
     assigneeMap: assigneeMap.mappings,
     ...(issueType.issueType ? { issueType: issueType.issueType } : {}),
-    issueFields: issueFields.fields
+    issueFields: issueFields.fields,
+    ...(projectBoard.board
+      ? { projectBoard: { ...projectBoard.board, fields: projectFields.fields } }
+      : {})
   }
   return { options, problems }
 }
@@ -454,4 +583,46 @@ export function issueFieldValues(
     if (value != null && value !== '') out.push({ field, value })
   }
   return out
+}
+
+/** How a board field holds a value: numbers and dates are checked, the rest is text. */
+export type ProjectValueKind = 'text' | 'number' | 'date'
+
+/**
+ * A board field's value for a Sentry issue, or undefined when the field cannot hold it (not a
+ * number for a number field, not a date for a date field, empty). Events and users are at the
+ * reader's precision, as in the stats block: "1,200+" in a text field, 1200 in a number field.
+ */
+export function projectFieldValue(
+  setting: ProjectFieldSetting,
+  issue: SentryIssue,
+  kind: ProjectValueKind
+): string | number | undefined {
+  const rough = (n: number): string =>
+    kind === 'number' ? roughCount(n).replace(/[,+]/gu, '') : roughCount(n)
+  const valueOf = (variable: ProjectFieldVariable): string => {
+    switch (variable) {
+      case 'events':
+      case 'count':
+        return rough(issue.count)
+      case 'users':
+      case 'userCount':
+        return rough(issue.userCount)
+      case 'project':
+        return issue.project.slug
+      default:
+        return issue[variable] ?? ''
+    }
+  }
+  const text = setting.parts
+    .map((part) => ('text' in part ? part.text : valueOf(part.variable)))
+    .join('')
+    .trim()
+  if (text === '') return undefined
+  if (kind === 'number') {
+    const n = Number(text)
+    return Number.isFinite(n) ? n : undefined
+  }
+  if (kind === 'date') return /^\d{4}-\d{2}-\d{2}/u.test(text) ? text.slice(0, 10) : undefined
+  return text
 }

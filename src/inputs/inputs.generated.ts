@@ -520,6 +520,30 @@ export const INPUT_SPECS = [
     envAlias: 'SENTRY_SYNC_ISSUE_FIELDS'
   },
   {
+    name: 'project-board',
+    summary: 'A Projects (v2) board to add new issues to (acme/7, users/ada/7 or its address).',
+    description:
+      "A Projects (v2) board to add new issues to (acme/7, users/ada/7 or its address). acme/7 is an organization's board, users/ada/7 a user's; the board's address as the browser shows it works too. The workflow's GITHUB_TOKEN cannot reach projects: use a GitHub App installation token with the organization's Projects permission (read and write; for a user's board, a fine-grained token with Projects access) as github-token. A board GitHub refuses is one warning; issues are still filed. Empty: none.",
+    required: false,
+    default: '',
+    cliDefault: '',
+    switch: false,
+    env: 'PROJECT_BOARD',
+    envAlias: 'SENTRY_SYNC_PROJECT_BOARD'
+  },
+  {
+    name: 'project-fields',
+    summary: "Board fields to set on each new issue's item.",
+    description:
+      "Board fields to set on each new issue's item. One \"Field Name = value\" a line, such as Status = Triage, Priority = {{priority}} or Events = {{events}}; text, number, date and single-select fields (an option by its name). Variables: title, shortId, permalink, culprit, level, status, substatus, priority, platform, project, events (count), users (userCount), firstSeen, lastSeen. Events and users are at the stats block's precision, and a tracked issue's number fields follow them, written only when they change. Needs project-board.",
+    required: false,
+    default: '',
+    cliDefault: '',
+    switch: false,
+    env: 'PROJECT_FIELDS',
+    envAlias: 'SENTRY_SYNC_PROJECT_FIELDS'
+  },
+  {
     name: 'owners',
     summary: "Sentry's suggested owners in new issues: off, show or assign.",
     description:

@@ -29,6 +29,7 @@ import { graphqlRoutes } from './graphql.js'
 import { issueRoutes } from './issues.js'
 import { labelRoutes } from './labels.js'
 import { metadataRoutes } from './metadata.js'
+import { projectRoutes } from './projects.js'
 import { searchRoutes } from './search.js'
 import { subIssueRoutes } from './sub-issues.js'
 import { timelineRoutes } from './timeline.js'
@@ -47,7 +48,8 @@ const ROUTES: readonly Route[] = [
   ...commitRoutes,
   ...graphqlRoutes,
   ...timelineRoutes,
-  ...subIssueRoutes
+  ...subIssueRoutes,
+  ...projectRoutes
 ]
 
 // ---------------------------------------------------------------------------------------------
