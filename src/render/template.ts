@@ -1,38 +1,25 @@
 import Mustache from 'mustache'
 import type { SentryIssue } from '../sentry/schemas.js'
-import { eventExceptions, eventTag } from '../sentry/schemas.js'
+import { htmlCodeElement, truncateCodeUnits, ZWSP } from './escape.js'
 import {
-  codeBlockMarkdown,
-  escapeInline,
-  htmlCodeElement,
-  safeLinkUrl,
-  sanitizeTitle,
-  truncateCodeUnits,
-  ZWSP
-} from './escape.js'
-import { eventRelease } from './event.js'
-import {
-  FOOTER,
-  INLINE_MESSAGE_MAX,
-  LIMITS,
   MAX_TITLE_LENGTH,
   fitBody,
-  formatCount,
-  location,
-  messageText,
-  permalinkMarkdown,
-  projectCell,
   renderBody,
   renderTitle,
-  type BodyParts,
-  blockMemory,
   type RenderContext,
   type RenderedIssue
 } from './issue.js'
-import { statsBlockFor } from './stats-block.js'
-import { renderOwners, renderSeer, renderTagBreakdown } from './signals.js'
-import { renderSuspectCommit } from './suspect.js'
+import { TAG_VARIABLE, TEMPLATE_VARIABLES, type TemplateKind } from './template-variables.js'
+import { bodyValues, titleValues, valueOf, type Values } from './template-values.js'
 import { groupDigits } from './numbers.js'
+
+export {
+  DEFAULT_BODY_TEMPLATE,
+  DEFAULT_TITLE_TEMPLATE,
+  TEMPLATE_VARIABLES,
+  type TemplateKind,
+  type TemplateVariable
+} from './template-variables.js'
 
 /**
  * `title-template` and `body-template`: Mustache templates (logic-less) for new issues.
@@ -64,180 +51,10 @@ import { groupDigits } from './numbers.js'
  *
  * The body always starts with the marker line (prepended here, whatever the template says),
  * and is kept within GitHub's size limit the same way as the default body (fewer stack frames
- * first, then a shorter message). The defaults below render exactly what `renderTitle` and
- * `renderBody` render.
+ * first, then a shorter message). The variables and the default templates, which render exactly
+ * what `renderTitle` and `renderBody` render, are in `template-variables.ts`; the values they take
+ * in `template-values.ts`.
  */
-
-export type TemplateKind = 'title' | 'body'
-
-export interface TemplateVariable {
-  name: string
-  description: string
-  /** A multi-line Markdown block: body templates only, always on lines of its own. */
-  block?: boolean
-  /** Not available in titles. */
-  bodyOnly?: boolean
-}
-
-export const TEMPLATE_VARIABLES: readonly TemplateVariable[] = [
-  { name: 'title', description: "The Sentry issue's title." },
-  { name: 'shortId', description: 'The short ID, such as WEB-APP-1A2.' },
-  {
-    name: 'permalink',
-    description:
-      'The Sentry URL of the issue (only when it is a plain http(s) URL; empty otherwise), for links: [text]({{permalink}}).',
-    bodyOnly: true
-  },
-  {
-    name: 'sentryLink',
-    description:
-      'A Markdown link "Open in Sentry" to the issue (the address as text when it is not a safe link).',
-    bodyOnly: true
-  },
-  { name: 'errorType', description: 'The error type (metadata.type), such as TypeError.' },
-  {
-    name: 'message',
-    description: 'The error message on one line (cut at 300 characters).'
-  },
-  {
-    name: 'messageBlock',
-    description:
-      'When the message is long or spans lines: the whole message in a code block (empty otherwise, use {{message}} then).',
-    block: true,
-    bodyOnly: true
-  },
-  {
-    name: 'messageNote',
-    description:
-      'When the message block had to be cut to fit: "(truncated, showing the first N of M characters)".',
-    bodyOnly: true
-  },
-  { name: 'culprit', description: "Where it happened: Sentry's culprit, else function in file." },
-  { name: 'events', description: 'Number of events, such as 1,234.' },
-  { name: 'users', description: 'Number of users affected.' },
-  { name: 'firstSeen', description: 'When it was first seen (ISO 8601).' },
-  { name: 'lastSeen', description: 'When it was last seen (ISO 8601).' },
-  { name: 'project', description: 'The project: "Name (slug)", or the slug.' },
-  { name: 'projectSlug', description: "The project's slug." },
-  { name: 'projectName', description: "The project's name." },
-  { name: 'level', description: 'The level: fatal, error, warning, info or debug.' },
-  { name: 'status', description: 'The status, such as unresolved.' },
-  {
-    name: 'substatus',
-    description: 'The substatus, such as new, ongoing, regressed or escalating.'
-  },
-  { name: 'priority', description: "Sentry's priority: high, medium or low." },
-  { name: 'platform', description: 'The platform, such as javascript or python.' },
-  { name: 'release', description: "The latest event's release." },
-  { name: 'environment', description: "The latest event's environment." },
-  { name: 'exception', description: "The latest event's exception: Type: value." },
-  { name: 'eventDate', description: 'When the latest event happened.' },
-  {
-    name: 'suspectCommit',
-    description:
-      'The commit that last changed the top in-app line of the latest event (with code-mappings): its short SHA linked, title, author and pull request; empty otherwise.',
-    bodyOnly: true
-  },
-  {
-    name: 'stackTrace',
-    description:
-      "The latest event's stack trace, a collapsed block (subject to stack-trace and max-frames).",
-    block: true,
-    bodyOnly: true
-  },
-  {
-    name: 'eventTags',
-    description: "The latest event's key tags as a table.",
-    block: true,
-    bodyOnly: true
-  },
-  {
-    name: 'eventSection',
-    description: 'The whole "Latest event" section: exception, stack trace and tags.',
-    block: true,
-    bodyOnly: true
-  },
-  {
-    name: 'suggestedOwners',
-    description:
-      "Sentry's suggested owners on one line, their GitHub logins from assignee-map where mapped (never a mention; needs the owners input).",
-    bodyOnly: true
-  },
-  {
-    name: 'tagBreakdown',
-    description:
-      'The top values of the tag-breakdown tags with their event counts and shares, a collapsed block.',
-    block: true,
-    bodyOnly: true
-  },
-  {
-    name: 'seerSection',
-    description:
-      "Seer's root cause and proposed solution, a collapsed block (needs the seer input).",
-    block: true,
-    bodyOnly: true
-  },
-  {
-    name: 'stats',
-    description:
-      'The live stats table (events, users, last seen, level, priority, status, release) that later runs keep up to date; without it they cannot.',
-    block: true,
-    bodyOnly: true
-  }
-]
-
-/** `tags.<key>`: the latest event's tag `key` (Sentry's tag key syntax). */
-const TAG_VARIABLE = /^tags\.([a-zA-Z0-9_.:-]{1,64})$/u
-
-export const DEFAULT_TITLE_TEMPLATE =
-  '🐛 Sentry: {{#title}}{{title}}{{/title}}{{^title}}{{#shortId}}{{shortId}}{{/shortId}}{{^shortId}}Untitled issue{{/shortId}}{{/title}}'
-
-/** Reproduces `renderBody` exactly (a test holds them together). */
-export const DEFAULT_BODY_TEMPLATE = `## {{#title}}{{title}}{{/title}}{{^title}}{{#shortId}}{{shortId}}{{/shortId}}{{^shortId}}—{{/shortId}}{{/title}}
-
-- **Sentry issue:** {{sentryLink}}
-- **Error type:** {{#errorType}}{{errorType}}{{/errorType}}{{^errorType}}—{{/errorType}}
-- **Location:** {{#culprit}}{{culprit}}{{/culprit}}{{^culprit}}—{{/culprit}}
-{{#suspectCommit}}
-- **Suspect commit:** {{suspectCommit}}
-{{/suspectCommit}}
-{{#suggestedOwners}}
-- **Suggested owners:** {{suggestedOwners}}
-{{/suggestedOwners}}
-{{^messageBlock}}
-- **Message:** {{#message}}{{message}}{{/message}}{{^message}}—{{/message}}
-{{/messageBlock}}
-{{#messageBlock}}
-
-{{#messageNote}}**Message** {{messageNote}}:{{/messageNote}}{{^messageNote}}**Message:**{{/messageNote}}
-
-{{messageBlock}}
-{{/messageBlock}}
-
-| Field | Value |
-| --- | --- |
-| First seen | {{#firstSeen}}{{firstSeen}}{{/firstSeen}}{{^firstSeen}}—{{/firstSeen}} |
-| Project | {{#project}}{{project}}{{/project}}{{^project}}—{{/project}} |
-| Short ID | {{#shortId}}{{shortId}}{{/shortId}}{{^shortId}}—{{/shortId}} |
-
-{{stats}}
-
-{{#eventSection}}
-{{eventSection}}
-
-{{/eventSection}}
-{{#tagBreakdown}}
-{{tagBreakdown}}
-
-{{/tagBreakdown}}
-{{#seerSection}}
-{{seerSection}}
-
-{{/seerSection}}
----
-
-${FOOTER}
-`
 
 const MAX_TEMPLATE_LENGTH: Record<TemplateKind, number> = { title: 1_000, body: 20_000 }
 const INPUT_NAMES: Record<TemplateKind, string> = {
@@ -469,121 +286,6 @@ function valuesInMarkup(tokens: unknown[]): string[] {
   visit(tokens, undefined, new Set([true]))
   close()
   return unique(found)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values
-
-type Values = Map<string, string>
-
-function esc(value: string | null | undefined, max: number): string {
-  return value == null ? '' : escapeInline(value, max)
-}
-
-function plain(value: string | null | undefined): string {
-  return value == null ? '' : sanitizeTitle(value, MAX_TITLE_LENGTH)
-}
-
-/** A URL for a link destination or text: safeLinkUrl's, with table and math characters encoded. */
-function permalinkValue(permalink: string): string {
-  const href = safeLinkUrl(permalink)
-  if (href === undefined) return ''
-  return href.replace(/[|$[\]*]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-}
-
-function bodyValues(issue: SentryIssue, ctx: RenderContext, parts: BodyParts): Values {
-  const event = ctx.event
-  const message = parts.message
-  const slug = esc(issue.project.slug, LIMITS.project)
-  const name = esc(issue.project.name, LIMITS.project)
-  const values: Values = new Map([
-    ['title', esc(issue.title, LIMITS.heading)],
-    ['shortId', esc(issue.shortId, LIMITS.shortId)],
-    ['permalink', permalinkValue(issue.permalink)],
-    ['sentryLink', permalinkMarkdown(issue.permalink)],
-    ['errorType', esc(issue.metadata.type, LIMITS.errorType)],
-    [
-      'message',
-      message.kind === 'inline'
-        ? message.markdown === '—'
-          ? ''
-          : message.markdown
-        : esc(messageText(issue), INLINE_MESSAGE_MAX)
-    ],
-    ['messageBlock', message.kind === 'block' ? codeBlockMarkdown(message, 'text') : ''],
-    ['messageNote', message.kind === 'block' ? (message.note ?? '') : ''],
-    ['culprit', esc(location(issue), LIMITS.location)],
-    ['events', formatCount(issue.count)],
-    ['users', formatCount(issue.userCount)],
-    ['firstSeen', esc(issue.firstSeen, LIMITS.date)],
-    ['lastSeen', esc(issue.lastSeen, LIMITS.date)],
-    ['project', slug === '' && name === '' ? '' : projectCell(issue)],
-    ['projectSlug', slug],
-    ['projectName', name],
-    ['level', esc(issue.level, LIMITS.enumValue)],
-    ['status', esc(issue.status, LIMITS.enumValue)],
-    ['substatus', esc(issue.substatus, LIMITS.enumValue)],
-    ['priority', esc(issue.priority, LIMITS.enumValue)],
-    ['platform', esc(issue.platform, LIMITS.enumValue)],
-    ['release', event ? esc(eventRelease(event), 200) : ''],
-    ['environment', event ? esc(eventTag(event, 'environment'), 200) : ''],
-    ['exception', parts.event?.exception ?? ''],
-    ['eventDate', esc(event?.dateCreated, LIMITS.date)],
-    ['suspectCommit', renderSuspectCommit(ctx.suspect)],
-    ['stackTrace', parts.event?.stackTrace ?? ''],
-    ['eventTags', parts.event?.tagsTable ?? ''],
-    ['eventSection', parts.event?.section ?? ''],
-    ['stats', statsBlockFor(issue, event, blockMemory(ctx))],
-    ['suggestedOwners', renderOwners(ctx.signals?.owners)],
-    ['tagBreakdown', renderTagBreakdown(ctx.signals?.tags)],
-    ['seerSection', renderSeer(ctx.signals?.seer)]
-  ])
-  return values
-}
-
-function titleValues(issue: SentryIssue, ctx: RenderContext): Values {
-  const event = ctx.event
-  const exception = event ? titleException(event) : ''
-  return new Map([
-    ['title', plain(issue.title)],
-    ['shortId', plain(issue.shortId)],
-    ['errorType', plain(issue.metadata.type)],
-    ['message', plain(messageText(issue))],
-    ['culprit', plain(location(issue))],
-    ['events', formatCount(issue.count)],
-    ['users', formatCount(issue.userCount)],
-    ['firstSeen', plain(issue.firstSeen)],
-    ['lastSeen', plain(issue.lastSeen)],
-    ['project', plain(issue.project.name || issue.project.slug)],
-    ['projectSlug', plain(issue.project.slug)],
-    ['projectName', plain(issue.project.name)],
-    ['level', plain(issue.level)],
-    ['status', plain(issue.status)],
-    ['substatus', plain(issue.substatus)],
-    ['priority', plain(issue.priority)],
-    ['platform', plain(issue.platform)],
-    ['release', event ? plain(eventRelease(event)) : ''],
-    ['environment', event ? plain(eventTag(event, 'environment')) : ''],
-    ['exception', exception],
-    ['eventDate', plain(event?.dateCreated)]
-  ])
-}
-
-function titleException(event: NonNullable<RenderContext['event']>): string {
-  const exceptions = eventExceptions(event)
-  const raised = exceptions[exceptions.length - 1]
-  const type = raised?.type ?? ''
-  const value = raised?.value ?? ''
-  return plain(type && value ? `${type}: ${value}` : type || value)
-}
-
-function valueOf(name: string, values: Values, ctx: RenderContext, kind: TemplateKind): string {
-  const tag = TAG_VARIABLE.exec(name)
-  if (tag?.[1] !== undefined) {
-    const raw = ctx.event ? eventTag(ctx.event, tag[1]) : undefined
-    return kind === 'title' ? plain(raw) : esc(raw, 200)
-  }
-  return values.get(name) ?? ''
 }
 
 // ---------------------------------------------------------------------------------------------
