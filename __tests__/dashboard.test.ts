@@ -291,6 +291,17 @@ describe('the triage dashboard', () => {
     const next = await h.run({ ...ON, 'min-events': '100' })
     expect(next.outputs['dashboard-number']).toBe(String(open[0]!.number))
     expect(dashboards().filter((d) => d.state === 'open')).toHaveLength(1)
+
+    // The one that stayed loses its label and the state is lost: the listing then sees only the
+    // duplicate, and the search finds the one that stayed (found by the model test).
+    h.github.personSetLabels(open[0]!.number, [])
+    const unlabelled = await h.run(
+      { ...ON, 'min-events': '100' },
+      { state: new MemoryStateStore() }
+    )
+    expect(unlabelled.outputs['dashboard-number']).toBe(String(open[0]!.number))
+    expect(plainSummary(unlabelled.summary)).not.toContain('is closed')
+    expect(dashboards().filter((d) => d.state === 'open')).toHaveLength(1)
   })
 
   it('escapes hostile titles: no pings, references, HTML, forged ticks or markers', async () => {

@@ -127,51 +127,68 @@ export async function openTriage(
   }
 }
 
-/** The three layers: the label listing, the remembered number, a marker search. */
+/**
+ * The three layers: the label listing, the remembered number, a marker search. A layer that finds
+ * only dashboards closed as duplicates (the loser of two runs at once) does not stop the search:
+ * the one that stayed may have lost its label.
+ */
 async function findDashboard(
   ctx: RunContext,
   id: string,
   labelled: readonly GitHubIssue[],
   state: SyncState
 ): Promise<Found> {
-  let candidates = labelled.filter((i) => hasDashboardMarker(i.body, id))
+  const candidates = new Map<number, GitHubIssue>()
+  const add = (issues: readonly GitHubIssue[]): void => {
+    for (const issue of issues) candidates.set(issue.number, issue)
+  }
+  const settled = (): boolean =>
+    [...candidates.values()].some((c) => c.state_reason !== 'duplicate')
+  add(labelled.filter((i) => hasDashboardMarker(i.body, id)))
   const found: Found = { extras: [] }
   const remembered = state.dashboards?.[id]
-  if (candidates.length === 0 && remembered?.gone) {
+  if (!settled() && remembered?.gone) {
     found.gone = remembered
     return found
   }
-  if (candidates.length === 0 && remembered) {
+  if (!settled() && remembered && !candidates.has(remembered.number)) {
     try {
       const issue = await getIssue(ctx.deps.github, ctx.repo, remembered.number)
       if (!inRepo(issue, ctx.repo)) found.gone = { number: remembered.number, gone: 'transferred' }
-      else if (issue.pull_request === undefined && isOursOrUnmarked(issue.body, id))
-        candidates = [issue]
+      else if (issue.pull_request === undefined && isOursOrUnmarked(issue.body, id)) add([issue])
     } catch (error) {
       const status = statusOf(error)
       if (status === 410) found.gone = { number: remembered.number, gone: 'deleted' }
       else if (status !== 404)
         found.unsure = `could not read #${remembered.number} (${errorMessage(error)})`
     }
+    if (found.gone && !settled()) return found
   }
-  if (candidates.length === 0 && !found.gone && !found.unsure) {
+  if (!settled() && !found.unsure) {
     const { owner, repo } = ctx.repo
     try {
       const result = await searchIssues(
         ctx.deps.github,
         `repo:${owner}/${repo} is:issue in:body "${dashboardSearchPhrase(id)}"`
       )
-      candidates = result.items.filter(
-        (i) => i.pull_request === undefined && inRepo(i, ctx.repo) && hasDashboardMarker(i.body, id)
+      add(
+        result.items.filter(
+          (i) =>
+            i.pull_request === undefined && inRepo(i, ctx.repo) && hasDashboardMarker(i.body, id)
+        )
       )
     } catch (error) {
       found.unsure = `the search for it failed (${errorMessage(error)})`
     }
   }
-  candidates.sort((a, b) => a.number - b.number)
-  const primary = candidates.find((c) => c.state_reason !== 'duplicate') ?? candidates[0]
-  if (primary) found.issue = primary
-  found.extras = candidates.filter((c) => c !== primary && c.state === 'open')
+  const sorted = [...candidates.values()].sort((a, b) => a.number - b.number)
+  const primary = sorted.find((c) => c.state_reason !== 'duplicate') ?? sorted[0]
+  if (primary) {
+    found.issue = primary
+    // Found after all: a failed search does not matter.
+    if (settled()) delete found.unsure
+  }
+  found.extras = sorted.filter((c) => c !== primary && c.state === 'open')
   return found
 }
 
