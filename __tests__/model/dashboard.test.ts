@@ -284,6 +284,7 @@ async function apply(
       if (dashboard && h.state.current.dashboards?.[idOf(dashboard)]?.number === dashboard.number) {
         for (const d of dashboards(h)) h.github.deleteIssue(d.number)
         model.deleted = true
+        model.closed = false
         model.notes = []
       }
       return []
