@@ -124,6 +124,11 @@ describe('the triage dashboard', () => {
     expect(idle.outputs.created).toBe('0')
     expect(h.github.writeCount()).toBe(0)
     expect(plainSummary(idle.summary)).toContain('is unchanged')
+    // Found in the label listing the run makes anyway: no request of its own, no search.
+    expect(h.github.requests.filter((r) => r.path.includes(`/issues/${dashboard.number}`))).toEqual(
+      []
+    )
+    expect(h.github.requests.filter((r) => r.path === '/search/issues')).toEqual([])
 
     // 120 → 140 still reads "120+": nothing to write.
     h.sentry.addEvents(String(issue['id']), 20)

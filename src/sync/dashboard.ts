@@ -249,23 +249,25 @@ async function writeDashboard(
       deps.log.info(`Created the triage dashboard #${created.number}.`)
       return await keepOlder(ctx, id, created, base)
     }
-    // Read fresh: a person may have ticked, edited or closed it since the listing.
+    const render = (body: string | null | undefined): string => {
+      const ticked = new Set([...tickedIn(body, id)].filter((t) => !filed.has(t)))
+      return withSection(body, id, view(ticked, readSection(body, id)))
+    }
+    // As this run found it (read moments ago): closed, or nothing a reader sees would change,
+    // needs no further request.
+    if (primary.state === 'closed') return closedReport(base, primary)
+    if (render(primary.body) === (primary.body ?? '')) {
+      return { ...base, number: primary.number, url: primary.html_url, action: 'unchanged' }
+    }
+    // Read fresh before the write: a person may have ticked, edited or closed it since.
     const fresh = await getIssue(deps.github, ctx.repo, primary.number)
     const at = { number: fresh.number, url: fresh.html_url }
     if (!inRepo(fresh, ctx.repo)) {
       found.gone = { number: primary.number, gone: 'transferred' }
       return { ...base, ...at, action: 'gone', detail: 'moved to another repository by a person' }
     }
-    if (fresh.state === 'closed') {
-      return {
-        ...base,
-        ...at,
-        action: 'closed',
-        detail: 'closed by a person: not updated until someone reopens it'
-      }
-    }
-    const ticked = new Set([...tickedIn(fresh.body, id)].filter((t) => !filed.has(t)))
-    const body = withSection(fresh.body, id, view(ticked, readSection(fresh.body, id)))
+    if (fresh.state === 'closed') return closedReport(base, fresh)
+    const body = render(fresh.body)
     if (body === (fresh.body ?? '')) return { ...base, ...at, action: 'unchanged' }
     if (config.dryRun) return { ...base, ...at, action: 'would-update', preview: body }
     await updateIssue(deps.github, ctx.repo, fresh.number, { body })
@@ -289,6 +291,19 @@ async function writeDashboard(
     const detail = `could not write the triage dashboard: ${errorMessage(error)}`
     ctx.warnings.warn(`The ${detail}.`)
     return { ...base, action: 'failed', detail }
+  }
+}
+
+function closedReport(
+  base: { listed: number; filed: number },
+  issue: GitHubIssue
+): DashboardReport {
+  return {
+    ...base,
+    number: issue.number,
+    url: issue.html_url,
+    action: 'closed',
+    detail: 'closed by a person: not updated until someone reopens it'
   }
 }
 
