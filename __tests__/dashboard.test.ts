@@ -270,6 +270,28 @@ describe('the triage dashboard', () => {
     expect(theDashboard().labels).toEqual([])
   })
 
+  it('a marker line a person pasted into a tracked issue does not make it the dashboard', async () => {
+    const big = h.sentry.addIssue({ title: 'Big', count: 500 })
+    h.sentry.addIssue({ title: 'Rare', count: 2 })
+    await h.run({ ...ON, 'min-events': '100' })
+    const dashboard = theDashboard()
+    const tracked = issueOf(h.github, big['id'])
+    const pasted = `${tracked.body}\n\nSee the triage list:\n${/^<!-- sentry-dashboard: .* -->$/m.exec(dashboard.body ?? '')![0]}\n`
+    h.github.personEdit(tracked.number, pasted)
+    h.github.deleteIssue(dashboard.number)
+
+    // The state remembers the deleted dashboard; the tracked issue is not taken for it.
+    const result = await h.run({ ...ON, 'min-events': '100' })
+    expect(result.failed).toBe(false)
+    expect(result.outputs['dashboard-number']).toBe('')
+    expect(issueOf(h.github, big['id']).body).toBe(pasted)
+    // Nor when the state is lost: a new dashboard is made, the tracked issue left as it is.
+    const fresh = await h.run({ ...ON, 'min-events': '100' }, { state: new MemoryStateStore() })
+    expect(fresh.outputs['dashboard-number']).not.toBe(String(tracked.number))
+    expect(issueOf(h.github, big['id']).body).toBe(pasted)
+    expect(dashboards().filter((d) => d.number !== tracked.number)).toHaveLength(1)
+  })
+
   it('two runs at once leave one open dashboard', async () => {
     h.sentry.addIssue({ title: 'Rare', count: 2 })
     h.github.latencyMs = 30

@@ -8,7 +8,7 @@ import {
 } from '../github/issues.js'
 import type { GitHubIssue } from '../github/schemas.js'
 import { dashboardEntries, dashboardId, shapePlan } from '../plan/dashboard.js'
-import { markerKey } from '../plan/marker.js'
+import { findMarker, markerKey } from '../plan/marker.js'
 import type { PlanItem } from '../plan/plan.js'
 import {
   dashboardSearchPhrase,
@@ -144,7 +144,7 @@ async function findDashboard(
   }
   const settled = (): boolean =>
     [...candidates.values()].some((c) => c.state_reason !== 'duplicate')
-  add(labelled.filter((i) => hasDashboardMarker(i.body, id)))
+  add(labelled.filter((i) => isDashboard(i.body, id)))
   const found: Found = { extras: [] }
   const remembered = state.dashboards?.[id]
   if (!settled() && remembered?.gone) {
@@ -173,8 +173,7 @@ async function findDashboard(
       )
       add(
         result.items.filter(
-          (i) =>
-            i.pull_request === undefined && inRepo(i, ctx.repo) && hasDashboardMarker(i.body, id)
+          (i) => i.pull_request === undefined && inRepo(i, ctx.repo) && isDashboard(i.body, id)
         )
       )
     } catch (error) {
@@ -192,8 +191,17 @@ async function findDashboard(
   return found
 }
 
+/**
+ * A body with this dashboard's marker that is not a Sentry issue's GitHub issue (a person may paste
+ * the marker line anywhere; Sentry's text cannot write it).
+ */
+function isDashboard(body: string | null | undefined, id: string): boolean {
+  return hasDashboardMarker(body, id) && findMarker(body) === undefined
+}
+
 /** A body with this dashboard's marker, or with no dashboard marker at all (a person deleted it). */
 function isOursOrUnmarked(body: string | null | undefined, id: string): boolean {
+  if (findMarker(body) !== undefined) return false
   return (
     hasDashboardMarker(body, id) ||
     !/^<!-- sentry-dashboard: [0-9a-f]{16} -->\r?$/m.test(body ?? '')
@@ -340,9 +348,7 @@ async function keepOlder(
     older = listed
       .filter(
         (i) =>
-          i.number < created.number &&
-          i.state_reason !== 'duplicate' &&
-          hasDashboardMarker(i.body, id)
+          i.number < created.number && i.state_reason !== 'duplicate' && isDashboard(i.body, id)
       )
       .sort((a, b) => a.number - b.number)[0]
   } catch (error) {
