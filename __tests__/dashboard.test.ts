@@ -292,6 +292,22 @@ describe('the triage dashboard', () => {
     expect(dashboards().filter((d) => d.number !== tracked.number)).toHaveLength(1)
   })
 
+  it('puts back the marker a person deleted, rewriting the section where it stands', async () => {
+    h.sentry.addIssue({ title: 'Rare', count: 2 })
+    await h.run({ ...ON, 'min-events': '100' })
+    const dashboard = theDashboard()
+    const marker = /^<!-- sentry-dashboard: .* -->$/m.exec(dashboard.body ?? '')![0]
+    h.github.personEdit(dashboard.number, `Intro\n${dashboard.body!.replace(`${marker}\n`, '')}`)
+    h.sentry.addIssue({ title: 'Another', count: 3 })
+
+    const result = await h.run({ ...ON, 'min-events': '100' })
+    expect(result.outputs['dashboard-number']).toBe(String(dashboard.number))
+    const body = theDashboard().body ?? ''
+    expect(body.startsWith(`Intro\n${marker}\n`)).toBe(true)
+    expect(body.split('<!-- sentry-dashboard:end -->')).toHaveLength(2)
+    expect(listed()).toHaveLength(2)
+  })
+
   it('two runs at once leave one open dashboard', async () => {
     h.sentry.addIssue({ title: 'Rare', count: 2 })
     h.github.latencyMs = 30

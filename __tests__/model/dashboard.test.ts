@@ -30,7 +30,7 @@ type Command =
   | { t: 'events'; pick: number; n: number }
   | { t: 'resolve'; pick: number }
   | { t: 'tick' | 'untick'; pick: number }
-  | { t: 'notes' | 'close' | 'reopen' | 'delete' | 'unlabel' }
+  | { t: 'notes' | 'close' | 'reopen' | 'delete' | 'unlabel' | 'deleteMarker' }
   /** The cached state is lost (a new cache key, a wiped state file). */
   | { t: 'loseState' }
 
@@ -66,7 +66,8 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
         'close' as const,
         'reopen' as const,
         'delete' as const,
-        'unlabel' as const
+        'unlabel' as const,
+        'deleteMarker' as const
       )
     })
   },
@@ -81,20 +82,42 @@ interface Model {
   notes: string[]
   /** Nothing changed since a run that wrote nothing. */
   quiet: boolean
+  /** The dashboard's number and id once a run made it (a person may delete its marker line). */
+  number?: number
+  id?: string
+  /** A person deleted its marker line, and no run has put it back yet. */
+  unmarked: boolean
 }
 
 function dashboards(h: Harness): FakeIssue[] {
   return h.github.issues.filter((i) => !i.deleted && MARKER.test(i.body ?? ''))
 }
 
-/** The dashboard people see: the open one, else the one not closed as a duplicate. */
-function current(h: Harness): FakeIssue | undefined {
+/** The dashboard by its marker: the open one, else the one not closed as a duplicate. */
+function byMarker(h: Harness): FakeIssue | undefined {
   const all = dashboards(h)
-  return all.find((d) => d.state === 'open') ?? all.find((d) => d.state_reason !== 'duplicate')
+  // Only duplicates left (the kept one lost its marker and the state forgot it): the action leaves
+  // them closed rather than guess whether a person closed one.
+  return (
+    all.find((d) => d.state === 'open') ?? all.find((d) => d.state_reason !== 'duplicate') ?? all[0]
+  )
 }
 
-function idOf(issue: FakeIssue): string {
-  return MARKER.exec(issue.body ?? '')![1]!
+/** The dashboard people see: the one the model knows (its marker may be gone), else by marker. */
+function current(h: Harness, model: Model): FakeIssue | undefined {
+  const known = h.github.issues.find((i) => i.number === model.number && !i.deleted)
+  return known ?? byMarker(h)
+}
+
+/** After a run: the dashboard it left, as the model knows it. */
+function settle(h: Harness, model: Model): void {
+  const found = byMarker(h)
+  const known = h.github.issues.find((i) => i.number === model.number && !i.deleted)
+  // The known one stays, unless a run made another (open) one: it lost its marker and the state.
+  if (!found || (known && found.state !== 'open')) return
+  model.number = found.number
+  model.id = MARKER.exec(found.body ?? '')![1]!
+  model.unmarked = false
 }
 
 /** Sentry ids with a GitHub issue (any state) in the repository. */
@@ -112,6 +135,17 @@ function unresolved(h: Harness): Array<{ id: string; count: number }> {
   return h.sentry.issues
     .filter((i) => i['status'] === 'unresolved')
     .map((i) => ({ id: String(i['id']), count: Number(i['count']) }))
+}
+
+/**
+ * Neither its marker nor the state tells that issue is the dashboard any more: a run makes a new
+ * one, and the old one is a person's issue (its notes and ticks with it).
+ */
+function forget(model: Model): void {
+  model.number = undefined
+  model.notes = []
+  model.closed = false
+  model.unmarked = false
 }
 
 async function concurrentPair(h: Harness, inputs: Record<string, string>): Promise<void> {
@@ -137,9 +171,10 @@ async function concurrentPair(h: Harness, inputs: Record<string, string>): Promi
 async function runAndCheck(h: Harness, model: Model, inputs: Record<string, string>) {
   const problems: string[] = []
   const autoCreate = inputs['auto-create'] !== 'false'
-  const before = current(h)
+  const before = current(h, model)
   const beforeBody = before?.body
-  const ticked = before?.state === 'open' ? tickedIn(before.body, idOf(before)) : new Set<string>()
+  const ticked =
+    before?.state === 'open' ? tickedIn(before.body, model.id ?? '') : new Set<string>()
   const filedBefore = filedIds(h)
   const counts = new Map(unresolved(h).map((s) => [s.id, s.count]))
   const requestsBefore = h.github.requests.length
@@ -154,13 +189,18 @@ async function runAndCheck(h: Harness, model: Model, inputs: Record<string, stri
   if (all.filter((d) => d.state === 'open').length > 1)
     problems.push(`two open dashboards: ${all.map((d) => d.number).join(', ')}`)
   if (model.deleted && all.length > 0) problems.push('a deleted dashboard was recreated')
-  if (!model.deleted && !current(h)) problems.push('no dashboard')
-  const now = current(h)
+  if (!model.deleted && !current(h, model)) problems.push('no dashboard')
+  settle(h, model)
+  const now = current(h, model)
 
   // A closed dashboard is left alone.
   if (model.closed && before) {
+    const now = h.github.issues.find((i) => i.number === before.number)
     if (now?.state !== 'closed') problems.push('a dashboard a person closed was reopened')
-    if (now?.body !== beforeBody) problems.push('a dashboard a person closed was written')
+    if (now?.body !== beforeBody)
+      problems.push(
+        `a dashboard a person closed was written: #${before.number} ${JSON.stringify(beforeBody)} → #${now?.number} ${JSON.stringify(now?.body)}`
+      )
   }
   // At most one write to it a run; none after a quiet run with nothing changed.
   if (now) {
@@ -187,7 +227,7 @@ async function runAndCheck(h: Harness, model: Model, inputs: Record<string, stri
   // A tick on a listed, still unresolved issue is filed or stays ticked.
   const filedNow = filedIds(h)
   if (now?.state === 'open') {
-    const stillTicked = tickedIn(now.body, idOf(now))
+    const stillTicked = tickedIn(now.body, model.id ?? '')
     for (const id of ticked) {
       if (!counts.has(id) || filedBefore.has(id)) continue
       if (!filedNow.has(id) && !stillTicked.has(id))
@@ -197,7 +237,7 @@ async function runAndCheck(h: Harness, model: Model, inputs: Record<string, stri
     const expected = unresolved(h)
       .filter((s) => !filedNow.has(s.id))
       .sort((a, b) => b.count - a.count)
-    const listed = [...readSection(now.body, idOf(now)).keys()]
+    const listed = [...readSection(now.body, model.id ?? '').keys()]
     if (listed.length !== Math.min(50, expected.length))
       problems.push(`lists ${listed.length}, expected ${expected.length}`)
     const expectedIds = new Set(expected.map((e) => e.id))
@@ -214,7 +254,7 @@ async function apply(
   command: Command,
   inputs: Record<string, string>
 ): Promise<string[]> {
-  const dashboard = current(h)
+  const dashboard = current(h, model)
   const ids = unresolved(h).map((s) => s.id)
   if (command.t !== 'run') model.quiet = false
   switch (command.t) {
@@ -222,6 +262,7 @@ async function apply(
       return runAndCheck(h, model, inputs)
     case 'concurrent': {
       await concurrentPair(h, inputs)
+      settle(h, model)
       const open = dashboards(h).filter((d) => d.state === 'open')
       return open.length > 1 ? [`two runs at once left ${open.length} open dashboards`] : []
     }
@@ -241,7 +282,7 @@ async function apply(
     case 'tick':
     case 'untick': {
       if (!dashboard || dashboard.state !== 'open') return []
-      const lines = [...readSection(dashboard.body, idOf(dashboard)).keys()]
+      const lines = [...readSection(dashboard.body, model.id ?? '').keys()]
       const id = lines[command.pick % Math.max(1, lines.length)]
       if (!id) return []
       const [from, to] = command.t === 'tick' ? ['- [ ] ', '- [x] '] : ['- [x] ', '- [ ] ']
@@ -281,8 +322,9 @@ async function apply(
       return []
     case 'delete':
       // Deleting needs the state to remember it; a dashboard never seen by a run is not known.
-      if (dashboard && h.state.current.dashboards?.[idOf(dashboard)]?.number === dashboard.number) {
-        for (const d of dashboards(h)) h.github.deleteIssue(d.number)
+      if (dashboard && h.state.current.dashboards?.[model.id ?? '']?.number === dashboard.number) {
+        for (const d of [dashboard, ...dashboards(h)])
+          if (!d.deleted) h.github.deleteIssue(d.number)
         model.deleted = true
         model.closed = false
         model.notes = []
@@ -291,10 +333,19 @@ async function apply(
     case 'unlabel':
       if (dashboard) h.github.personSetLabels(dashboard.number, [])
       return []
+    case 'deleteMarker':
+      if (dashboard && MARKER.test(dashboard.body ?? '')) {
+        const body = (dashboard.body ?? '').replace(MARKER, '').replace(/^\n/, '')
+        h.github.personEdit(dashboard.number, body)
+        model.unmarked = true
+        if (h.state.current.dashboards?.[model.id ?? ''] === undefined) forget(model)
+      }
+      return []
     case 'loseState':
       // Nothing remembers a deleted dashboard any more: a run may create a new one.
       await h.state.save(emptyState())
       model.deleted = false
+      if (model.unmarked) forget(model)
       return []
   }
 }
@@ -315,7 +366,13 @@ describe('the dashboard, lived with (model)', () => {
           'max-new-issues': String(MAX_NEW),
           'auto-create': String(autoCreate)
         }
-        const model: Model = { closed: false, deleted: false, notes: [], quiet: false }
+        const model: Model = {
+          closed: false,
+          deleted: false,
+          notes: [],
+          quiet: false,
+          unmarked: false
+        }
         const log: string[] = []
         for (const command of [first, ...commands, { t: 'run' } as Command]) {
           log.push(JSON.stringify(command))

@@ -137,6 +137,13 @@ describe('withSection', () => {
     expect(withSection(body, ID, section)).toBe(`Top\n${section}`)
   })
 
+  it('rewrites the section where it stands when a person deleted only its marker line', () => {
+    const old = renderSection(view([entry(2)]))
+    const body = `Top\n${old.replace(`${dashboardMarker(ID)}\n`, '')}\nBottom`
+    expect(findSection(body, ID)).toBeUndefined()
+    expect(withSection(body, ID, section)).toBe(`Top\n${section}\nBottom`)
+  })
+
   it('reads no lines outside the section', () => {
     const body = `- [x] forged <!-- sentry-dashboard-item: 5 -->\n${section}`
     expect(tickedIn(body, ID).size).toBe(0)

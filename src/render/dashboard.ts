@@ -83,10 +83,13 @@ export interface ListedLine {
 const ITEM_LINE = /^- \[([ xX])\] (.*) <!-- sentry-dashboard-item: ([1-9][0-9]{0,19}) -->$/
 const FIGURES = / · \*\*([0-9][0-9,]*\+?)\*\* events · \*\*([0-9][0-9,]*\+?)\*\* users · /
 
-/** The lines of the dashboard's section, by Sentry issue id (none without the section). */
+/**
+ * The lines of the dashboard's section, by Sentry issue id (none without the section). A section
+ * whose marker line a person deleted still counts: the caller knows the issue is the dashboard.
+ */
 export function readSection(body: string | null | undefined, id: string): Map<string, ListedLine> {
   const lines = new Map<string, ListedLine>()
-  const section = findSection(body, id)
+  const section = findSection(body, id) ?? unmarkedSection(body ?? '')
   if (!body || !section) return lines
   for (const line of linesOf(body.slice(section.start, section.end))) {
     const match = ITEM_LINE.exec(line.text)
@@ -105,6 +108,23 @@ export function tickedIn(body: string | null | undefined, id: string): Set<strin
   const ticked = new Set<string>()
   for (const [sentryId, line] of readSection(body, id)) if (line.ticked) ticked.add(sentryId)
   return ticked
+}
+
+/** The header's first line, as renderSection writes it. */
+const HEADER_LINE = /^\*\*Sentry .* that have no GitHub issue yet\*\*, most events first\.$/
+
+/**
+ * The action's section when a person deleted only its marker line: from its header (or first item)
+ * line to its end line, so the section is rewritten where it stands rather than added twice.
+ */
+function unmarkedSection(body: string): { start: number; end: number } | undefined {
+  let start: number | undefined
+  for (const line of linesOf(body)) {
+    if (start === undefined && (HEADER_LINE.test(line.text) || ITEM_LINE.test(line.text)))
+      start = line.start
+    else if (start !== undefined && line.text === DASHBOARD_END) return { start, end: line.end }
+  }
+  return undefined
 }
 
 /** A Sentry issue as a dashboard line shows it. */
@@ -191,7 +211,7 @@ function renderLine(entry: DashboardEntry, view: DashboardView): string {
  */
 export function withSection(body: string | null | undefined, id: string, section: string): string {
   const text = body ?? ''
-  const found = findSection(text, id)
+  const found = findSection(text, id) ?? unmarkedSection(text)
   if (found) return text.slice(0, found.start) + section + text.slice(found.end)
   if (text.trim() === '') return section
   return `${text.replace(/\s+$/u, '')}\n\n${section}`
