@@ -118,6 +118,8 @@ const HEADER_LINE = /^\*\*Sentry .* that have no GitHub issue yet\*\*, most even
  * line to its end line, so the section is rewritten where it stands rather than added twice.
  */
 function unmarkedSection(body: string): { start: number; end: number } | undefined {
+  // Another dashboard's marker: that section is not this one's.
+  if (/^<!-- sentry-dashboard: [0-9a-f]{16} -->\r?$/m.test(body)) return undefined
   let start: number | undefined
   for (const line of linesOf(body)) {
     if (start === undefined && (HEADER_LINE.test(line.text) || ITEM_LINE.test(line.text)))
