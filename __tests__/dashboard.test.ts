@@ -241,6 +241,36 @@ describe('the triage dashboard', () => {
     expect(theDashboard().state).toBe('open')
   })
 
+  it('an issues.closed event for the dashboard changes nothing in Sentry or on GitHub', async () => {
+    const low = h.sentry.addIssue({ title: 'Rare', count: 2 })
+    await h.run({ ...ON, 'min-events': '100' })
+    const dashboard = theDashboard()
+    tick(dashboard, String(low['id']))
+    h.github.personClose(dashboard.number, 'completed')
+    const { writeFile } = await import('node:fs/promises')
+    const eventPath = `${h.workdir}/event.json`
+    const issue = { number: dashboard.number, body: dashboard.body, state: 'closed' }
+    await writeFile(eventPath, JSON.stringify({ action: 'closed', issue }))
+    h.github.resetRequests()
+    const sentryBefore = h.sentry.requests.length
+    process.env.GITHUB_EVENT_NAME = 'issues'
+    process.env.GITHUB_EVENT_PATH = eventPath
+    try {
+      const result = await h.run({ ...ON, 'min-events': '100', 'resolve-in-sentry': 'true' })
+      expect(result.failed).toBe(false)
+    } finally {
+      delete process.env.GITHUB_EVENT_NAME
+      delete process.env.GITHUB_EVENT_PATH
+    }
+    // The event path ran (it lists nothing), and wrote nothing.
+    expect(
+      h.github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/issues'))
+    ).toEqual([])
+    expect(h.github.writeCount()).toBe(0)
+    expect(h.sentry.requests.slice(sentryBefore).filter((r) => r.method !== 'GET')).toEqual([])
+    expect(low['status']).toBe('unresolved')
+  })
+
   it('does not recreate a dashboard a person deleted while the state remembers it', async () => {
     h.sentry.addIssue({ title: 'Rare', count: 2 })
     await h.run({ ...ON, 'min-events': '100' })
