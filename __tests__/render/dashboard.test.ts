@@ -5,6 +5,7 @@ import {
   findSection,
   readSection,
   renderSection,
+  sectionRoom,
   tickedIn,
   withSection,
   type DashboardEntry,
@@ -73,6 +74,26 @@ describe('renderSection', () => {
     expect(ids).toHaveLength(50)
     expect(ids).toContain('70')
     expect(section).toContain('…and 20 more.')
+  })
+
+  it('stays within its room whatever the titles; the lines that do not fit are counted', () => {
+    const heavy = '&<>'.repeat(70)
+    const entries = Array.from({ length: 50 }, (_, i) =>
+      entry(i + 1, { title: heavy, shortId: '&'.repeat(100) })
+    )
+    const section = renderSection(view(entries, { ticked: new Set(['50']), maxLength: 20_000 }))
+    expect(section.length).toBeLessThanOrEqual(20_000)
+    const ids = [...readSection(section, ID).keys()]
+    expect(ids.length).toBeLessThan(50)
+    expect(ids).toContain('50')
+    expect(section).toContain(`…and ${50 - ids.length} more.`)
+    // A person's long text around the section leaves it less room; the body stays within GitHub's.
+    const notes = 'n'.repeat(40_000)
+    const body = withSection(notes, ID, renderSection(view(entries)))
+    const room = sectionRoom(body, ID)
+    expect(room).toBe(65_536 - notes.length - 2 - 16)
+    const fitted = withSection(body, ID, renderSection(view(entries, { maxLength: room })))
+    expect(fitted.length).toBeLessThanOrEqual(65_536)
   })
 
   it('says so when there is nothing to list', () => {

@@ -153,6 +153,28 @@ export interface DashboardView {
   minUsers: number
   maxNewIssues: number
   autoCreate: boolean
+  /**
+   * The most characters the section may take (default 60,000): GitHub refuses a body over 65,536,
+   * and a person's text around the section counts too. Lines that do not fit are counted.
+   */
+  maxLength?: number
+}
+
+/** GitHub's limit on an issue body (as render/issue.ts keeps new issues within). */
+const MAX_BODY_LENGTH = 65_536
+
+/** The section's share of a body when nothing else is given. */
+export const DEFAULT_SECTION_LENGTH = 60_000
+
+/**
+ * The room the section has in a body: what GitHub allows, less what a person wrote around the
+ * section (and a margin), at most DEFAULT_SECTION_LENGTH.
+ */
+export function sectionRoom(body: string | null | undefined, id: string): number {
+  const text = body ?? ''
+  const span = findSection(text, id) ?? unmarkedSection(text)
+  const outside = text.length - (span ? span.end - span.start : 0)
+  return Math.min(DEFAULT_SECTION_LENGTH, MAX_BODY_LENGTH - outside - 16)
 }
 
 /** The action's section for a view (marker line to end line, no trailing line break). */
@@ -169,26 +191,44 @@ export function renderSection(view: DashboardView): string {
     `Tick a line and the next run files it, whatever the thresholds (it counts toward max-new-issues, ${formatCount(view.maxNewIssues)} a run).`,
     ''
   )
-  const shown = pickShown(view)
-  if (shown.length === 0) {
+  // The header, the footer ("…and N more.") and the end line: what every section needs.
+  const reserved = out.join('\n').length + 200
+  const shown = pickShown(view, (view.maxLength ?? DEFAULT_SECTION_LENGTH) - reserved)
+  if (view.entries.length === 0) {
     out.push('_Nothing to triage: every Sentry issue the query matches has a GitHub issue._')
   }
-  for (const entry of shown) out.push(renderLine(entry, view))
+  for (const { line } of shown) out.push(line)
   const more = view.entries.length - shown.length
   if (more > 0) out.push('', `…and ${formatCount(more)} more.`)
   out.push(DASHBOARD_END)
   return out.join('\n')
 }
 
-/** The first lines by events, and every ticked one (a tick is never dropped by the cap). */
-function pickShown(view: DashboardView): DashboardEntry[] {
+/**
+ * The lines shown, most events first: every ticked one (the line cap never drops a tick), then the
+ * others by events, at most MAX_DASHBOARD_LINES and `room` characters in all.
+ */
+function pickShown(
+  view: DashboardView,
+  room: number
+): Array<{ entry: DashboardEntry; line: string }> {
   // An id is written into the line's comment: only Sentry's numeric ids are.
   const entries = view.entries.filter((e) => /^[1-9][0-9]{0,19}$/.test(e.id))
   const ticked = entries.filter((e) => view.ticked.has(e.id))
-  const room = Math.max(0, MAX_DASHBOARD_LINES - ticked.length)
-  const others = entries.filter((e) => !view.ticked.has(e.id)).slice(0, room)
-  const shown = new Set([...ticked, ...others])
-  return entries.filter((e) => shown.has(e))
+  const others = entries.filter((e) => !view.ticked.has(e.id))
+  const kept = new Map<DashboardEntry, string>()
+  let left = room
+  for (const entry of [...ticked, ...others]) {
+    if (kept.size >= MAX_DASHBOARD_LINES && !view.ticked.has(entry.id)) break
+    const line = renderLine(entry, view)
+    if (line.length + 1 > left) continue
+    left -= line.length + 1
+    kept.set(entry, line)
+  }
+  return entries.flatMap((entry) => {
+    const line = kept.get(entry)
+    return line === undefined ? [] : [{ entry, line }]
+  })
 }
 
 function renderLine(entry: DashboardEntry, view: DashboardView): string {

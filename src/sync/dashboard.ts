@@ -16,6 +16,7 @@ import {
   hasDashboardMarker,
   readSection,
   renderSection,
+  sectionRoom,
   tickedIn,
   withSection
 } from '../render/dashboard.js'
@@ -217,8 +218,13 @@ async function writeDashboard(
 ): Promise<DashboardReport> {
   const { config, deps } = ctx
   const base = { listed: entries.length, filed: 0 }
-  const view = (ticked: ReadonlySet<string>, previous: ReturnType<typeof readSection>) =>
+  const view = (
+    ticked: ReadonlySet<string>,
+    previous: ReturnType<typeof readSection>,
+    maxLength?: number
+  ) =>
     renderSection({
+      ...(maxLength !== undefined ? { maxLength } : {}),
       id,
       entries,
       ticked,
@@ -259,7 +265,7 @@ async function writeDashboard(
     }
     const render = (body: string | null | undefined): string => {
       const ticked = new Set([...tickedIn(body, id)].filter((t) => !filed.has(t)))
-      return withSection(body, id, view(ticked, readSection(body, id)))
+      return withSection(body, id, view(ticked, readSection(body, id), sectionRoom(body, id)))
     }
     // As this run found it (read moments ago): closed, or nothing a reader sees would change,
     // needs no further request.
