@@ -436,6 +436,20 @@ describe('the triage dashboard', () => {
     expect(result.summary).toMatch(/<!-- sentry-dashboard: [0-9a-f]{16} -->/)
   })
 
+  it('mode: check with the dashboard on checks what a sync needs anyway, and writes nothing', async () => {
+    h.sentry.addIssue({ title: 'Rare', count: 2 })
+    const plain = await h.run({ mode: 'check' })
+    const result = await h.run({ ...ON, 'auto-create': 'false', mode: 'check' })
+    expect(result.failed).toBe(false)
+    expect(result.summary).toContain('**A sync would work**')
+    const rows = (summary: string): string[] =>
+      summary.split('\n').filter((l) => l.startsWith('| '))
+    expect(rows(result.summary).length).toBe(rows(plain.summary).length)
+    expect(result.summary).toMatch(/\| Issues write \|/)
+    expect(h.github.writeCount()).toBe(0)
+    expect(dashboards()).toHaveLength(0)
+  })
+
   it('without dashboard: true, nothing of it is written', async () => {
     h.sentry.addIssue({ title: 'Rare', count: 2 })
     const result = await h.run({ 'min-events': '100' })
