@@ -19,6 +19,7 @@ import { ensureLabels } from './sync/labels.js'
 import { startPacer } from './sync/backlog.js'
 import { applyLifecycle } from './sync/lifecycle.js'
 import { lookUpTracked } from './sync/lookups.js'
+import { openTriage, type Triage } from './sync/dashboard.js'
 import { startRun } from './sync/resources.js'
 import { saveState } from './sync/state.js'
 import { readSentry, recordSentryRead, type SentryRead } from './sync/read-sentry.js'
@@ -71,13 +72,13 @@ export async function runSync(
     }
   )
 
-  const index = await log.group(
+  const { index, labelled } = await log.group(
     `Indexing GitHub issues labelled "${config.trackingLabel}"`,
     async () => {
       const issues = await listIssuesWithLabel(deps.github, repo, config.trackingLabel)
       const built = buildIndex(issues, 'label', identity)
       log.info(`Found ${built.size} synced issue(s) among ${issues.length} labelled issue(s).`)
-      return built
+      return { index: built, labelled: issues }
     }
   )
   const state = underOrg(await deps.state.load(), config.sentry.org)
@@ -96,23 +97,28 @@ export async function runSync(
   const lookups = await log.group('Looking up tracked issues outside the query', () =>
     lookUpTracked(ctx, sentryIssues)
   )
+  // The triage dashboard (dashboard: true), and auto-create: false.
+  const triage =
+    config.dashboard.enabled || !config.dashboard.autoCreate
+      ? await log.group('Reading the triage dashboard', () => openTriage(ctx, labelled, state))
+      : undefined
 
   const plan = await log.group('Planning', async () => {
-    let items = makePlan(ctx, sentryIssues, state, lookups)
+    let items = makePlan(ctx, sentryIssues, state, lookups, triage)
     // Search when something would be created, and for an hour after a run created something (a
     // run at the same time may have filed the same issue, and a person may have unlabelled it).
     const recentlyCreated =
       state.searchUntil !== undefined && Date.parse(state.searchUntil) > Date.now()
     if (items.some((p) => p.kind === 'create') || recentlyCreated) {
       await searchForMarkers(ctx)
-      items = makePlan(ctx, sentryIssues, state, lookups)
+      items = makePlan(ctx, sentryIssues, state, lookups, triage)
     }
     const cached = items.filter(
       (p): p is CreateItem => p.kind === 'create' && p.cachedNumber !== undefined
     )
     if (cached.length > 0) {
       await verifyCached(ctx, cached)
-      items = makePlan(ctx, sentryIssues, state, lookups)
+      items = makePlan(ctx, sentryIssues, state, lookups, triage)
     }
     for (const item of items) {
       if (item.kind === 'skip' && item.existing) {
@@ -155,6 +161,7 @@ export async function runSync(
         for (const item of plan) result.rows.push(await pacer.run(item, () => execute(ctx, item)))
       }
     )
+    if (triage) await log.group('Triage dashboard', () => triage.finish(plan, state))
   } finally {
     const contentWrites = pacer.finish()
     if (!config.dryRun) await saveState(ctx, state, contentWrites)
@@ -166,9 +173,10 @@ function makePlan(
   ctx: RunContext,
   sentryIssues: readonly SentryIssue[],
   state: SyncState,
-  lookups: Lookups | undefined
+  lookups: Lookups | undefined,
+  triage: Triage | undefined
 ): PlanItem[] {
-  return planSync({
+  const items = planSync({
     sentryIssues,
     ...(lookups ? { lookups } : {}),
     lifecycle: {
@@ -190,6 +198,7 @@ function makePlan(
       maxNewIssues: ctx.config.maxNewIssues
     }
   })
+  return triage ? triage.shape(items) : items
 }
 
 async function execute(ctx: RunContext, item: PlanItem): Promise<ResultRow> {
@@ -229,6 +238,10 @@ function skipDetail(item: Extract<PlanItem, { kind: 'skip' }>, config: Config): 
       return `below min-events ${config.minEvents} / min-users ${config.minUsers}`
     case 'deferred':
       return `over max-new-issues (${config.maxNewIssues}); next run`
+    case 'held':
+      return config.dashboard.enabled
+        ? 'auto-create is off; tick it on the dashboard to file it'
+        : 'auto-create is off'
     case 'gone':
       return item.why ?? 'gone from the repository; not recreated'
   }

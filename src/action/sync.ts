@@ -73,6 +73,10 @@ async function report(result: RunResult, config: Config): Promise<void> {
       core.info(`${name}: ${value}`)
     }
     core.setOutput('issues', JSON.stringify(issuesOutput(result.rows)))
+    // A dashboard a person deleted or moved away is no output.
+    const dashboard = result.dashboard?.action === 'gone' ? undefined : result.dashboard
+    core.setOutput('dashboard-number', dashboard?.number ?? '')
+    core.setOutput('dashboard-url', dashboard?.url ?? '')
   })
   await writeJobSummary(renderSummary(result, `${config.github.owner}/${config.github.repo}`))
 }

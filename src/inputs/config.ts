@@ -39,6 +39,9 @@ export const INPUT_DEFAULTS = {
   labels: 'bug',
   'dry-run': 'false',
   'heal-duplicates': 'true',
+  dashboard: 'false',
+  'dashboard-title': 'Sentry triage',
+  'auto-create': 'true',
   'update-existing': 'true',
   'close-on-resolve': 'true',
   'close-on-ignore': 'false',
@@ -210,6 +213,13 @@ const schema = z.object({
   labels: labelList,
   'dry-run': boolInput('dry-run'),
   'heal-duplicates': boolInput('heal-duplicates'),
+  dashboard: boolInput('dashboard'),
+  'dashboard-title': z
+    .string()
+    .trim()
+    .min(1, 'dashboard-title must not be empty')
+    .max(256, 'dashboard-title must be at most 256 characters (GitHub’s limit for a title)'),
+  'auto-create': boolInput('auto-create'),
   'update-existing': boolInput('update-existing'),
   'close-on-resolve': boolInput('close-on-resolve'),
   'close-on-ignore': boolInput('close-on-ignore'),
@@ -272,6 +282,8 @@ export interface Config {
   dryRun: boolean
   /** Close extra issues that carry the same marker (concurrent runs), keeping the oldest. */
   healDuplicates: boolean
+  /** The triage dashboard (src/sync/dashboard.ts) and whether new issues are filed on their own. */
+  dashboard: { enabled: boolean; title: string; autoCreate: boolean }
   lifecycle: {
     updateExisting: boolean
     closeOnResolve: boolean
@@ -367,6 +379,11 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
     labels,
     dryRun: v['dry-run'],
     healDuplicates: v['heal-duplicates'],
+    dashboard: {
+      enabled: v.dashboard,
+      title: v['dashboard-title'],
+      autoCreate: v['auto-create']
+    },
     lifecycle: {
       updateExisting: v['update-existing'],
       closeOnResolve: v['close-on-resolve'],

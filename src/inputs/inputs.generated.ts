@@ -243,6 +243,42 @@ export const INPUT_SPECS = [
     envAlias: 'SENTRY_SYNC_HEAL_DUPLICATES'
   },
   {
+    name: 'dashboard',
+    summary: 'Keep one triage issue that lists the Sentry issues with no GitHub issue yet.',
+    description:
+      'Keep one triage issue that lists the Sentry issues with no GitHub issue yet. It lists the Sentry issues matching the query that are below the thresholds, beyond max-new-issues or held by auto-create; a person ticks a line there and the next run files it, whatever the thresholds.',
+    required: false,
+    default: 'false',
+    cliDefault: 'false',
+    switch: true,
+    env: 'DASHBOARD',
+    envAlias: 'SENTRY_SYNC_DASHBOARD'
+  },
+  {
+    name: 'dashboard-title',
+    summary: 'Title of the triage dashboard issue the action creates.',
+    description:
+      'Title of the triage dashboard issue the action creates. Used only when it creates one; a title a person changed is kept.',
+    required: false,
+    default: 'Sentry triage',
+    cliDefault: 'Sentry triage',
+    switch: false,
+    env: 'DASHBOARD_TITLE',
+    envAlias: 'SENTRY_SYNC_DASHBOARD_TITLE'
+  },
+  {
+    name: 'auto-create',
+    summary: 'File new GitHub issues on their own when they pass the thresholds.',
+    description:
+      'File new GitHub issues on their own when they pass the thresholds. With false nothing new is filed on its own; a tick on the dashboard is then the only way in.',
+    required: false,
+    default: 'true',
+    cliDefault: 'true',
+    switch: true,
+    env: 'AUTO_CREATE',
+    envAlias: 'SENTRY_SYNC_AUTO_CREATE'
+  },
+  {
     name: 'update-existing',
     summary: 'Keep the stats block of tracked issues current.',
     description:

@@ -104,7 +104,8 @@ export function resortIndex(index: IssueIndex, key: string): void {
   index.get(key)?.sort(comparePrimary)
 }
 
-export type SkipReason = 'exists' | 'below-threshold' | 'deferred' | 'gone'
+/** `held`: a new issue that passes the thresholds, not filed because `auto-create` is off. */
+export type SkipReason = 'exists' | 'below-threshold' | 'deferred' | 'gone' | 'held'
 
 export type PlanItem =
   | {

@@ -17,6 +17,8 @@ export interface ResultRow {
   url?: string
   /** A created (or, in a dry run, would-be) issue as it was rendered for GitHub. */
   preview?: IssuePreview
+  /** Filed because a person ticked it on the triage dashboard. */
+  from?: 'dashboard'
 }
 
 /** An issue as the action renders it for GitHub: what a create sends. */
@@ -51,6 +53,35 @@ export interface RunResult {
   warnings: string[]
   /** Set when new issues were deferred to later runs. */
   backlog?: Backlog
+  /** The triage dashboard (dashboard: true). */
+  dashboard?: DashboardReport
+}
+
+/** What a run did with the triage dashboard. */
+export interface DashboardReport {
+  number?: number
+  url?: string
+  /**
+   * created, updated, unchanged (nothing a reader sees changed: not written); closed (a person
+   * closed it: left alone), gone (a person deleted or moved it: not recreated), failed; in a dry
+   * run, would-create and would-update.
+   */
+  action:
+    | 'created'
+    | 'updated'
+    | 'unchanged'
+    | 'closed'
+    | 'gone'
+    | 'failed'
+    | 'would-create'
+    | 'would-update'
+  /** Sentry issues it lists. */
+  listed: number
+  /** Sentry issues filed this run because a person ticked them. */
+  filed: number
+  detail?: string
+  /** In a dry run: the body it would write. */
+  preview?: string
 }
 
 /** A result with nothing in it yet. */
@@ -85,12 +116,14 @@ export function issuesOutput(rows: readonly ResultRow[]): Array<{
   number: number | null
   url: string | null
   action: RowAction
+  from?: 'dashboard'
 }> {
   return rows.map((r) => ({
     sentryId: r.sentryId,
     shortId: r.shortId,
     number: r.number ?? null,
     url: r.url ?? null,
-    action: r.action
+    action: r.action,
+    ...(r.from ? { from: r.from } : {})
   }))
 }

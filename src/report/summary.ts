@@ -1,4 +1,5 @@
 import { escapeInline } from '../render/escape.js'
+import { dashboardLines } from './dashboard.js'
 import { previewSection } from './preview.js'
 import { countRows, type Backlog, type ResultRow, type RunResult } from './result.js'
 
@@ -36,6 +37,7 @@ export function renderSummary(result: RunResult, repository: string): string {
   const acted = result.rows.filter((r) => !(r.action === 'skipped' && r.number !== undefined))
   const tracked = result.rows.filter((r) => r.action === 'skipped' && r.number !== undefined)
   if (result.backlog) lines.push('', backlogLine(result.backlog))
+  if (result.dashboard) lines.push('', ...dashboardLines(result.dashboard))
   if (acted.length > 0) {
     lines.push('', '### Acted on', '', ...table(acted))
   }

@@ -337,7 +337,10 @@ export class FileStateStore implements StateStore {
       directory,
       `.${path.basename(this.file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
     )
+    // Every field is kept (deleted issues, the dashboard, the hour's writes): only the issue map
+    // is sorted, so the file diffs well.
     const sorted: SyncState = {
+      ...state,
       version: 1,
       issues: Object.fromEntries(
         Object.entries(state.issues).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

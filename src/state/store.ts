@@ -23,6 +23,16 @@ export interface SyncState {
    * if a person removed its tracking label, once GitHub's search index has caught up.
    */
   searchUntil?: string
+  /**
+   * Dashboard id (src/plan/dashboard.ts) → its issue number, and whether a person deleted it or
+   * moved it away: then it is not recreated while the state remembers it.
+   */
+  dashboards?: Record<string, DashboardRecord>
+}
+
+export interface DashboardRecord {
+  number: number
+  gone?: 'deleted' | 'transferred'
 }
 
 export type { GoneRecord }
@@ -70,6 +80,19 @@ export function coerceState(value: unknown): SyncState {
   const searchUntil = (value as { searchUntil?: unknown }).searchUntil
   if (typeof searchUntil === 'string' && !Number.isNaN(Date.parse(searchUntil)))
     state.searchUntil = searchUntil
+  const dashboards = (value as { dashboards?: unknown }).dashboards
+  if (typeof dashboards === 'object' && dashboards !== null) {
+    for (const [id, record] of Object.entries(dashboards)) {
+      const r = record as Partial<DashboardRecord> | null
+      if (!/^[0-9a-f]{16}$/.test(id) || typeof r !== 'object' || r === null) continue
+      if (!isIssueNumber(r.number)) continue
+      state.dashboards ??= {}
+      state.dashboards[id] = {
+        number: r.number,
+        ...(r.gone === 'deleted' || r.gone === 'transferred' ? { gone: r.gone } : {})
+      }
+    }
+  }
   const writes = (value as { contentWrites?: unknown }).contentWrites
   if (Array.isArray(writes))
     state.contentWrites = (writes as unknown[]).filter((t): t is number => Number.isSafeInteger(t))

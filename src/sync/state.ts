@@ -27,6 +27,7 @@ export async function saveState(
     issues: { ...previous.issues },
     lastRunAt: new Date().toISOString(),
     ...(contentWrites.length ? { contentWrites } : {}),
+    ...(previous.dashboards ? { dashboards: previous.dashboards } : {}),
     ...searchUntil(ctx, previous)
   }
   for (const [key, tracked] of ctx.index) {
