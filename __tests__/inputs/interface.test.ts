@@ -18,6 +18,7 @@ import {
 import { LABEL_SOURCES } from '../../src/inputs/formats/label-from.js'
 import { INPUT_SPECS } from '../../src/inputs/inputs.generated.js'
 import { OWNER_MODES, SEER_MODES, SIGNAL_INPUT_DEFAULTS } from '../../src/inputs/signals.js'
+import { TWO_WAY_INPUT_DEFAULTS } from '../../src/inputs/two-way.js'
 import { templateVariableNames } from '../../src/render/template.js'
 import { actionInputNames } from '../helpers/action-yml.js'
 
@@ -46,7 +47,8 @@ describe('the documented interface', () => {
     const defaults: Record<string, string> = {
       ...INPUT_DEFAULTS,
       ...CONTENT_INPUT_DEFAULTS,
-      ...SIGNAL_INPUT_DEFAULTS
+      ...SIGNAL_INPUT_DEFAULTS,
+      ...TWO_WAY_INPUT_DEFAULTS
     }
     for (const name of INPUT_NAMES) {
       const declared = action.inputs[name]?.default?.replace(/\n$/, '')

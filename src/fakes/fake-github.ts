@@ -55,6 +55,7 @@
  * GitHub's JSON shapes for it) and `http.ts` (the request and error vocabulary they share).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import * as assignees from './github/assignees.js'
 import * as commits from './github/commits.js'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
@@ -393,6 +394,14 @@ export class FakeGitHub {
   /** A person reopens the issue (`state_reason: "reopened"`, no `closed_at` or `closed_by`). */
   personReopen(number: number): FakeIssue {
     return issues.personReopen(this.state, number)
+  }
+
+  /**
+   * A person assigns (`add`) and unassigns (`remove`) people: each change is an `assigned` /
+   * `unassigned` event of the issue's timeline at `now()`, and `updated_at` moves.
+   */
+  personAssign(number: number, add: string[], remove: string[] = []): FakeIssue {
+    return assignees.personAssign(this.state, number, add, remove)
   }
 
   /** A person sets the issue's labels (labels not in the repository yet are created). */

@@ -51,6 +51,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FakeSentrySignals } from './fake-sentry-signals.js'
 import { listenOnLoopback } from './listen.js'
 import type { FakeSentryIntegrations } from './sentry-integrations.js'
+import { resolveActor, setAssignee } from './sentry/assignees.js'
 import { addEvents } from './sentry/counts.js'
 import { addEvent } from './sentry/events.js'
 import * as issues from './sentry/issues.js'
@@ -313,6 +314,27 @@ export class FakeSentry {
    */
   mergeIssues(survivorId: string, mergedIds: string[]): FakeIssue {
     return issues.mergeIssues(this.#state, survivorId, mergedIds)
+  }
+
+  /**
+   * A person assigns the issue in Sentry (`user:ID`, `team:ID`, a user id or e-mail; null
+   * unassigns), recorded in its activity at `now()` as Sentry records it.
+   */
+  personAssign(issueId: string, actor: string | null): FakeIssue {
+    const issue = this.#state.requireIssue(issueId)
+    const resolved = actor === null ? null : resolveActor(this.#state, actor)
+    if (resolved === undefined) throw new Error(`Fake Sentry knows no actor ${String(actor)}`)
+    setAssignee(this.#state, issue, resolved)
+    return issue
+  }
+
+  /** User ids that are not members of the projects: assigning them answers 400. */
+  get nonMembers(): string[] {
+    return this.#state.nonMembers
+  }
+
+  set nonMembers(value: string[]) {
+    this.#state.nonMembers = value
   }
 
   /**

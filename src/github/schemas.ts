@@ -19,7 +19,12 @@ export const githubIssueSchema = z.object({
       .transform((l) => (typeof l === 'string' ? l : (l.name ?? '')))
   ),
   pull_request: z.unknown().optional(),
-  locked: z.boolean().optional()
+  locked: z.boolean().optional(),
+  /** The logins of the people assigned (sync-assignees reads them). */
+  assignees: z
+    .array(z.looseObject({ login: z.string() }).nullable())
+    .nullish()
+    .transform((list) => (list ? list.flatMap((a) => (a ? [a.login] : [])) : undefined))
 })
 export type GitHubIssue = z.infer<typeof githubIssueSchema>
 

@@ -304,15 +304,27 @@ export const INPUT_SPECS = [
   },
   {
     name: 'resolve-in-sentry',
-    summary: 'Resolve the Sentry issue when a person closes its GitHub issue as completed.',
+    summary: 'Resolve in Sentry what a person closes as completed; unresolve what they reopen.',
     description:
-      'Resolve the Sentry issue when a person closes its GitHub issue as completed. Needs a Sentry token with event:write. Works on schedule and on issues closed events. When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
+      'Resolve in Sentry what a person closes as completed; unresolve what they reopen. The Sentry issue is resolved when a person closes its GitHub issue as completed, and set unresolved again when a person reopens it. Needs a Sentry token with event:write. Closes work on schedule and on issues closed events; reopens on issues reopened events (unless Sentry already regressed the issue). When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
     required: false,
     default: 'false',
     cliDefault: 'false',
     switch: true,
     env: 'RESOLVE_IN_SENTRY',
     envAlias: 'SENTRY_SYNC_RESOLVE_IN_SENTRY'
+  },
+  {
+    name: 'sync-assignees',
+    summary: 'Carry assignees between GitHub and Sentry: off, both, to-sentry or to-github.',
+    description:
+      'Carry assignees between GitHub and Sentry: off, both, to-sentry or to-github. Maps people through assignee-map and needs a Sentry token with event:write (and member:read for check). Works on schedule and on issues assigned and unassigned events; the side that changed last wins, and a person or team the map does not name is one warning.',
+    required: false,
+    default: 'off',
+    cliDefault: 'off',
+    switch: false,
+    env: 'SYNC_ASSIGNEES',
+    envAlias: 'SENTRY_SYNC_SYNC_ASSIGNEES'
   },
   {
     name: 'sentry-comment',

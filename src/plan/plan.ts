@@ -30,6 +30,8 @@ export interface IndexableIssue {
   updated_at?: string
   labels?: string[]
   locked?: boolean
+  /** Logins of the people assigned (sync-assignees). */
+  assignees?: string[]
 }
 
 /**
@@ -69,6 +71,7 @@ export function trackedOf(issue: IndexableIssue, foundBy: TrackedIssue['foundBy'
     body: issue.body ?? null,
     ...(issue.labels ? { labels: issue.labels } : {}),
     ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
+    ...(issue.assignees ? { assignees: issue.assignees } : {}),
     foundBy
   }
 }

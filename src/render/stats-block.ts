@@ -53,7 +53,22 @@ export interface BlockMemory {
   events?: number
   /** The Sentry installation (`{organisation id}.{creation time, epoch ms}`). */
   installation?: string
+  /** The assignees both tools last agreed on (sync-assignees; see plan/assignees.ts). */
+  assignees?: AssigneeMemory
 }
+
+/** What the start line remembers of the assignees (`sa=u101 ga=octocat.hubot gm=octocat`). */
+export interface AssigneeMemory {
+  /** The Sentry assignee: `u<id>`, `t<id>`, `-` for none. */
+  sa: string
+  /** The GitHub assignees' logins (`-` in the line for none). */
+  ga: string[]
+  /** The login that stood for Sentry's assignee (`-` for none). */
+  gm: string
+}
+
+const SENTRY_ASSIGNEE = /^(?:[ut][0-9]{1,20}|-)$/
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/
 
 const INSTALLATION_PATTERN = /^[0-9]{1,20}\.[0-9]{1,15}$/
 
@@ -79,6 +94,16 @@ export function renderStartLine(memory: BlockMemory): string {
   }
   if (memory.installation !== undefined && INSTALLATION_PATTERN.test(memory.installation)) {
     parts.push(`org=${memory.installation}`)
+  }
+  const a = memory.assignees
+  if (
+    a &&
+    SENTRY_ASSIGNEE.test(a.sa) &&
+    a.ga.length <= 20 &&
+    a.ga.every((l) => LOGIN.test(l)) &&
+    (a.gm === '-' || LOGIN.test(a.gm))
+  ) {
+    parts.push(`sa=${a.sa}`, `ga=${a.ga.length > 0 ? a.ga.join('.') : '-'}`, `gm=${a.gm}`)
   }
   return `<!-- sentry-stats:start ${parts.join(' ')} -->`
 }
@@ -122,6 +147,15 @@ export function parseStartLine(line: string): BlockMemory | undefined {
   const installation = attrs.get('org')
   if (installation !== undefined && INSTALLATION_PATTERN.test(installation)) {
     memory.installation = installation
+  }
+  const sa = attrs.get('sa')
+  const ga = attrs.get('ga')
+  const gm = attrs.get('gm')
+  if (sa !== undefined && ga !== undefined && gm !== undefined && SENTRY_ASSIGNEE.test(sa)) {
+    const logins = ga === '-' ? [] : ga.split('.')
+    if (logins.every((l) => LOGIN.test(l)) && (gm === '-' || LOGIN.test(gm))) {
+      memory.assignees = { sa, ga: logins, gm }
+    }
   }
   return memory
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import {
+  sentryActivitySchema,
   sentryAuthInfoSchema,
   sentryEnvironmentListSchema,
   sentryEventSchema,
@@ -341,6 +342,36 @@ export class SentryClient {
       writeResponseSchema,
       { allowNotFound: false, method: 'PUT', body: { status } }
     )
+  }
+
+  /**
+   * Assigns an issue (`PUT …/issues/{id}/` with `assignedTo`): `user:ID`, `team:ID` or a user's
+   * primary e-mail; null unassigns. Needs `event:write`. Answers the issue as Sentry now has it.
+   */
+  async assignIssue(org: string, issueId: string, assignedTo: string | null): Promise<SentryIssue> {
+    const outcome = await this.#http.fetchJson(
+      `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/`,
+      new URLSearchParams(),
+      sentryIssueSchema,
+      { allowNotFound: false, method: 'PUT', body: { assignedTo: assignedTo ?? '' } }
+    )
+    if (outcome.kind !== 'ok') throw new Error(`PUT issue ${issueId}: 404`)
+    return outcome.data
+  }
+
+  /**
+   * When the issue's assignee last changed (its newest `assigned` or `unassigned` activity, from
+   * the issue's details), or undefined when Sentry records none.
+   */
+  async assigneeChangedAt(org: string, issueId: string): Promise<string | undefined> {
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/`
+    const { data } = await this.#http.getJson(path, new URLSearchParams(), sentryActivitySchema)
+    const times = (data.activity ?? [])
+      .filter((a) => a.type === 'assigned' || a.type === 'unassigned')
+      .map((a) => a.dateCreated)
+      .filter((t) => !Number.isNaN(Date.parse(t)))
+      .sort((a, b) => Date.parse(b) - Date.parse(a))
+    return times[0]
   }
 
   /**

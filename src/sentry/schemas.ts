@@ -111,6 +111,16 @@ export const sentryIssueSchema = lazily(() =>
 
 export type SentryIssue = z.infer<typeof sentryIssueSchema>
 
+/** An issue's details as far as its activity goes (who changed what, when). */
+export const sentryActivitySchema = lazily(() =>
+  z.object({
+    activity: z
+      .array(z.object({ type: z.string(), dateCreated: z.string() }))
+      .nullish()
+      .catch(null)
+  })
+)
+
 export const sentryIssueListSchema = lazily(() => z.array(sentryIssueSchema))
 
 export const sentryProjectSchema = lazily(() =>

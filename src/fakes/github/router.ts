@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import { assigneeRoutes } from './assignees.js'
 import { commentRoutes } from './comments.js'
 import {
   ApiError,
@@ -47,7 +48,8 @@ const ROUTES: readonly Route[] = [
   ...commitRoutes,
   ...graphqlRoutes,
   ...timelineRoutes,
-  ...subIssueRoutes
+  ...subIssueRoutes,
+  ...assigneeRoutes
 ]
 
 // ---------------------------------------------------------------------------------------------

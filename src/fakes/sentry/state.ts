@@ -155,6 +155,9 @@ export class SentryState {
   forbiddenTokens: string[]
   notes: Array<{ issueId: string; text: string; at: number }> = []
   notesForbidden = false
+  /** User ids that are not members of the issues' projects (assigning them is refused). */
+  nonMembers: string[] = []
+  activityCounter = 1
   readonly signals = new FakeSentrySignals()
   readonly links = new FakeSentryIntegrations()
   now: () => Date

@@ -1,0 +1,190 @@
+import { addAssignees, assigneesChangedAt, removeAssignees } from '../github/assignees.js'
+import { getIssue, updateIssue } from '../github/issues.js'
+import { errorMessage } from '../log.js'
+import {
+  decideAssignees,
+  entryForSentry,
+  sentryKey,
+  type AssigneeDecision,
+  type AssigneeLink
+} from '../plan/assignees.js'
+import type { PlanItem } from '../plan/plan.js'
+import type { TrackedIssue } from '../plan/tracked.js'
+import {
+  findStatsBlock,
+  renderStartLine,
+  type AssigneeMemory,
+  type BlockMemory
+} from '../render/stats-block.js'
+import type { ResultRow } from '../report/result.js'
+import type { SentryIssue } from '../sentry/schemas.js'
+import { lazy, type RunContext } from './context.js'
+
+/**
+ * Assignees both ways (sync-assignees), carried out: reads what plan/assignees.ts needs, looks up
+ * which side changed last when both did, writes the change (GitHub: add and remove one login at a
+ * time; Sentry: `assignedTo`), and records the agreed state in the stats block's start line, so
+ * the next run (or event) sees nothing changed and nothing echoes back.
+ */
+
+/** After a plan item's row: the assignees of an open tracked issue, when sync-assignees is on. */
+export async function assigneesAfter(
+  ctx: RunContext,
+  item: PlanItem,
+  row: ResultRow
+): Promise<void> {
+  if (item.kind !== 'skip' && item.kind !== 'lifecycle') return
+  const existing = item.existing
+  if (!existing || existing.state !== 'open' || row.action === 'failed') return
+  if (row.action === 'closed') return
+  const note = await syncAssignees(ctx, existing, item.sentry)
+  if (!note) return
+  if (row.action === 'skipped' && !ctx.config.dryRun && !note.startsWith('not carried')) {
+    row.action = 'updated'
+    row.detail = note
+  } else {
+    row.detail = row.detail ? `${row.detail}; ${note}` : note
+  }
+}
+
+/**
+ * Brings one issue's assignees in step; the note for its row when something travelled (or would,
+ * in a dry run, or could not). `tracked` carries the GitHub assignees and body as read.
+ */
+export async function syncAssignees(
+  ctx: RunContext,
+  tracked: TrackedIssue,
+  sentry: SentryIssue
+): Promise<string | undefined> {
+  const way = ctx.config.twoWay?.assignees ?? 'off'
+  if (way === 'off') return undefined
+  const map = ctx.config.content.assigneeMap
+  const github = tracked.assignees ?? []
+  const memory = findStatsBlock(tracked.body)?.memory.assignees
+  const input = { sentry: sentry.assignedTo, github, memory, map, way }
+  let decision = decideAssignees(input)
+  if (decision.kind === 'conflict') {
+    const lastChanged = await whichChangedLast(ctx, tracked, sentry)
+    decision = decideAssignees({ ...input, lastChanged })
+  }
+  const label = `#${tracked.number} (${sentry.shortId})`
+  switch (decision.kind) {
+    case 'none':
+    case 'conflict':
+      return undefined
+    case 'unmapped':
+      ctx.warnings.warn(
+        `${label}: ${decision.who} (assigned in ${decision.side}) is not in assignee-map; the assignee was not carried over.`
+      )
+      return `not carried: ${decision.who} is not in assignee-map`
+  }
+  if (ctx.config.dryRun) return `dry run: would ${describe(decision)}`
+  try {
+    const agreed =
+      decision.kind === 'to-github'
+        ? await toGitHub(ctx, tracked, sentry, decision, map)
+        : await toSentry(ctx, tracked, sentry, decision)
+    await remember(ctx, tracked.number, agreed)
+    ctx.deps.log.info(`${label}: ${describe(decision)} (${decision.why}).`)
+    return describe(decision)
+  } catch (error) {
+    ctx.warnings.warn(`${label}: could not ${describe(decision)}: ${errorMessage(error)}`)
+    return `not carried: ${errorMessage(error)}`
+  }
+}
+
+function describe(d: Extract<AssigneeDecision, { kind: 'to-github' | 'to-sentry' }>): string {
+  if (d.kind === 'to-sentry') {
+    return d.to ? `assign ${d.to.login} in Sentry` : 'unassign in Sentry'
+  }
+  const parts: string[] = []
+  if (d.add) parts.push(`assign ${d.add} on GitHub`)
+  if (d.remove) parts.push(`unassign ${d.remove} on GitHub`)
+  return parts.join(' and ')
+}
+
+/** Both sides changed since they last agreed: which changed last (GitHub on a tie). */
+async function whichChangedLast(
+  ctx: RunContext,
+  tracked: TrackedIssue,
+  sentry: SentryIssue
+): Promise<'sentry' | 'github'> {
+  const [inSentry, onGitHub] = await Promise.all([
+    ctx.deps.sentry.assigneeChangedAt(ctx.config.sentry.org, sentry.id),
+    assigneesChangedAt(ctx.deps.github, ctx.repo, tracked.number)
+  ])
+  const s = inSentry ? Date.parse(inSentry) : -Infinity
+  const g = onGitHub ? Date.parse(onGitHub) : Date.parse(tracked.createdAt) || -Infinity
+  return s > g ? 'sentry' : 'github'
+}
+
+async function toGitHub(
+  ctx: RunContext,
+  tracked: TrackedIssue,
+  sentry: SentryIssue,
+  d: Extract<AssigneeDecision, { kind: 'to-github' }>,
+  map: readonly AssigneeLink[]
+): Promise<AssigneeMemory> {
+  const { github } = ctx.deps
+  let logins = [...(tracked.assignees ?? [])]
+  if (d.remove) {
+    await removeAssignees(github, ctx.repo, tracked.number, [d.remove])
+    logins = logins.filter((l) => l.toLowerCase() !== d.remove?.toLowerCase())
+  }
+  if (d.add) {
+    await addAssignees(github, ctx.repo, tracked.number, [d.add])
+    logins.push(d.add)
+  }
+  const mirror = sentry.assignedTo ? entryForSentry(map, sentry.assignedTo)?.login : undefined
+  return { sa: sentryKey(sentry.assignedTo), ga: logins, gm: mirror ?? '-' }
+}
+
+async function toSentry(
+  ctx: RunContext,
+  tracked: TrackedIssue,
+  sentry: SentryIssue,
+  d: Extract<AssigneeDecision, { kind: 'to-sentry' }>
+): Promise<AssigneeMemory> {
+  const value = d.to ? await sentryValue(ctx, d.to) : null
+  const answer = await ctx.deps.sentry.assignIssue(ctx.config.sentry.org, sentry.id, value)
+  return {
+    sa: sentryKey(answer.assignedTo ?? null),
+    ga: [...(tracked.assignees ?? [])],
+    gm: d.to?.login ?? '-'
+  }
+}
+
+const teamIds = new WeakMap<RunContext, () => Promise<Map<string, string>>>()
+
+/** What Sentry's `assignedTo` takes for a map line: the user's e-mail, or `team:ID` by slug. */
+async function sentryValue(ctx: RunContext, link: AssigneeLink): Promise<string> {
+  if (link.kind === 'user') return link.key
+  let load = teamIds.get(ctx)
+  if (!load) {
+    load = lazy(async () => {
+      const teams = await ctx.deps.sentry.listTeams(ctx.config.sentry.org)
+      return new Map(teams.map((t) => [t.slug.toLowerCase(), String(t.id)]))
+    })
+    teamIds.set(ctx, load)
+  }
+  const id = (await load()).get(link.key)
+  if (!id) throw new Error(`Sentry has no team #${link.key} (assignee-map)`)
+  return `team:${id}`
+}
+
+/**
+ * Records the agreed assignees in the stats block's start line, in the body as GitHub has it now
+ * (only that line changes). A body without a block has no memory: the next run compares the two
+ * tools as they are.
+ */
+async function remember(ctx: RunContext, number: number, agreed: AssigneeMemory): Promise<void> {
+  const fresh = await getIssue(ctx.deps.github, ctx.repo, number)
+  const body = fresh.body ?? ''
+  const block = findStatsBlock(body)
+  if (!block) return
+  const memory: BlockMemory = { ...block.memory, assignees: agreed }
+  const lines = block.text.split('\n')
+  lines[0] = renderStartLine(memory) + (lines[0]?.endsWith('\r') ? '\r' : '')
+  const next = body.slice(0, block.start) + lines.join('\n') + body.slice(block.end)
+  if (next !== body) await updateIssue(ctx.deps.github, ctx.repo, number, { body: next })
+}
