@@ -19,6 +19,7 @@ import { ensureLabels } from './sync/labels.js'
 import { startPacer } from './sync/backlog.js'
 import { applyLifecycle } from './sync/lifecycle.js'
 import { assigneesAfter } from './sync/assignees.js'
+import { commentsAfter } from './sync/comments.js'
 import { lookUpTracked } from './sync/lookups.js'
 import { startRun } from './sync/resources.js'
 import { saveState } from './sync/state.js'
@@ -157,6 +158,7 @@ export async function runSync(
         for (const item of plan) {
           const row = await pacer.run(item, () => execute(ctx, item))
           await assigneesAfter(ctx, item, row)
+          await commentsAfter(ctx, item, row)
           result.rows.push(row)
         }
       }

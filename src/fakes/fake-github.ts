@@ -56,6 +56,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import * as assignees from './github/assignees.js'
+import * as comments from './github/comments.js'
 import * as commits from './github/commits.js'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
@@ -69,6 +70,7 @@ import {
 } from './github/router.js'
 import {
   GitHubState,
+  PERSON_LOGIN,
   type FakeCommit,
   type FakeGitHubOptions,
   type FakeIssue,
@@ -402,6 +404,19 @@ export class FakeGitHub {
    */
   personAssign(number: number, add: string[], remove: string[] = []): FakeIssue {
     return assignees.personAssign(this.state, number, add, remove)
+  }
+
+  /**
+   * A person (`login`, with its author `association`, default MEMBER) comments on the issue;
+   * returns the comment as GitHub serves it (what an `issue_comment` event carries).
+   */
+  personComment(
+    number: number,
+    body: string,
+    login = PERSON_LOGIN,
+    association = 'MEMBER'
+  ): Record<string, unknown> {
+    return comments.personComment(this.state, number, body, login, association)
   }
 
   /** A person sets the issue's labels (labels not in the repository yet are created). */

@@ -52,6 +52,7 @@ import type { FakeSentrySignals } from './fake-sentry-signals.js'
 import { listenOnLoopback } from './listen.js'
 import type { FakeSentryIntegrations } from './sentry-integrations.js'
 import { resolveActor, setAssignee } from './sentry/assignees.js'
+import { personNote } from './sentry/comments.js'
 import { addEvents } from './sentry/counts.js'
 import { addEvent } from './sentry/events.js'
 import * as issues from './sentry/issues.js'
@@ -64,6 +65,7 @@ import {
   type FakeEventInput,
   type FakeIssue,
   type FakeIssueInput,
+  type FakeNote,
   type FakeSentryOptions,
   type FakeSentryProject
 } from './sentry/state.js'
@@ -77,6 +79,7 @@ export type {
   FakeEventInput,
   FakeFrameInput,
   FakeIssue,
+  FakeNote,
   FakeIssueInput,
   FakeSentryOptions,
   FakeSentryProject
@@ -143,11 +146,11 @@ export class FakeSentry {
   }
 
   /** Notes posted on issues (`POST …/comments/`). */
-  get notes(): Array<{ issueId: string; text: string; at: number }> {
+  get notes(): FakeNote[] {
     return this.#state.notes
   }
 
-  set notes(value: Array<{ issueId: string; text: string; at: number }>) {
+  set notes(value: FakeNote[]) {
     this.#state.notes = value
   }
 
@@ -326,6 +329,15 @@ export class FakeSentry {
     if (resolved === undefined) throw new Error(`Fake Sentry knows no actor ${String(actor)}`)
     setAssignee(this.#state, issue, resolved)
     return issue
+  }
+
+  /** A person writes a note on the issue in Sentry (as `author`; default the token's user). */
+  personNote(
+    issueId: string,
+    text: string,
+    author?: { id: string; name: string; email: string }
+  ): void {
+    personNote(this.#state, issueId, text, author)
   }
 
   /** User ids that are not members of the projects: assigning them answers 400. */

@@ -20,6 +20,8 @@ export const githubIssueSchema = z.object({
   ),
   pull_request: z.unknown().optional(),
   locked: z.boolean().optional(),
+  /** How many comments the issue has (sync-comments reads them only when it changed). */
+  comments: z.number().int().nonnegative().optional(),
   /** The logins of the people assigned (sync-assignees reads them). */
   assignees: z
     .array(z.looseObject({ login: z.string() }).nullable())

@@ -327,6 +327,31 @@ export const INPUT_SPECS = [
     envAlias: 'SENTRY_SYNC_SYNC_ASSIGNEES'
   },
   {
+    name: 'sync-comments',
+    summary: 'Copy new comments between GitHub and Sentry: off, both, to-github or to-sentry.',
+    description:
+      "Copy new comments between GitHub and Sentry: off, both, to-github or to-sentry. A Sentry note becomes one attributed GitHub comment, escaped like all Sentry text; a GitHub comment becomes a Sentry note naming its author and linking it. Each is copied once; the action's own comments and copies never travel; edits and deletions are not mirrored. Needs a user auth token with event:write for notes. Works on schedule and on issue_comment created events.",
+    required: false,
+    default: 'off',
+    cliDefault: 'off',
+    switch: false,
+    env: 'SYNC_COMMENTS',
+    envAlias: 'SENTRY_SYNC_SYNC_COMMENTS'
+  },
+  {
+    name: 'comment-authors',
+    summary:
+      'Whose GitHub comments sync-comments copies to Sentry, by author association (comma-separated).',
+    description:
+      'Whose GitHub comments sync-comments copies to Sentry, by author association (comma-separated). The default admits people with write access, so nobody outside the team writes into Sentry through a public repository; add CONTRIBUTOR or NONE to widen it.',
+    required: false,
+    default: 'OWNER, MEMBER, COLLABORATOR',
+    cliDefault: 'OWNER, MEMBER, COLLABORATOR',
+    switch: false,
+    env: 'COMMENT_AUTHORS',
+    envAlias: 'SENTRY_SYNC_COMMENT_AUTHORS'
+  },
+  {
     name: 'sentry-comment',
     summary: 'Post a note on the Sentry issue that links its new GitHub issue.',
     description:

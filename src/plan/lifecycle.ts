@@ -158,7 +158,10 @@ class Planner {
 
   /** The writes that bring block, marker and labels up to date, with `memory` recorded. */
   writes(
-    memory: Omit<BlockMemory, 'status' | 'project' | 'label' | 'installation' | 'assignees'>,
+    memory: Omit<
+      BlockMemory,
+      'status' | 'project' | 'label' | 'installation' | 'assignees' | 'comments'
+    >,
     status?: string
   ): Writes {
     const change: BodyChange = {}
@@ -175,7 +178,8 @@ class Planner {
           ...memory,
           ...(installation !== undefined ? { installation } : {}),
           // What the two-way sync remembers is its own, kept as it is (sync/assignees.ts).
-          ...(this.memory?.assignees ? { assignees: this.memory.assignees } : {})
+          ...(this.memory?.assignees ? { assignees: this.memory.assignees } : {}),
+          ...(this.memory?.comments ? { comments: this.memory.comments } : {})
         })
       // The installation is recorded when the block is written anyway, never for its own sake.
       const recorded = this.memory?.installation

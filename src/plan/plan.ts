@@ -32,6 +32,8 @@ export interface IndexableIssue {
   locked?: boolean
   /** Logins of the people assigned (sync-assignees). */
   assignees?: string[]
+  /** How many comments it has (sync-comments). */
+  comments?: number
 }
 
 /**
@@ -72,6 +74,7 @@ export function trackedOf(issue: IndexableIssue, foundBy: TrackedIssue['foundBy'
     ...(issue.labels ? { labels: issue.labels } : {}),
     ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
     ...(issue.assignees ? { assignees: issue.assignees } : {}),
+    ...(issue.comments !== undefined ? { comments: issue.comments } : {}),
     foundBy
   }
 }

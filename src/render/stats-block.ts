@@ -55,6 +55,23 @@ export interface BlockMemory {
   installation?: string
   /** The assignees both tools last agreed on (sync-assignees; see plan/assignees.ts). */
   assignees?: AssigneeMemory
+  /** The comment counts when comments were last synced (sync-comments; see sync/comments.ts). */
+  comments?: CommentMemory
+}
+
+/**
+ * What the start line remembers of the comments (`nc=2 gc=5 sn=1765170000123 gn=1765170000000`):
+ * the counts, and the newest note and comment seen (epoch ms, each by its own server's clock).
+ */
+export interface CommentMemory {
+  /** Sentry's `numComments`. */
+  nc: number
+  /** GitHub's `comments`. */
+  gc: number
+  /** The newest Sentry note seen: later ones are new. */
+  sn: number
+  /** The newest GitHub comment seen: ones from then on are new (GitHub times are by the second). */
+  gn: number
 }
 
 /** What the start line remembers of the assignees (`sa=u101 ga=octocat.hubot gm=octocat`). */
@@ -104,6 +121,10 @@ export function renderStartLine(memory: BlockMemory): string {
     (a.gm === '-' || LOGIN.test(a.gm))
   ) {
     parts.push(`sa=${a.sa}`, `ga=${a.ga.length > 0 ? a.ga.join('.') : '-'}`, `gm=${a.gm}`)
+  }
+  const c = memory.comments
+  if (c && [c.nc, c.gc, c.sn, c.gn].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    parts.push(`nc=${c.nc}`, `gc=${c.gc}`, `sn=${c.sn}`, `gn=${c.gn}`)
   }
   return `<!-- sentry-stats:start ${parts.join(' ')} -->`
 }
@@ -156,6 +177,10 @@ export function parseStartLine(line: string): BlockMemory | undefined {
     if (logins.every((l) => LOGIN.test(l)) && (gm === '-' || LOGIN.test(gm))) {
       memory.assignees = { sa, ga: logins, gm }
     }
+  }
+  const [nc, gc, sn, gn] = ['nc', 'gc', 'sn', 'gn'].map((k) => attrs.get(k))
+  if ([nc, gc, sn, gn].every((v) => v !== undefined && /^[0-9]{1,15}$/.test(v))) {
+    memory.comments = { nc: Number(nc), gc: Number(gc), sn: Number(sn), gn: Number(gn) }
   }
   return memory
 }

@@ -7,6 +7,8 @@
 import { z } from 'zod'
 import {
   sentryActivitySchema,
+  sentryNoteListSchema,
+  type SentryNote,
   sentryAuthInfoSchema,
   sentryEnvironmentListSchema,
   sentryEventSchema,
@@ -386,6 +388,29 @@ export class SentryClient {
       writeResponseSchema,
       { allowNotFound: false, method: 'POST', body: { text } }
     )
+  }
+
+  /**
+   * An issue's notes, newest first (`GET …/issues/{id}/comments/`, not in the public spec: Sentry's
+   * GroupNotesEndpoint), at most `maxPages` pages of 100. Needs `event:read`.
+   */
+  async listNotes(org: string, issueId: string, maxPages = 5): Promise<SentryNote[]> {
+    const notes: SentryNote[] = []
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/comments/`
+    let pages = 0
+    await this.#http.paginate(
+      path,
+      new URLSearchParams({ per_page: '100' }),
+      sentryNoteListSchema,
+      {
+        onPage: (page) => {
+          pages++
+          notes.push(...page.filter((n) => n.type === 'note'))
+          return { stop: pages >= maxPages, added: page.length }
+        }
+      }
+    )
+    return notes
   }
 
   /**

@@ -1,5 +1,4 @@
 import { addAssignees, assigneesChangedAt, removeAssignees } from '../github/assignees.js'
-import { getIssue, updateIssue } from '../github/issues.js'
 import { errorMessage } from '../log.js'
 import {
   decideAssignees,
@@ -10,14 +9,10 @@ import {
 } from '../plan/assignees.js'
 import type { PlanItem } from '../plan/plan.js'
 import type { TrackedIssue } from '../plan/tracked.js'
-import {
-  findStatsBlock,
-  renderStartLine,
-  type AssigneeMemory,
-  type BlockMemory
-} from '../render/stats-block.js'
+import { findStatsBlock, type AssigneeMemory } from '../render/stats-block.js'
 import type { ResultRow } from '../report/result.js'
 import type { SentryIssue } from '../sentry/schemas.js'
+import { rememberInBlock } from './block-memory.js'
 import { lazy, type RunContext } from './context.js'
 
 /**
@@ -39,7 +34,7 @@ export async function assigneesAfter(
   if (row.action === 'closed') return
   const note = await syncAssignees(ctx, existing, item.sentry)
   if (!note) return
-  if (row.action === 'skipped' && !ctx.config.dryRun && !note.startsWith('not carried')) {
+  if (row.action === 'skipped' && !note.startsWith('not carried')) {
     row.action = 'updated'
     row.detail = note
   } else {
@@ -84,7 +79,7 @@ export async function syncAssignees(
       decision.kind === 'to-github'
         ? await toGitHub(ctx, tracked, sentry, decision, map)
         : await toSentry(ctx, tracked, sentry, decision)
-    await remember(ctx, tracked.number, agreed)
+    await rememberInBlock(ctx, tracked.number, { assignees: agreed })
     ctx.deps.log.info(`${label}: ${describe(decision)} (${decision.why}).`)
     return describe(decision)
   } catch (error) {
@@ -170,21 +165,4 @@ async function sentryValue(ctx: RunContext, link: AssigneeLink): Promise<string>
   const id = (await load()).get(link.key)
   if (!id) throw new Error(`Sentry has no team #${link.key} (assignee-map)`)
   return `team:${id}`
-}
-
-/**
- * Records the agreed assignees in the stats block's start line, in the body as GitHub has it now
- * (only that line changes). A body without a block has no memory: the next run compares the two
- * tools as they are.
- */
-async function remember(ctx: RunContext, number: number, agreed: AssigneeMemory): Promise<void> {
-  const fresh = await getIssue(ctx.deps.github, ctx.repo, number)
-  const body = fresh.body ?? ''
-  const block = findStatsBlock(body)
-  if (!block) return
-  const memory: BlockMemory = { ...block.memory, assignees: agreed }
-  const lines = block.text.split('\n')
-  lines[0] = renderStartLine(memory) + (lines[0]?.endsWith('\r') ? '\r' : '')
-  const next = body.slice(0, block.start) + lines.join('\n') + body.slice(block.end)
-  if (next !== body) await updateIssue(ctx.deps.github, ctx.repo, number, { body: next })
 }

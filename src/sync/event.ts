@@ -36,6 +36,8 @@ export interface IssueEventPayload {
   assignee?: { login?: string } | null
   /** Who acted. */
   sender?: { login?: string; type?: string } | null
+  /** `issue_comment` events: the comment (as GitHub's REST API serves it). */
+  comment?: unknown
 }
 
 /** The Sentry issue an event's GitHub issue tracks, with what a handler needs to act on it. */

@@ -3,7 +3,9 @@ import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import { emptyResult, type RunResult } from '../report/result.js'
+import { githubCommentSchema } from '../github/comments.js'
 import { syncAssignees } from './assignees.js'
+import { copyCommentToSentry } from './comments.js'
 import { baseRow, type SyncDeps } from './context.js'
 import {
   findEventIssue,
@@ -18,13 +20,15 @@ import {
  * - `reopened`: with resolve-in-sentry, a person's reopen unresolves the Sentry issue, unless
  *   Sentry already has it unresolved (it regressed: the action's own reopen is that case);
  * - `assigned` / `unassigned`: with sync-assignees, the assignees as both tools have them now
- *   (the issue is read fresh: events can arrive late or be dropped by a concurrency group).
+ *   (the issue is read fresh: events can arrive late or be dropped by a concurrency group);
+ * - `issue_comment: created`: with sync-comments, that comment to Sentry (sync/comments.ts).
  */
 export async function runIssueEvent(
   config: Config,
   deps: SyncDeps,
   payload: IssueEventPayload
 ): Promise<RunResult> {
+  if (payload.comment !== undefined) return runCommentEvent(config, deps, payload)
   switch (payload.action) {
     case 'reopened':
       return runReopenedEvent(config, deps, payload)
@@ -126,6 +130,40 @@ async function runAssignedEvent(
     url: tracked.url,
     action: note && !config.dryRun && !note.startsWith('not carried') ? 'updated' : 'skipped',
     detail: note ?? 'assignees in step'
+  })
+  return result
+}
+
+async function runCommentEvent(
+  config: Config,
+  deps: SyncDeps,
+  payload: IssueEventPayload
+): Promise<RunResult> {
+  const result = emptyResult(config.dryRun)
+  const way = config.twoWay?.comments ?? 'off'
+  if (payload.action !== 'created' || way === 'off' || way === 'to-github') {
+    deps.log.info('sync-comments does not copy this comment to Sentry; nothing to do.')
+    return result
+  }
+  const parsed = githubCommentSchema.safeParse(payload.comment)
+  if (!parsed.success || !findMarkerOrLink(config, payload)) {
+    deps.log.info('The event is not a comment on an issue this sync tracks; nothing to do.')
+    return result
+  }
+  const found = await findEventIssue(config, deps, payload, result)
+  if (!found) return result
+  const { ctx, sentry, tracked } = found
+  const detail = await copyCommentToSentry(ctx, sentry, tracked, parsed.data)
+  result.rows.push({
+    ...baseRow(sentry),
+    number: tracked.number,
+    url: tracked.url,
+    action: detail.startsWith('copied')
+      ? 'updated'
+      : detail.startsWith('comments not')
+        ? 'failed'
+        : 'skipped',
+    detail
   })
   return result
 }
