@@ -507,6 +507,26 @@ export class SentryClient {
     return (await this.#http.getJson(path, params, sentryMemberListSchema)).data
   }
 
+  /** The organization's members, at most `maxPages` pages of 100 (`member:read`). */
+  async listMembers(org: string, maxPages = 10): Promise<SentryMember[]> {
+    const members: SentryMember[] = []
+    const path = `/organizations/${encodeURIComponent(org)}/members/`
+    let pages = 0
+    await this.#http.paginate(
+      path,
+      new URLSearchParams({ per_page: '100' }),
+      sentryMemberListSchema,
+      {
+        onPage: (page) => {
+          pages++
+          members.push(...page)
+          return { stop: pages >= maxPages, added: page.length }
+        }
+      }
+    )
+    return members
+  }
+
   /** The organization's teams, at most `maxPages` pages of 100 (`org:read`). */
   async listTeams(org: string, maxPages = 10): Promise<SentryTeam[]> {
     const teams: SentryTeam[] = []
