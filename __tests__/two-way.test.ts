@@ -227,8 +227,18 @@ describe('assignees both ways (sync-assignees)', () => {
     h.github.resetRequests()
     const result = await h.run(ASSIGN)
     expect(result.failed).toBe(false)
-    expect(githubWrites()).toHaveLength(0)
+    expect(githubWrites().filter((w) => w.path.endsWith('/assignees'))).toHaveLength(0)
     expect(result.stdout).toContain('Alan Turing (assigned in Sentry) is not in assignee-map')
+    // Told once: the next run reads nothing more and warns no more.
+    h.github.resetRequests()
+    const sentryBefore = h.sentry.requests.length
+    const again = await h.run(ASSIGN)
+    expect(again.stdout).not.toContain('is not in assignee-map')
+    expect(githubWrites()).toHaveLength(0)
+    expect(h.github.requests.some((r) => r.path.endsWith('/timeline'))).toBe(false)
+    expect(
+      h.sentry.requests.slice(sentryBefore).some((r) => r.path.endsWith(`/${String(a['id'])}/`))
+    ).toBe(false)
     const gh = issueOf(h.github, a['id'])
     h.github.personAssign(gh.number, ['stranger'])
     const before = sentryWrites().length

@@ -35,15 +35,31 @@ export async function removeAssignees(
   })
 }
 
-/** When the issue's assignees last changed (its newest `assigned`/`unassigned` event), if ever. */
-export async function assigneesChangedAt(
+/** The newest change of an issue's assignees: when, which way and whom (from its timeline). */
+export interface AssigneeChange {
+  at: string
+  event: 'assigned' | 'unassigned'
+  login: string | undefined
+}
+
+/** The newest `assigned` / `unassigned` event of the issue's timeline, if it has any. */
+export async function lastAssigneeChange(
   client: GitHubClient,
   repo: RepoRef,
   issueNumber: number
-): Promise<string | undefined> {
-  const events = await listTimeline(client, repo, issueNumber)
-  return events
-    .filter((e) => (e.event === 'assigned' || e.event === 'unassigned') && e.created_at)
-    .map((e) => e.created_at as string)
-    .sort((a, b) => Date.parse(b) - Date.parse(a))[0]
+): Promise<AssigneeChange | undefined> {
+  let latest: AssigneeChange | undefined
+  for (const e of await listTimeline(client, repo, issueNumber)) {
+    if ((e.event !== 'assigned' && e.event !== 'unassigned') || !e.created_at) continue
+    if (Number.isNaN(Date.parse(e.created_at))) continue
+    // The timeline runs oldest first: a later event (or one at the same second) replaces it.
+    if (latest && Date.parse(e.created_at) < Date.parse(latest.at)) continue
+    const login = (e as { assignee?: { login?: unknown } | null }).assignee?.login
+    latest = {
+      at: e.created_at,
+      event: e.event,
+      login: typeof login === 'string' ? login : undefined
+    }
+  }
+  return latest
 }

@@ -4,9 +4,11 @@
  *
  * The stats block remembers the last agreed state (see stats-block.ts: `sa` the Sentry assignee,
  * `ga` the GitHub assignees, `gm` the login that stood for Sentry's assignee). Against it each
- * side tells whether it changed since. One side changed: it wins. Both changed: the side that
- * changed last wins (the caller looks the times up and asks again). The two already agree (the
- * Sentry assignee's login is among the GitHub assignees, or neither has a mapped one): nothing,
+ * side tells whether it changed since; when one did and the two disagree, the side that changed
+ * last wins (the caller reads the times from both tools and asks again: a side that looks
+ * unchanged may have changed and changed back later than the other). The two already agree (the
+ * Sentry assignee's login is among the GitHub assignees, or neither has a mapped one) as last
+ * recorded: nothing,
  * which is also why the action's own change never echoes back. A person or team the map does not
  * name: one warning, nothing changes.
  */
@@ -38,8 +40,11 @@ export type AssigneeWay = 'both' | 'to-sentry' | 'to-github'
 
 export type AssigneeDecision =
   | { kind: 'none'; why: string }
-  /** Both sides changed since they last agreed: the caller finds which changed last. */
-  | { kind: 'conflict' }
+  /**
+   * They disagree and something changed: the caller finds which side changed last (`tie`: the
+   * side to take when the records cannot tell, the one that looks changed, GitHub if both).
+   */
+  | { kind: 'conflict'; tie: 'sentry' | 'github' }
   | { kind: 'unmapped'; who: string; side: 'Sentry' | 'GitHub' }
   /** Set (or clear, `to: null`) the Sentry assignee; `to.login` is who stands for it on GitHub. */
   | { kind: 'to-sentry'; to: AssigneeLink | null; why: string }
@@ -54,6 +59,8 @@ export interface AssigneeInput {
   way: AssigneeWay
   /** Which side changed last, once the caller looked it up after a `conflict`. */
   lastChanged?: 'sentry' | 'github'
+  /** GitHub's newest assignee change (read with `lastChanged`), when its timeline has one. */
+  latest?: { event: 'assigned' | 'unassigned'; login: string | undefined }
 }
 
 export function sentryKey(a: SentryAssignee | null | undefined): string {
@@ -101,21 +108,26 @@ export function decideAssignees(input: AssigneeInput): AssigneeDecision {
   const { sentry, github, memory, map, way } = input
   const sentryEntry = sentry ? entryForSentry(map, sentry) : undefined
   const mappedOnGitHub = github.filter((l) => entryForLogin(map, l) !== undefined)
-  const agree = sentry
+  const inStep = sentry
     ? sentryEntry !== undefined && includesLogin(github, sentryEntry.login)
     : mappedOnGitHub.length === 0
-  if (agree) return { kind: 'none', why: 'assignees in step' }
-
-  const sentryChanged = memory ? sentryKey(sentry) !== memory.sa : !!sentry
-  const githubChanged = memory ? !sameLogins(github, memory.ga) : mappedOnGitHub.length > 0
-  if (!sentryChanged && !githubChanged) return { kind: 'none', why: 'assignees unchanged' }
-  let winner: 'sentry' | 'github'
-  if (sentryChanged && githubChanged) {
-    if (!input.lastChanged) return { kind: 'conflict' }
-    winner = input.lastChanged
-  } else {
-    winner = sentryChanged ? 'sentry' : 'github'
+  if (memory) {
+    // As last recorded (in step, or an unmapped person already told): nothing to do.
+    if (sentryKey(sentry) === memory.sa && sameLogins(github, memory.ga)) {
+      return { kind: 'none', why: inStep ? 'assignees in step' : 'assignees unchanged' }
+    }
+  } else if (inStep && !mappedOnGitHub.some((l) => lower(l) !== lower(sentryEntry?.login ?? ''))) {
+    // The first look, and the two agree with no other mapped login about: nothing to do.
+    return { kind: 'none', why: 'assignees in step' }
   }
+  // Something changed since the two last agreed (or, the first time, they differ): whose change
+  // came last is read from the two tools' records. A side that looks unchanged may have changed
+  // and changed back after the other's change, so the records are read even then.
+  if (!input.lastChanged) {
+    const githubChanged = memory ? !sameLogins(github, memory.ga) : mappedOnGitHub.length > 0
+    return { kind: 'conflict', tie: githubChanged ? 'github' : 'sentry' }
+  }
+  const winner = input.lastChanged
 
   if (winner === 'sentry') {
     if (way === 'to-sentry') return { kind: 'none', why: 'assignee changed in Sentry (to-sentry)' }
@@ -141,19 +153,39 @@ export function decideAssignees(input: AssigneeInput): AssigneeDecision {
   const added = github.filter((l) => !includesLogin(before, l))
   const addedMapped = added.find((l) => entryForLogin(map, l) !== undefined)
   const mirror = memory && memory.gm !== '-' ? memory.gm : undefined
-  if (addedMapped) {
-    const entry = entryForLogin(map, addedMapped)!
+  const kept = mirror && includesLogin(github, mirror) ? mirror : undefined
+  // Who GitHub says: the person its newest change assigned (still assigned); after an unassign,
+  // the login still standing for Sentry's assignee, else another mapped one still assigned, else
+  // nobody. Without a timeline: a mapped login added since the last agreement, else the standing
+  // one.
+  const latest = input.latest
+  const chosen =
+    latest?.event === 'assigned' && latest.login && includesLogin(github, latest.login)
+      ? latest.login
+      : latest
+        ? (kept ?? mappedOnGitHub[0])
+        : (addedMapped ?? kept)
+  if (chosen) {
+    const entry = entryForLogin(map, chosen)
+    if (!entry) {
+      return added[0] ? { kind: 'unmapped', who: added[0], side: 'GitHub' } : noChange(sentry)
+    }
     if (sentry && sentryEntry === entry) return { kind: 'none', why: 'assignees in step' }
-    return { kind: 'to-sentry', to: entry, why: `assigned to ${entry.login} on GitHub` }
+    return {
+      kind: 'to-sentry',
+      to: entry,
+      why: addedMapped ? `assigned to ${entry.login} on GitHub` : `${entry.login} kept on GitHub`
+    }
   }
-  if (added.length > 0 && (!mirror || includesLogin(github, mirror))) {
-    return { kind: 'unmapped', who: added[0]!, side: 'GitHub' }
-  }
-  if (mirror && includesLogin(github, mirror)) return { kind: 'none', why: 'assignees unchanged' }
+  if (added.length > 0 && !mirror) return { kind: 'unmapped', who: added[0]!, side: 'GitHub' }
   if (!sentry) return { kind: 'none', why: 'assignees in step' }
   return {
     kind: 'to-sentry',
     to: null,
     why: mirror ? `${mirror} unassigned on GitHub` : 'unassigned on GitHub'
   }
+}
+
+function noChange(sentry: SentryAssignee | null | undefined): AssigneeDecision {
+  return { kind: 'none', why: sentry ? 'assignees unchanged' : 'assignees in step' }
 }

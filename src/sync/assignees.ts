@@ -1,4 +1,9 @@
-import { addAssignees, assigneesChangedAt, removeAssignees } from '../github/assignees.js'
+import {
+  addAssignees,
+  lastAssigneeChange,
+  removeAssignees,
+  type AssigneeChange
+} from '../github/assignees.js'
 import { errorMessage } from '../log.js'
 import {
   decideAssignees,
@@ -58,19 +63,25 @@ export async function syncAssignees(
   const memory = findStatsBlock(tracked.body)?.memory.assignees
   const input = { sentry: sentry.assignedTo, github, memory, map, way }
   let decision = decideAssignees(input)
+  let looked = false
   if (decision.kind === 'conflict') {
-    const lastChanged = await whichChangedLast(ctx, tracked, sentry)
-    decision = decideAssignees({ ...input, lastChanged })
+    const { lastChanged, latest } = await whichChangedLast(ctx, tracked, sentry, decision.tie)
+    decision = decideAssignees({ ...input, lastChanged, ...(latest ? { latest } : {}) })
+    looked = true
   }
   const label = `#${tracked.number} (${sentry.shortId})`
   switch (decision.kind) {
     case 'none':
     case 'conflict':
+      // The records were read for nothing to change: remember the state, so they are not again.
+      if (looked && !ctx.config.dryRun) await rememberSeen(ctx, tracked, sentry, memory, label)
       return undefined
     case 'unmapped':
       ctx.warnings.warn(
         `${label}: ${decision.who} (assigned in ${decision.side}) is not in assignee-map; the assignee was not carried over.`
       )
+      // Remembered as seen, so the next runs neither read the records again nor warn again.
+      if (!ctx.config.dryRun) await rememberSeen(ctx, tracked, sentry, memory, label)
       return `not carried: ${decision.who} is not in assignee-map`
   }
   if (ctx.config.dryRun) return `dry run: would ${describe(decision)}`
@@ -98,19 +109,48 @@ function describe(d: Extract<AssigneeDecision, { kind: 'to-github' | 'to-sentry'
   return parts.join(' and ')
 }
 
-/** Both sides changed since they last agreed: which changed last (GitHub on a tie). */
+/** The assignees as both tools have them, recorded without a change (told or looked up once). */
+async function rememberSeen(
+  ctx: RunContext,
+  tracked: TrackedIssue,
+  sentry: SentryIssue,
+  memory: AssigneeMemory | undefined,
+  label: string
+): Promise<void> {
+  const entry = sentry.assignedTo
+    ? entryForSentry(ctx.config.content.assigneeMap, sentry.assignedTo)
+    : undefined
+  const standing =
+    entry && (tracked.assignees ?? []).includes(entry.login) ? entry.login : undefined
+  const seen: AssigneeMemory = {
+    sa: sentryKey(sentry.assignedTo),
+    ga: [...(tracked.assignees ?? [])],
+    gm: standing ?? memory?.gm ?? '-'
+  }
+  await rememberInBlock(ctx, tracked.number, { assignees: seen }).catch((error: unknown) =>
+    ctx.deps.log.warning(`${label}: could not record the assignees: ${errorMessage(error)}`)
+  )
+}
+
+/** Which side changed its assignee last, by Sentry's activity and GitHub's timeline. */
 async function whichChangedLast(
   ctx: RunContext,
   tracked: TrackedIssue,
-  sentry: SentryIssue
-): Promise<'sentry' | 'github'> {
-  const [inSentry, onGitHub] = await Promise.all([
+  sentry: SentryIssue,
+  tie: 'sentry' | 'github'
+): Promise<{ lastChanged: 'sentry' | 'github'; latest: AssigneeChange | undefined }> {
+  const [inSentry, latest] = await Promise.all([
     ctx.deps.sentry.assigneeChangedAt(ctx.config.sentry.org, sentry.id),
-    assigneesChangedAt(ctx.deps.github, ctx.repo, tracked.number)
+    lastAssigneeChange(ctx.deps.github, ctx.repo, tracked.number)
   ])
-  const s = inSentry ? Date.parse(inSentry) : -Infinity
-  const g = onGitHub ? Date.parse(onGitHub) : Date.parse(tracked.createdAt) || -Infinity
-  return s > g ? 'sentry' : 'github'
+  const onGitHub = latest?.at
+  // By the second: GitHub's times have no finer grain (a tie goes to the side that looks changed).
+  const second = (t: string | undefined): number =>
+    t && !Number.isNaN(Date.parse(t)) ? Math.floor(Date.parse(t) / 1000) : -Infinity
+  const s = second(inSentry)
+  const g = second(onGitHub)
+  const lastChanged = s === g ? tie : s > g ? 'sentry' : 'github'
+  return { lastChanged, latest }
 }
 
 async function toGitHub(
