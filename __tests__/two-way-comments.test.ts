@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { writeFile } from 'node:fs/promises'
 import { issueOf, plainSummary, startHarness, type Harness } from './helpers/harness.js'
 import type { FakeIssue as SentryIssue } from '../src/fakes/fake-sentry.js'
-import { copiedNoteId, isActionComment } from '../src/render/comments.js'
+import { ACTION_SIGNATURE, copiedNoteId, isActionComment } from '../src/render/comments.js'
 import { findStatsBlock } from '../src/render/stats-block.js'
 
 /**
@@ -157,6 +157,19 @@ describe('GitHub → Sentry', () => {
     expect(notesOf(a)).toHaveLength(1)
     await h.run(BOTH)
     expect(notesOf(a)).toHaveLength(1)
+    // The action's own comment coming back as an event (an app or personal token): no request.
+    const own = `Resolved in Sentry.\n\n${ACTION_SIGNATURE}`
+    await writeFile(path, JSON.stringify({ ...payload, comment: { ...comment, id: 1, body: own } }))
+    process.env.GITHUB_EVENT_NAME = 'issue_comment'
+    process.env.GITHUB_EVENT_PATH = path
+    const sentryBefore = h.sentry.requests.length
+    try {
+      await h.run(BOTH)
+    } finally {
+      delete process.env.GITHUB_EVENT_NAME
+      delete process.env.GITHUB_EVENT_PATH
+    }
+    expect(h.sentry.requests.length).toBe(sentryBefore)
   })
 })
 

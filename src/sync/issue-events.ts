@@ -4,6 +4,7 @@ import { errorMessage } from '../log.js'
 import { findStatsBlock } from '../render/stats-block.js'
 import { emptyResult, type RunResult } from '../report/result.js'
 import { githubCommentSchema } from '../github/comments.js'
+import { isActionComment } from '../render/comments.js'
 import { syncAssignees } from './assignees.js'
 import { copyCommentToSentry } from './comments.js'
 import { baseRow, type SyncDeps } from './context.js'
@@ -148,6 +149,11 @@ async function runCommentEvent(
   const parsed = githubCommentSchema.safeParse(payload.comment)
   if (!parsed.success || !findMarkerOrLink(config, payload)) {
     deps.log.info('The event is not a comment on an issue this sync tracks; nothing to do.')
+    return result
+  }
+  // The action's own comments (and copies of notes) never travel: no request for them.
+  if (isActionComment(parsed.data.body)) {
+    deps.log.info('The comment is the action’s own; it does not travel.')
     return result
   }
   const found = await findEventIssue(config, deps, payload, result)
