@@ -284,6 +284,19 @@ describe('assignees both ways (sync-assignees)', () => {
     expect(b['assignedTo']).toMatchObject({ id: '101' })
   })
 
+  it('a login GitHub cannot assign is one warning; Sentry keeps its assignee', async () => {
+    const a = seedOne()
+    await h.run(ASSIGN)
+    h.github.assignableUsers = ['grace-h']
+    h.sentry.personAssign(String(a['id']), 'ada@example.com')
+    const first = await h.run(ASSIGN)
+    expect(first.stdout).toContain('GitHub did not assign ada-l')
+    expect(issueOf(h.github, a['id']).assignees).toEqual([])
+    const again = await h.run(ASSIGN)
+    expect(again.stdout).not.toContain('GitHub did not assign')
+    expect(a['assignedTo']).toMatchObject({ id: '101' })
+  })
+
   it('bad input: one error naming the input, before any request', async () => {
     const wrong = await h.run({ 'sync-assignees': 'sideways' })
     expect(wrong.failed).toBe(true)

@@ -1,38 +1,46 @@
 import type { GitHubClient } from './client.js'
 import type { RepoRef } from './issues.js'
 import { listTimeline } from './links.js'
+import { githubIssueSchema, parseResponse } from './schemas.js'
 
 /**
  * Adding and removing an issue's assignees one login at a time (`POST` / `DELETE
  * …/issues/{n}/assignees`), so the others stay as people set them, and when they last changed.
  */
 
-/** Adds people to an issue's assignees; GitHub leaves out (silently) a login it cannot assign. */
+/**
+ * Adds people to an issue's assignees; GitHub leaves out (silently) a login it cannot assign.
+ * Returns the assignees GitHub now has.
+ */
 export async function addAssignees(
   client: GitHubClient,
   repo: RepoRef,
   issueNumber: number,
   logins: string[]
-): Promise<void> {
-  await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+): Promise<string[]> {
+  const operation = 'POST /repos/{owner}/{repo}/issues/{issue_number}/assignees'
+  const response = await client.request(operation, {
     ...repo,
     issue_number: issueNumber,
     assignees: logins
   })
+  return parseResponse(githubIssueSchema, response.data, operation).assignees ?? []
 }
 
-/** Removes people from an issue's assignees (a login not assigned is no error). */
+/** Removes people from an issue's assignees (a login not assigned is no error); returns the rest. */
 export async function removeAssignees(
   client: GitHubClient,
   repo: RepoRef,
   issueNumber: number,
   logins: string[]
-): Promise<void> {
-  await client.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+): Promise<string[]> {
+  const operation = 'DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees'
+  const response = await client.request(operation, {
     ...repo,
     issue_number: issueNumber,
     assignees: logins
   })
+  return parseResponse(githubIssueSchema, response.data, operation).assignees ?? []
 }
 
 /** The newest change of an issue's assignees: when, which way and whom (from its timeline). */

@@ -64,12 +64,19 @@ export async function syncAssignees(
   const input = { sentry: sentry.assignedTo, github, memory, map, way }
   let decision = decideAssignees(input)
   let looked = false
-  if (decision.kind === 'conflict') {
-    const { lastChanged, latest } = await whichChangedLast(ctx, tracked, sentry, decision.tie)
-    decision = decideAssignees({ ...input, lastChanged, ...(latest ? { latest } : {}) })
-    looked = true
-  }
   const label = `#${tracked.number} (${sentry.shortId})`
+  if (decision.kind === 'conflict') {
+    try {
+      const { lastChanged, latest } = await whichChangedLast(ctx, tracked, sentry, decision.tie)
+      decision = decideAssignees({ ...input, lastChanged, ...(latest ? { latest } : {}) })
+      looked = true
+    } catch (error) {
+      ctx.warnings.warn(
+        `${label}: could not read who changed the assignee last: ${errorMessage(error)}`
+      )
+      return `not carried: ${errorMessage(error)}`
+    }
+  }
   switch (decision.kind) {
     case 'none':
     case 'conflict':
@@ -162,16 +169,19 @@ async function toGitHub(
 ): Promise<AssigneeMemory> {
   const { github } = ctx.deps
   let logins = [...(tracked.assignees ?? [])]
-  if (d.remove) {
-    await removeAssignees(github, ctx.repo, tracked.number, [d.remove])
-    logins = logins.filter((l) => l.toLowerCase() !== d.remove?.toLowerCase())
-  }
+  if (d.remove) logins = await removeAssignees(github, ctx.repo, tracked.number, [d.remove])
   if (d.add) {
-    await addAssignees(github, ctx.repo, tracked.number, [d.add])
-    logins.push(d.add)
+    logins = await addAssignees(github, ctx.repo, tracked.number, [d.add])
+    if (!logins.some((l) => l.toLowerCase() === d.add?.toLowerCase())) {
+      // GitHub leaves out whom it cannot assign (not a collaborator): recorded as it is.
+      ctx.warnings.warn(
+        `#${tracked.number} (${sentry.shortId}): GitHub did not assign ${d.add} (can the login be assigned in this repository?); assignee-map names them for the Sentry assignee.`
+      )
+    }
   }
   const mirror = sentry.assignedTo ? entryForSentry(map, sentry.assignedTo)?.login : undefined
-  return { sa: sentryKey(sentry.assignedTo), ga: logins, gm: mirror ?? '-' }
+  const standing = mirror && logins.some((l) => l.toLowerCase() === mirror.toLowerCase())
+  return { sa: sentryKey(sentry.assignedTo), ga: logins, gm: standing ? mirror : '-' }
 }
 
 async function toSentry(
