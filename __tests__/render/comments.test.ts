@@ -41,6 +41,14 @@ describe('a Sentry note copied to GitHub', () => {
     expect(copiedNoteId(body)).toBe('7')
   })
 
+  it('a note that escapes to more than GitHub takes is cut to fit', () => {
+    const line = '@a#1<b>'.repeat(140)
+    const body = renderNoteCopy({ id: '1', author: 'Ada', text: `${line}\n`.repeat(200) })
+    expect(body.length).toBeLessThan(65_536)
+    expect(body).toMatch(/> … \(\d+ more lines\)/)
+    expect(copiedNoteId(body)).toBe('1')
+  })
+
   it('a very long note is cut to its first 200 lines', () => {
     const body = renderNoteCopy({ id: '1', author: 'Ada', text: 'x\n'.repeat(500) })
     expect(body).toContain('(301 more lines)')

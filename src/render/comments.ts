@@ -17,7 +17,14 @@ import { escapeInline, safeLinkUrl } from './escape.js'
 export const ACTION_SIGNATURE = '<!-- sentry-issues-action -->'
 
 /** Lines and characters of a note shown at most (GitHub's comment limit is 65,536). */
-export const NOTE_LIMITS = { lines: 200, lineLength: 1000, author: 100, sentryText: 10_000 }
+export const NOTE_LIMITS = {
+  lines: 200,
+  lineLength: 1000,
+  author: 100,
+  /** The quoted text, at most (GitHub's comment limit is 65,536 characters). */
+  body: 60_000,
+  sentryText: 10_000
+}
 
 const NOTE_MARKER = /^<!-- sentry-note: ([0-9]{1,20}) -->$/m
 const COPY_HEADER = /^\*\*[A-Za-z0-9-]{1,39}\*\* on GitHub: (\S+)$/
@@ -31,12 +38,17 @@ export function signed(body: string): string {
 /** The GitHub comment that copies a Sentry note. */
 export function renderNoteCopy(note: { id: string; author: string; text: string }): string {
   const lines = note.text.replace(/\r\n?/g, '\n').split('\n')
-  const shown = lines.slice(0, NOTE_LIMITS.lines)
-  const quoted = shown.map((l) => {
-    const text = escapeInline(l, NOTE_LIMITS.lineLength)
-    return text === '' ? '>' : `> ${text}`
-  })
-  if (lines.length > shown.length) quoted.push(`> … (${lines.length - shown.length} more lines)`)
+  const quoted: string[] = []
+  let size = 0
+  for (const line of lines.slice(0, NOTE_LIMITS.lines)) {
+    const text = escapeInline(line, NOTE_LIMITS.lineLength)
+    const next = text === '' ? '>' : `> ${text}`
+    // Escaping can grow a line several times: the comment stays well within GitHub's limit.
+    if (size + next.length + 1 > NOTE_LIMITS.body) break
+    quoted.push(next)
+    size += next.length + 1
+  }
+  if (lines.length > quoted.length) quoted.push(`> … (${lines.length - quoted.length} more lines)`)
   const author = escapeInline(note.author, NOTE_LIMITS.author) || 'Someone'
   const id = /^[0-9]{1,20}$/.test(note.id) ? note.id : '0'
   return `**${author}** in Sentry:\n\n${quoted.join('\n')}\n\n<!-- sentry-note: ${id} -->`
