@@ -80,10 +80,14 @@ function requestOnTheWire(read: Promise<unknown>): Promise<void> {
 }
 
 /**
- * The payload of an `issues` event, when that is what triggered the run: such a run handles that
- * one issue (a close, with resolve-in-sentry) instead of a full sync.
+ * The payload of an `issues` or `issue_comment` event, when that is what triggered the run: such
+ * a run handles that one issue (a close or reopen with resolve-in-sentry, an assignee change with
+ * sync-assignees, a new comment with sync-comments) instead of a full sync.
  */
 async function readIssueEvent(): Promise<IssueEventPayload | undefined> {
-  if (process.env.GITHUB_EVENT_NAME !== 'issues' || !process.env.GITHUB_EVENT_PATH) return undefined
+  const name = process.env.GITHUB_EVENT_NAME
+  if ((name !== 'issues' && name !== 'issue_comment') || !process.env.GITHUB_EVENT_PATH) {
+    return undefined
+  }
   return JSON.parse(await readFile(process.env.GITHUB_EVENT_PATH, 'utf8')) as IssueEventPayload
 }

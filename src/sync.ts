@@ -18,6 +18,8 @@ import { healDuplicates, searchForMarkers, verifyCached } from './sync/dedup.js'
 import { ensureLabels } from './sync/labels.js'
 import { startPacer } from './sync/backlog.js'
 import { applyLifecycle } from './sync/lifecycle.js'
+import { assigneesAfter } from './sync/assignees.js'
+import { commentsAfter } from './sync/comments.js'
 import { lookUpTracked } from './sync/lookups.js'
 import { openTriage, type Triage } from './sync/dashboard.js'
 import { startRun } from './sync/resources.js'
@@ -26,6 +28,7 @@ import { readSentry, recordSentryRead, type SentryRead } from './sync/read-sentr
 
 export type { SyncDeps } from './sync/context.js'
 export { runClosedIssueEvent, type IssueEventPayload } from './sync/event.js'
+export { runIssueEvent } from './sync/issue-events.js'
 
 /**
  * One sync run: read Sentry, index GitHub, plan, write, report. Everything it talks to is passed
@@ -158,7 +161,12 @@ export async function runSync(
     await log.group(
       config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues',
       async () => {
-        for (const item of plan) result.rows.push(await pacer.run(item, () => execute(ctx, item)))
+        for (const item of plan) {
+          const row = await pacer.run(item, () => execute(ctx, item))
+          await assigneesAfter(ctx, item, row)
+          await commentsAfter(ctx, item, row)
+          result.rows.push(row)
+        }
       }
     )
     if (triage) await log.group('Triage dashboard', () => triage.finish(plan, state))

@@ -18,6 +18,7 @@ import {
 import { LABEL_SOURCES } from '../../src/inputs/formats/label-from.js'
 import { INPUT_SPECS } from '../../src/inputs/inputs.generated.js'
 import { OWNER_MODES, SEER_MODES, SIGNAL_INPUT_DEFAULTS } from '../../src/inputs/signals.js'
+import { TWO_WAY_INPUT_DEFAULTS } from '../../src/inputs/two-way.js'
 import { templateVariableNames } from '../../src/render/template.js'
 import { actionInputNames } from '../helpers/action-yml.js'
 
@@ -46,7 +47,8 @@ describe('the documented interface', () => {
     const defaults: Record<string, string> = {
       ...INPUT_DEFAULTS,
       ...CONTENT_INPUT_DEFAULTS,
-      ...SIGNAL_INPUT_DEFAULTS
+      ...SIGNAL_INPUT_DEFAULTS,
+      ...TWO_WAY_INPUT_DEFAULTS
     }
     for (const name of INPUT_NAMES) {
       const declared = action.inputs[name]?.default?.replace(/\n$/, '')
@@ -76,6 +78,14 @@ describe('the documented interface', () => {
       expect(spec.description).toBe(action.inputs[spec.name]?.description.trim())
       expect(spec.description.startsWith(spec.summary)).toBe(true)
     }
+  })
+
+  it('each input’s one line (its first sentence) fits the README’s compact table', () => {
+    // The table is padded to its widest cell: one long line widens every row of it.
+    const long = INPUT_SPECS.filter((spec) => spec.summary.length > 85).map(
+      (spec) => `${spec.name}: ${spec.summary.length} characters`
+    )
+    expect(long).toEqual([])
   })
 
   it('every generated part is current (npm run docs:inputs)', () => {

@@ -9,7 +9,7 @@ import { countRows, failureMessage, issuesOutput, type RunResult } from '../repo
 import { renderSummary } from '../report/summary.js'
 import type { SentryClient } from '../sentry/client.js'
 import { CacheStateStore } from '../state/cache-store.js'
-import { runClosedIssueEvent, runSync, type IssueEventPayload } from '../sync.js'
+import { runIssueEvent, runSync, type IssueEventPayload } from '../sync.js'
 import type { SentryRead } from '../sync/read-sentry.js'
 
 /**
@@ -53,7 +53,7 @@ export async function runSyncStep(
       contentWritesPerHour: options.contentWritesPerHour
     }
     const result = started.event
-      ? await runClosedIssueEvent(config, deps, started.event)
+      ? await runIssueEvent(config, deps, started.event)
       : await runSync(config, deps, started.sentryRead)
     await report(result, config)
     const failure = failureMessage(result.rows)

@@ -5,6 +5,7 @@ import type { SentryAuthInfo } from '../sentry/schemas.js'
 import { fail, ok, warn, type CheckRow } from './checks.js'
 import { inputRef, shown, type CheckDeps, type Surface } from './probe.js'
 import { connectionRow } from './sentry-connection.js'
+import { twoWayRows } from './two-way.js'
 import {
   BASE_SENTRY_SCOPES,
   missingScopes,
@@ -62,6 +63,7 @@ export async function sentryRows(config: Config, deps: CheckDeps): Promise<Check
         )
   )
   rows.push(...writeFeatureRows(config, auth, scopes, surface))
+  rows.push(...(await twoWayRows(config, deps, auth, scopes)))
   if (missing.length > 0) return rows
 
   try {

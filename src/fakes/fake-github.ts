@@ -56,6 +56,8 @@
  * (`store`), so that adding a resource changes neither this file nor `state.ts`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import * as assignees from './github/assignees.js'
+import * as comments from './github/comments.js'
 import * as commits from './github/commits.js'
 import * as issues from './github/issues.js'
 import * as metadata from './github/metadata.js'
@@ -69,6 +71,7 @@ import {
 } from './github/router.js'
 import {
   GitHubState,
+  PERSON_LOGIN,
   type FakeCommit,
   type FakeGitHubOptions,
   type FakeIssue,
@@ -402,6 +405,27 @@ export class FakeGitHub {
   /** A person reopens the issue (`state_reason: "reopened"`, no `closed_at` or `closed_by`). */
   personReopen(number: number): FakeIssue {
     return issues.personReopen(this.state, number)
+  }
+
+  /**
+   * A person assigns (`add`) and unassigns (`remove`) people: each change is an `assigned` /
+   * `unassigned` event of the issue's timeline at `now()`, and `updated_at` moves.
+   */
+  personAssign(number: number, add: string[], remove: string[] = []): FakeIssue {
+    return assignees.personAssign(this.state, number, add, remove)
+  }
+
+  /**
+   * A person (`login`, with its author `association`, default MEMBER) comments on the issue;
+   * returns the comment as GitHub serves it (what an `issue_comment` event carries).
+   */
+  personComment(
+    number: number,
+    body: string,
+    login = PERSON_LOGIN,
+    association = 'MEMBER'
+  ): Record<string, unknown> {
+    return comments.personComment(this.state, number, body, login, association)
   }
 
   /** A person sets the issue's labels (labels not in the repository yet are created). */

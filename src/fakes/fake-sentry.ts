@@ -51,6 +51,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FakeSentrySignals } from './fake-sentry-signals.js'
 import { listenOnLoopback } from './listen.js'
 import type { FakeSentryIntegrations } from './sentry-integrations.js'
+import { resolveActor, setAssignee } from './sentry/assignees.js'
+import { personNote } from './sentry/comments.js'
 import { addEvents } from './sentry/counts.js'
 import { addEvent } from './sentry/events.js'
 import * as issues from './sentry/issues.js'
@@ -63,6 +65,7 @@ import {
   type FakeEventInput,
   type FakeIssue,
   type FakeIssueInput,
+  type FakeNote,
   type FakeSentryOptions,
   type FakeSentryProject
 } from './sentry/state.js'
@@ -76,6 +79,7 @@ export type {
   FakeEventInput,
   FakeFrameInput,
   FakeIssue,
+  FakeNote,
   FakeIssueInput,
   FakeSentryOptions,
   FakeSentryProject
@@ -142,11 +146,11 @@ export class FakeSentry {
   }
 
   /** Notes posted on issues (`POST …/comments/`). */
-  get notes(): Array<{ issueId: string; text: string; at: number }> {
+  get notes(): FakeNote[] {
     return this.#state.notes
   }
 
-  set notes(value: Array<{ issueId: string; text: string; at: number }>) {
+  set notes(value: FakeNote[]) {
     this.#state.notes = value
   }
 
@@ -313,6 +317,36 @@ export class FakeSentry {
    */
   mergeIssues(survivorId: string, mergedIds: string[]): FakeIssue {
     return issues.mergeIssues(this.#state, survivorId, mergedIds)
+  }
+
+  /**
+   * A person assigns the issue in Sentry (`user:ID`, `team:ID`, a user id or e-mail; null
+   * unassigns), recorded in its activity at `now()` as Sentry records it.
+   */
+  personAssign(issueId: string, actor: string | null): FakeIssue {
+    const issue = this.#state.requireIssue(issueId)
+    const resolved = actor === null ? null : resolveActor(this.#state, actor)
+    if (resolved === undefined) throw new Error(`Fake Sentry knows no actor ${String(actor)}`)
+    setAssignee(this.#state, issue, resolved)
+    return issue
+  }
+
+  /** A person writes a note on the issue in Sentry (as `author`; default the token's user). */
+  personNote(
+    issueId: string,
+    text: string,
+    author?: { id: string; name: string; email: string }
+  ): void {
+    personNote(this.#state, issueId, text, author)
+  }
+
+  /** User ids that are not members of the projects: assigning them answers 400. */
+  get nonMembers(): string[] {
+    return this.#state.nonMembers
+  }
+
+  set nonMembers(value: string[]) {
+    this.#state.nonMembers = value
   }
 
   /**

@@ -8,6 +8,7 @@ import {
 } from './schemas.js'
 import { z } from 'zod'
 import { statusOf } from './errors.js'
+import { signed } from '../render/comments.js'
 
 /** One function per REST call; each takes the client, so callers and tests choose the policy. */
 
@@ -201,11 +202,11 @@ export async function createComment(
   body: string
 ): Promise<void> {
   // Never retried automatically: a comment whose answer was lost may have been stored, and
-  // saying it twice is worse than once too few.
+  // saying it twice is worse than once too few. Signed, so it never travels to Sentry.
   await client.rest.issues.createComment({
     ...repo,
     issue_number: issueNumber,
-    body,
+    body: signed(body),
     request: { retries: 0 }
   })
 }

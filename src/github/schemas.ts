@@ -19,7 +19,14 @@ export const githubIssueSchema = z.object({
       .transform((l) => (typeof l === 'string' ? l : (l.name ?? '')))
   ),
   pull_request: z.unknown().optional(),
-  locked: z.boolean().optional()
+  locked: z.boolean().optional(),
+  /** How many comments the issue has (sync-comments reads them only when it changed). */
+  comments: z.number().int().nonnegative().optional(),
+  /** The logins of the people assigned (sync-assignees reads them). */
+  assignees: z
+    .array(z.looseObject({ login: z.string() }).nullable())
+    .nullish()
+    .transform((list) => (list ? list.flatMap((a) => (a ? [a.login] : [])) : undefined))
 })
 export type GitHubIssue = z.infer<typeof githubIssueSchema>
 

@@ -4,6 +4,7 @@ import { ORG_SLUG_PATTERN } from '../plan/marker.js'
 import { normalizeSentryBaseUrl } from '../sentry/url.js'
 import { CONTENT_INPUT_NAMES, parseContentOptions, type ContentOptions } from './content-options.js'
 import { SIGNAL_INPUT_NAMES, parseSignalOptions, type SignalOptions } from './signals.js'
+import { TWO_WAY_INPUT_NAMES, parseTwoWayOptions, type TwoWayOptions } from './two-way.js'
 
 /**
  * The one typed configuration of a run, shared by the action and the CLI. Raw values arrive as
@@ -250,7 +251,8 @@ const schema = z.object({
 export const INPUT_NAMES = [
   ...(Object.keys(schema.shape) as Array<keyof typeof schema.shape>),
   ...CONTENT_INPUT_NAMES,
-  ...SIGNAL_INPUT_NAMES
+  ...SIGNAL_INPUT_NAMES,
+  ...TWO_WAY_INPUT_NAMES
 ]
 
 export interface Config {
@@ -301,6 +303,8 @@ export interface Config {
   content: ContentOptions
   /** Sentry's own signals in new issues: suggested owners, Seer, tag breakdown. */
   signals: SignalOptions
+  /** Assignees both ways (sync-assignees); off unless asked for. */
+  twoWay?: TwoWayOptions
 }
 
 export interface Environment {
@@ -341,6 +345,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
   problems.push(...content.problems)
   const signals = parseSignalOptions(raw)
   problems.push(...signals.problems)
+  const twoWay = parseTwoWayOptions(raw, content.options.assigneeMap.length > 0)
+  problems.push(...twoWay.problems)
   const apiUrl = validateGitHubUrl('GITHUB_API_URL', env.apiUrl, 'https://api.github.com', problems)
   const serverUrl = validateGitHubUrl(
     'GITHUB_SERVER_URL',
@@ -396,7 +402,8 @@ export function parseConfig(raw: RawInputs, env: Environment = {}): Config {
     },
     ...(v['sentry-ca-cert'] ? { sentryCaCert: v['sentry-ca-cert'] } : {}),
     content: content.options,
-    signals: signals.options
+    signals: signals.options,
+    twoWay: twoWay.options
   }
 }
 

@@ -328,9 +328,8 @@ export const INPUT_SPECS = [
   },
   {
     name: 'reopen-not-planned',
-    summary: 'Also reopen issues a person closed as not planned when their Sentry issue regresses.',
-    description:
-      'Also reopen issues a person closed as not planned when their Sentry issue regresses.',
+    summary: 'Reopen issues a person closed as not planned too, when Sentry regresses.',
+    description: 'Reopen issues a person closed as not planned too, when Sentry regresses.',
     required: false,
     default: 'false',
     cliDefault: 'false',
@@ -340,15 +339,51 @@ export const INPUT_SPECS = [
   },
   {
     name: 'resolve-in-sentry',
-    summary: 'Resolve the Sentry issue when a person closes its GitHub issue as completed.',
+    summary: 'Resolve in Sentry what a person closes as completed; unresolve what they reopen.',
     description:
-      'Resolve the Sentry issue when a person closes its GitHub issue as completed. Needs a Sentry token with event:write. Works on schedule and on issues closed events. When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
+      'Resolve in Sentry what a person closes as completed; unresolve what they reopen. The Sentry issue is resolved when a person closes its GitHub issue as completed, and set unresolved again when a person reopens it. Needs a Sentry token with event:write. Closes work on schedule and on issues closed events; reopens on issues reopened events (unless Sentry already regressed the issue). When a commit or a merged pull request closed the issue, the Sentry issue is resolved in that commit (the repository must be connected to Sentry), so Sentry marks a regression if the error returns after the fix ships; otherwise in the next release where one is known, else plainly.',
     required: false,
     default: 'false',
     cliDefault: 'false',
     switch: true,
     env: 'RESOLVE_IN_SENTRY',
     envAlias: 'SENTRY_SYNC_RESOLVE_IN_SENTRY'
+  },
+  {
+    name: 'sync-assignees',
+    summary: 'Carry assignees between GitHub and Sentry: off, both, to-sentry or to-github.',
+    description:
+      'Carry assignees between GitHub and Sentry: off, both, to-sentry or to-github. Maps people through assignee-map and needs a Sentry token with event:write (and member:read for check). Works on schedule and on issues assigned and unassigned events; the side that changed last wins, and a person or team the map does not name is one warning.',
+    required: false,
+    default: 'off',
+    cliDefault: 'off',
+    switch: false,
+    env: 'SYNC_ASSIGNEES',
+    envAlias: 'SENTRY_SYNC_SYNC_ASSIGNEES'
+  },
+  {
+    name: 'sync-comments',
+    summary: 'Copy new comments between GitHub and Sentry: off, both, to-github or to-sentry.',
+    description:
+      "Copy new comments between GitHub and Sentry: off, both, to-github or to-sentry. A Sentry note becomes one attributed GitHub comment, escaped like all Sentry text; a GitHub comment becomes a Sentry note naming its author and linking it. Each is copied once; the action's own comments and copies never travel; edits and deletions are not mirrored. Needs a user auth token with event:write for notes. Works on schedule and on issue_comment created events.",
+    required: false,
+    default: 'off',
+    cliDefault: 'off',
+    switch: false,
+    env: 'SYNC_COMMENTS',
+    envAlias: 'SENTRY_SYNC_SYNC_COMMENTS'
+  },
+  {
+    name: 'comment-authors',
+    summary: 'Whose GitHub comments sync-comments copies to Sentry, by author association.',
+    description:
+      'Whose GitHub comments sync-comments copies to Sentry, by author association. A comma-separated list; the default admits people with write access, so nobody outside the team writes into Sentry through a public repository; add CONTRIBUTOR or NONE to widen it.',
+    required: false,
+    default: 'OWNER, MEMBER, COLLABORATOR',
+    cliDefault: 'OWNER, MEMBER, COLLABORATOR',
+    switch: false,
+    env: 'COMMENT_AUTHORS',
+    envAlias: 'SENTRY_SYNC_COMMENT_AUTHORS'
   },
   {
     name: 'sentry-comment',

@@ -158,7 +158,10 @@ class Planner {
 
   /** The writes that bring block, marker and labels up to date, with `memory` recorded. */
   writes(
-    memory: Omit<BlockMemory, 'status' | 'project' | 'label' | 'installation'>,
+    memory: Omit<
+      BlockMemory,
+      'status' | 'project' | 'label' | 'installation' | 'assignees' | 'comments'
+    >,
     status?: string
   ): Writes {
     const change: BodyChange = {}
@@ -173,7 +176,10 @@ class Planner {
           project: this.sentry.project.id,
           ...(this.labelMemory !== undefined ? { label: this.labelMemory } : {}),
           ...memory,
-          ...(installation !== undefined ? { installation } : {})
+          ...(installation !== undefined ? { installation } : {}),
+          // What the two-way sync remembers is its own, kept as it is (sync/assignees.ts).
+          ...(this.memory?.assignees ? { assignees: this.memory.assignees } : {}),
+          ...(this.memory?.comments ? { comments: this.memory.comments } : {})
         })
       // The installation is recorded when the block is written anyway, never for its own sake.
       const recorded = this.memory?.installation

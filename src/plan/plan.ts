@@ -30,6 +30,10 @@ export interface IndexableIssue {
   updated_at?: string
   labels?: string[]
   locked?: boolean
+  /** Logins of the people assigned (sync-assignees). */
+  assignees?: string[]
+  /** How many comments it has (sync-comments). */
+  comments?: number
 }
 
 /**
@@ -69,6 +73,8 @@ export function trackedOf(issue: IndexableIssue, foundBy: TrackedIssue['foundBy'
     body: issue.body ?? null,
     ...(issue.labels ? { labels: issue.labels } : {}),
     ...(issue.locked !== undefined ? { locked: issue.locked } : {}),
+    ...(issue.assignees ? { assignees: issue.assignees } : {}),
+    ...(issue.comments !== undefined ? { comments: issue.comments } : {}),
     foundBy
   }
 }

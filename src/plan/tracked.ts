@@ -16,6 +16,10 @@ export interface TrackedIssue {
   body?: string | null
   labels?: string[]
   locked?: boolean
+  /** Logins of the people assigned, as listed (sync-assignees). */
+  assignees?: string[]
+  /** How many comments it has, as listed (sync-comments). */
+  comments?: number
   /** Whether the body's marker line is the one the action writes today (see identify). */
   marker?: MarkerState
   /** Which dedup layer found it. */

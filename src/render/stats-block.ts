@@ -53,7 +53,39 @@ export interface BlockMemory {
   events?: number
   /** The Sentry installation (`{organisation id}.{creation time, epoch ms}`). */
   installation?: string
+  /** The assignees both tools last agreed on (sync-assignees; see plan/assignees.ts). */
+  assignees?: AssigneeMemory
+  /** The comment counts when comments were last synced (sync-comments; see sync/comments.ts). */
+  comments?: CommentMemory
 }
+
+/**
+ * What the start line remembers of the comments (`nc=2 gc=5 sn=1765170000123 gn=1765170000000`):
+ * the counts, and the newest note and comment seen (epoch ms, each by its own server's clock).
+ */
+export interface CommentMemory {
+  /** Sentry's `numComments`. */
+  nc: number
+  /** GitHub's `comments`. */
+  gc: number
+  /** The newest Sentry note seen: later ones are new. */
+  sn: number
+  /** The newest GitHub comment seen: ones from then on are new (GitHub times are by the second). */
+  gn: number
+}
+
+/** What the start line remembers of the assignees (`sa=u101 ga=octocat.hubot gm=octocat`). */
+export interface AssigneeMemory {
+  /** The Sentry assignee: `u<id>`, `t<id>`, `-` for none. */
+  sa: string
+  /** The GitHub assignees' logins (`-` in the line for none). */
+  ga: string[]
+  /** The login that stood for Sentry's assignee (`-` for none). */
+  gm: string
+}
+
+const SENTRY_ASSIGNEE = /^(?:[ut][0-9]{1,20}|-)$/
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/
 
 const INSTALLATION_PATTERN = /^[0-9]{1,20}\.[0-9]{1,15}$/
 
@@ -79,6 +111,20 @@ export function renderStartLine(memory: BlockMemory): string {
   }
   if (memory.installation !== undefined && INSTALLATION_PATTERN.test(memory.installation)) {
     parts.push(`org=${memory.installation}`)
+  }
+  const a = memory.assignees
+  if (
+    a &&
+    SENTRY_ASSIGNEE.test(a.sa) &&
+    a.ga.length <= 20 &&
+    a.ga.every((l) => LOGIN.test(l)) &&
+    (a.gm === '-' || LOGIN.test(a.gm))
+  ) {
+    parts.push(`sa=${a.sa}`, `ga=${a.ga.length > 0 ? a.ga.join('.') : '-'}`, `gm=${a.gm}`)
+  }
+  const c = memory.comments
+  if (c && [c.nc, c.gc, c.sn, c.gn].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    parts.push(`nc=${c.nc}`, `gc=${c.gc}`, `sn=${c.sn}`, `gn=${c.gn}`)
   }
   return `<!-- sentry-stats:start ${parts.join(' ')} -->`
 }
@@ -122,6 +168,19 @@ export function parseStartLine(line: string): BlockMemory | undefined {
   const installation = attrs.get('org')
   if (installation !== undefined && INSTALLATION_PATTERN.test(installation)) {
     memory.installation = installation
+  }
+  const sa = attrs.get('sa')
+  const ga = attrs.get('ga')
+  const gm = attrs.get('gm')
+  if (sa !== undefined && ga !== undefined && gm !== undefined && SENTRY_ASSIGNEE.test(sa)) {
+    const logins = ga === '-' ? [] : ga.split('.')
+    if (logins.every((l) => LOGIN.test(l)) && (gm === '-' || LOGIN.test(gm))) {
+      memory.assignees = { sa, ga: logins, gm }
+    }
+  }
+  const [nc, gc, sn, gn] = ['nc', 'gc', 'sn', 'gn'].map((k) => attrs.get(k))
+  if ([nc, gc, sn, gn].every((v) => v !== undefined && /^[0-9]{1,15}$/.test(v))) {
+    memory.comments = { nc: Number(nc), gc: Number(gc), sn: Number(sn), gn: Number(gn) }
   }
   return memory
 }

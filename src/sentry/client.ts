@@ -6,6 +6,9 @@
  */
 import { z } from 'zod'
 import {
+  sentryActivitySchema,
+  sentryNoteListSchema,
+  type SentryNote,
   sentryAuthInfoSchema,
   sentryEnvironmentListSchema,
   sentryEventSchema,
@@ -344,6 +347,36 @@ export class SentryClient {
   }
 
   /**
+   * Assigns an issue (`PUT …/issues/{id}/` with `assignedTo`): `user:ID`, `team:ID` or a user's
+   * primary e-mail; null unassigns. Needs `event:write`. Answers the issue as Sentry now has it.
+   */
+  async assignIssue(org: string, issueId: string, assignedTo: string | null): Promise<SentryIssue> {
+    const outcome = await this.#http.fetchJson(
+      `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/`,
+      new URLSearchParams(),
+      sentryIssueSchema,
+      { allowNotFound: false, method: 'PUT', body: { assignedTo: assignedTo ?? '' } }
+    )
+    if (outcome.kind !== 'ok') throw new Error(`PUT issue ${issueId}: 404`)
+    return outcome.data
+  }
+
+  /**
+   * When the issue's assignee last changed (its newest `assigned` or `unassigned` activity, from
+   * the issue's details), or undefined when Sentry records none.
+   */
+  async assigneeChangedAt(org: string, issueId: string): Promise<string | undefined> {
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/`
+    const { data } = await this.#http.getJson(path, new URLSearchParams(), sentryActivitySchema)
+    const times = (data.activity ?? [])
+      .filter((a) => a.type === 'assigned' || a.type === 'unassigned')
+      .map((a) => a.dateCreated)
+      .filter((t) => !Number.isNaN(Date.parse(t)))
+      .sort((a, b) => Date.parse(b) - Date.parse(a))
+    return times[0]
+  }
+
+  /**
    * Posts a note on an issue. Needs a user auth token with `event:write`: organization tokens
    * are refused (403), and the same text twice within an hour is refused (400).
    */
@@ -355,6 +388,29 @@ export class SentryClient {
       writeResponseSchema,
       { allowNotFound: false, method: 'POST', body: { text } }
     )
+  }
+
+  /**
+   * An issue's notes, newest first (`GET …/issues/{id}/comments/`, not in the public spec: Sentry's
+   * GroupNotesEndpoint), at most `maxPages` pages of 100. Needs `event:read`.
+   */
+  async listNotes(org: string, issueId: string, maxPages = 5): Promise<SentryNote[]> {
+    const notes: SentryNote[] = []
+    const path = `/organizations/${encodeURIComponent(org)}/issues/${numericId(issueId)}/comments/`
+    let pages = 0
+    await this.#http.paginate(
+      path,
+      new URLSearchParams({ per_page: '100' }),
+      sentryNoteListSchema,
+      {
+        onPage: (page) => {
+          pages++
+          notes.push(...page.filter((n) => n.type === 'note'))
+          return { stop: pages >= maxPages, added: page.length }
+        }
+      }
+    )
+    return notes
   }
 
   /**
@@ -449,6 +505,26 @@ export class SentryClient {
     const path = `/organizations/${encodeURIComponent(org)}/members/`
     const params = new URLSearchParams({ query: ids.map((v) => `user.id:${v}`).join(' ') })
     return (await this.#http.getJson(path, params, sentryMemberListSchema)).data
+  }
+
+  /** The organization's members, at most `maxPages` pages of 100 (`member:read`). */
+  async listMembers(org: string, maxPages = 10): Promise<SentryMember[]> {
+    const members: SentryMember[] = []
+    const path = `/organizations/${encodeURIComponent(org)}/members/`
+    let pages = 0
+    await this.#http.paginate(
+      path,
+      new URLSearchParams({ per_page: '100' }),
+      sentryMemberListSchema,
+      {
+        onPage: (page) => {
+          pages++
+          members.push(...page)
+          return { stop: pages >= maxPages, added: page.length }
+        }
+      }
+    )
+    return members
   }
 
   /** The organization's teams, at most `maxPages` pages of 100 (`org:read`). */

@@ -81,6 +81,7 @@ export const sentryIssueFields = lazily(() =>
       .transform((v) => v ?? {}),
     project: sentryProjectRefSchema,
     assignedTo: sentryAssigneeSchema.nullish(),
+    numComments: z.number().int().nonnegative().nullish(),
     statusDetails: z
       .object({
         inRelease: z.string().nullish(),
@@ -110,6 +111,35 @@ export const sentryIssueSchema = lazily(() =>
 )
 
 export type SentryIssue = z.infer<typeof sentryIssueSchema>
+
+/** A note on an issue (an activity of type `note`), as `GET …/issues/{id}/comments/` lists it. */
+export const sentryNoteSchema = lazily(() =>
+  z.object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    type: z.string(),
+    data: z.looseObject({ text: z.string().nullish() }).nullish(),
+    dateCreated: z.string(),
+    user: z
+      .looseObject({
+        name: z.string().nullish(),
+        username: z.string().nullish(),
+        email: z.string().nullish()
+      })
+      .nullish()
+  })
+)
+export type SentryNote = z.infer<typeof sentryNoteSchema>
+export const sentryNoteListSchema = lazily(() => z.array(sentryNoteSchema))
+
+/** An issue's details as far as its activity goes (who changed what, when). */
+export const sentryActivitySchema = lazily(() =>
+  z.object({
+    activity: z
+      .array(z.object({ type: z.string(), dateCreated: z.string() }))
+      .nullish()
+      .catch(null)
+  })
+)
 
 export const sentryIssueListSchema = lazily(() => z.array(sentryIssueSchema))
 

@@ -1,15 +1,23 @@
 import type { Config } from '../inputs/config.js'
 import { errorMessage } from '../log.js'
 import type { RepoRef } from '../github/issues.js'
-import { findMarker, identify, installationOf, markerKey, sentryIdentity } from '../plan/marker.js'
+import {
+  findMarker,
+  identify,
+  installationOf,
+  markerKey,
+  sentryIdentity,
+  type SentryIdentity
+} from '../plan/marker.js'
 import { decideExisting } from '../plan/lifecycle.js'
 import type { TrackedIssue } from '../plan/tracked.js'
 import { emptyResult, type RunResult } from '../report/result.js'
-import { baseRow, keyRow, type SyncDeps } from './context.js'
+import type { SentryIssue } from '../sentry/schemas.js'
+import { baseRow, keyRow, type RunContext, type SyncDeps } from './context.js'
 import { applyLifecycle } from './lifecycle.js'
 import { startRun } from './resources.js'
 
-/** The parts of an `issues` event payload the action reads. */
+/** The parts of an `issues` (or `issue_comment`) event payload the action reads. */
 export interface IssueEventPayload {
   action?: string
   issue?: {
@@ -21,35 +29,48 @@ export interface IssueEventPayload {
     state_reason?: string | null
     created_at?: string
     closed_at?: string | null
+    updated_at?: string
+    assignees?: Array<{ login?: string } | null> | null
   }
+  /** `assigned` / `unassigned`: the person added or removed. */
+  assignee?: { login?: string } | null
+  /** Who acted. */
+  sender?: { login?: string; type?: string } | null
+  /** `issue_comment` events: the comment (as GitHub's REST API serves it). */
+  comment?: unknown
+}
+
+/** The Sentry issue an event's GitHub issue tracks, with what a handler needs to act on it. */
+export interface EventIssue {
+  ctx: RunContext
+  /** The tracked GitHub issue as the payload tells it. */
+  tracked: TrackedIssue
+  /** The Sentry issue (its id is the marker's: a merged-away one is answered as skipped). */
+  sentry: SentryIssue
+  identity: SentryIdentity
 }
 
 /**
- * `on: issues: types: [closed]`: handles the one issue in the payload and nothing else. With
- * resolve-in-sentry, an issue a person closed as completed resolves its Sentry issue (an issue
- * the action closed itself records `resolved` in its stats block and is left alone).
+ * Finds the Sentry issue the event's GitHub issue tracks: its marker (whatever URL wrote it) or
+ * the action's link, told apart from another installation's as a sync run tells it (see
+ * identify). Undefined, with a row or a log line saying why, when the event is not about an issue
+ * this sync tracks (or its Sentry issue is gone or merged away).
  */
-export async function runClosedIssueEvent(
+export async function findEventIssue(
   config: Config,
   deps: SyncDeps,
-  payload: IssueEventPayload
-): Promise<RunResult> {
-  const result = emptyResult(config.dryRun)
+  payload: IssueEventPayload,
+  result: RunResult
+): Promise<EventIssue | undefined> {
   const issue = payload.issue
-  const notOurs = (): RunResult => {
-    deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.')
-    return result
+  const notOurs = (): undefined => {
+    deps.log.info('The event is not about an issue this sync tracks; nothing to do.')
+    return undefined
   }
-  // The Sentry issue the body names: its marker (whatever URL wrote it) or the action's link.
   const named =
     findMarker(issue?.body)?.issueId ??
     identify(issue?.body, sentryIdentity(config.sentry.org, config.sentry.url))?.issueId
-  if (payload.action !== 'closed' || !issue || named === undefined) return notOurs()
-  if (!config.lifecycle.resolveInSentry) {
-    deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.')
-    return result
-  }
-  // Whether it is this installation's issue is told as a sync run tells it (see identify).
+  if (!issue || named === undefined) return notOurs()
   const [organization, namedIssue] = await Promise.all([
     deps.sentry.getOrganization(config.sentry.org).catch((error: unknown) => {
       deps.log.warning(
@@ -80,10 +101,11 @@ export async function runClosedIssueEvent(
     id: issue.id ?? 0,
     number: issue.number ?? 0,
     url: issue.html_url ?? '',
-    state: 'closed',
+    state: issue.state === 'open' ? 'open' : 'closed',
     stateReason: issue.state_reason ?? null,
     createdAt: issue.created_at ?? '',
     closedAt: issue.closed_at ?? null,
+    ...(issue.updated_at ? { updatedAt: issue.updated_at } : {}),
     body: issue.body ?? null,
     marker: ref.marker,
     foundBy: 'label'
@@ -95,16 +117,12 @@ export async function runClosedIssueEvent(
       number: tracked.number,
       url: tracked.url,
       detail: sentry
-        ? `merged in Sentry into ${sentry.shortId}; nothing to resolve here`
+        ? `merged in Sentry into ${sentry.shortId}; nothing to change here`
         : 'Sentry no longer has this issue'
     })
-    return result
+    return undefined
   }
   result.sentryIssuesRead = 1
-  const decision = decideExisting(sentry, tracked, {
-    options: { ...config.lifecycle, onRegression: 'ignore' },
-    ...(identity.installation !== undefined ? { installation: identity.installation } : {})
-  })
   const ctx = startRun({
     config,
     deps,
@@ -116,6 +134,36 @@ export async function runClosedIssueEvent(
     gone: new Map(),
     projectIds: undefined,
     lastRunAt: undefined
+  })
+  return { ctx, tracked, sentry, identity }
+}
+
+/**
+ * `on: issues: types: [closed]`: handles the one issue in the payload and nothing else. With
+ * resolve-in-sentry, an issue a person closed as completed resolves its Sentry issue (an issue
+ * the action closed itself records `resolved` in its stats block and is left alone).
+ */
+export async function runClosedIssueEvent(
+  config: Config,
+  deps: SyncDeps,
+  payload: IssueEventPayload
+): Promise<RunResult> {
+  const result = emptyResult(config.dryRun)
+  if (payload.action !== 'closed' || !findMarkerOrLink(config, payload)) {
+    deps.log.info('The event is not the closing of an issue this sync tracks; nothing to do.')
+    return result
+  }
+  if (!config.lifecycle.resolveInSentry) {
+    deps.log.info('resolve-in-sentry is off; a closed issue does not change Sentry.')
+    return result
+  }
+  const found = await findEventIssue(config, deps, payload, result)
+  if (!found) return result
+  const { ctx, tracked, sentry, identity } = found
+  tracked.state = 'closed'
+  const decision = decideExisting(sentry, tracked, {
+    options: { ...config.lifecycle, onRegression: 'ignore' },
+    ...(identity.installation !== undefined ? { installation: identity.installation } : {})
   })
   result.rows.push(
     decision.kind === 'resolve-in-sentry'
@@ -129,4 +177,13 @@ export async function runClosedIssueEvent(
         }
   )
   return result
+}
+
+/** Whether the payload's issue body names a Sentry issue at all (before any request). */
+export function findMarkerOrLink(config: Config, payload: IssueEventPayload): boolean {
+  const body = payload.issue?.body
+  return (
+    findMarker(body) !== undefined ||
+    identify(body, sentryIdentity(config.sentry.org, config.sentry.url)) !== undefined
+  )
 }

@@ -128,9 +128,37 @@ function renderComment(
     created_at: comment.created_at,
     updated_at: comment.updated_at ?? comment.created_at,
     author_association:
-      lower(comment.user_login ?? s.userLogin) === lower(s.owner) ? 'OWNER' : 'NONE',
+      comment.author_association ??
+      (lower(comment.user_login ?? s.userLogin) === lower(s.owner) ? 'OWNER' : 'NONE'),
     body: comment.body,
     reactions: renderReactions(api),
     performed_via_github_app: null
   }
+}
+
+/**
+ * A person comments on the issue (`login`, with its `association`: OWNER, MEMBER, COLLABORATOR,
+ * CONTRIBUTOR, NONE, …) at `now()`; `updated_at` moves. Returns the comment as GitHub serves it.
+ */
+export function personComment(
+  s: GitHubState,
+  number: number,
+  body: string,
+  login: string,
+  association: string
+): Record<string, unknown> {
+  const issue = s.issues.find((i) => i.number === number && !i.deleted)
+  if (!issue) throw new Error(`Fake GitHub has no issue #${number}`)
+  const nowMs = s.now()
+  const comment: FakeComment = {
+    id: s.nextCommentId(),
+    body,
+    created_at: iso(nowMs),
+    updated_at: iso(nowMs),
+    user_login: login,
+    author_association: association
+  }
+  issue.comments.push(comment)
+  s.touch(issue, nowMs)
+  return renderComment(s, issue, comment)
 }

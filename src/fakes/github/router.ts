@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import { assigneeRoutes } from './assignees.js'
 import { commentRoutes } from './comments.js'
 import {
   ApiError,
@@ -49,7 +50,8 @@ const ROUTES: readonly Route[] = [
   ...graphqlRoutes,
   ...timelineRoutes,
   ...subIssueRoutes,
-  ...projectRoutes
+  ...projectRoutes,
+  ...assigneeRoutes
 ]
 
 // ---------------------------------------------------------------------------------------------

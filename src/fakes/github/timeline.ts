@@ -28,12 +28,14 @@ export const timelineRoutes: Route[] = [
 /** An event as the fake records it. */
 interface Recorded {
   id: number
-  event: 'closed' | 'merged' | 'cross-referenced'
+  event: 'closed' | 'merged' | 'cross-referenced' | 'assigned' | 'unassigned'
   at: string
   actor: string
   commitId: string | null
   /** For `cross-referenced`: the pull request's number. */
   source?: number
+  /** For `assigned` / `unassigned`: who. */
+  assignee?: string
 }
 
 interface Store {
@@ -97,6 +99,21 @@ function render(s: GitHubState, issue: FakeIssue, e: Recorded): Record<string, u
     }
   }
   const repo = s.apiRepo(s.loc())
+  if (e.event === 'assigned' || e.event === 'unassigned') {
+    return {
+      id: e.id,
+      node_id: nodeId(e.event === 'assigned' ? 'AE' : 'UAE', e.id),
+      url: `${repo}/issues/events/${e.id}`,
+      actor: s.renderUser(e.actor),
+      event: e.event,
+      commit_id: null,
+      commit_url: null,
+      created_at: e.at,
+      performed_via_github_app: null,
+      assignee: s.renderUser(e.assignee ?? e.actor),
+      assigner: s.renderUser(e.actor)
+    }
+  }
   return {
     id: e.id,
     node_id: nodeId(e.event === 'closed' ? 'CE' : 'ME', e.id),
@@ -109,6 +126,18 @@ function render(s: GitHubState, issue: FakeIssue, e: Recorded): Record<string, u
     performed_via_github_app: null,
     ...(e.event === 'closed' ? { state_reason: issue.state_reason } : {})
   }
+}
+
+/** Records an `assigned` / `unassigned` event of `login`, by `actor`, at `at` (ISO). */
+export function recordAssignment(
+  s: GitHubState,
+  number: number,
+  event: 'assigned' | 'unassigned',
+  login: string,
+  actor: string,
+  at: string
+): void {
+  record(s, number, { event, at, actor, commitId: null, assignee: login })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ export interface FakeComment {
   updated_at?: string
   /** Author; defaults to the token's user. */
   user_login?: string
+  /** The author's association with the repository (default: OWNER for the owner, else NONE). */
+  author_association?: string
 }
 
 export interface FakeIssue {

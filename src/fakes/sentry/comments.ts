@@ -1,22 +1,80 @@
 /**
- * Notes on an issue, `POST /api/0/organizations/{org}/issues/{id}/comments/` (not in the public
- * spec): refused for organization tokens when `notesForbidden` is set, and for the same text on
- * the same issue within an hour. A merged-away id posts on the issue it was merged into.
+ * Notes on an issue, `GET` and `POST /api/0/organizations/{org}/issues/{id}/comments/` (not in
+ * the public spec; Sentry's `GroupNotesEndpoint`). The list is the issue's `note` activities,
+ * newest first, paged like every Sentry list, each `{id, user, type: 'note', data: {text},
+ * dateCreated}` (`ActivitySerializer`); the issue's `numComments` counts them. A post is refused
+ * for organization tokens when `notesForbidden` is set, and for the same text on the same issue
+ * within an hour. A merged-away id lists and posts on the issue it was merged into.
  */
-import { DETAIL_FORBIDDEN, HttpError, pattern, type Reply, type Route } from './http.js'
+import {
+  DETAIL_FORBIDDEN,
+  HttpError,
+  page,
+  parseCursor,
+  pattern,
+  type Ctx,
+  type Reply,
+  type Route
+} from './http.js'
 import type { SentryState } from './state.js'
 
 export const commentRoutes: Route[] = [
   {
     match: pattern('/api/0/organizations/:org/issues/:id/comments/'),
-    methods: ['POST'],
-    handle: (s, ctx, p) => addNote(s, p.id ?? '', ctx.body)
+    methods: ['GET', 'POST'],
+    handle: (s, ctx, p) =>
+      ctx.method === 'GET' ? listNotes(s, p.id ?? '', ctx) : addNote(s, p.id ?? '', ctx.body)
   }
 ]
 
+/** Who posts through the API: the token's user (as `GET /api/0/` names it). */
+const TOKEN_USER = { id: '1', name: 'Ada', username: 'ada', email: 'ada@example.com' }
+
+/** A note's author as Sentry serializes a user in an activity. */
+function servedUser(author: { id: string; name: string; email: string } | undefined) {
+  const user = author ?? TOKEN_USER
+  return {
+    id: user.id,
+    name: user.name,
+    username: user.email,
+    email: user.email,
+    avatarUrl: 'https://secure.gravatar.com/avatar/0?s=32&d=mm',
+    isActive: true,
+    hasPasswordAuth: true,
+    isManaged: false,
+    dateJoined: '2021-07-06T21:13:58.375239Z',
+    lastLogin: null,
+    has2fa: false,
+    lastActive: null,
+    isSuperuser: false,
+    isStaff: false,
+    experiments: {},
+    emails: [{ id: user.id, email: user.email, is_verified: true }],
+    avatar: { avatarType: 'letter_avatar', avatarUuid: null }
+  }
+}
+
+function listNotes(s: SentryState, id: string, ctx: Ctx): Reply {
+  const issueId = String(s.findIssue(id)['id'])
+  const served = s.notes
+    .map((n, i) => ({ n, i }))
+    .filter(({ n }) => n.issueId === issueId)
+    .sort((a, b) => b.n.at - a.n.at || b.i - a.i)
+    .map(({ n, i }) => ({
+      id: String(i + 1),
+      user: servedUser(n.author),
+      type: 'note',
+      data: { text: n.text },
+      dateCreated: new Date(n.at).toISOString()
+    }))
+  const perPage = Math.min(Math.max(Number(ctx.query.get('per_page') ?? 100) || 100, 1), 100)
+  return page(served, ctx, parseCursor(ctx.query.get('cursor')), perPage)
+}
+
 function addNote(s: SentryState, id: string, body: string): Reply {
   if (s.notesForbidden) throw new HttpError(403, DETAIL_FORBIDDEN)
-  const issueId = String(s.findIssue(id)['id'])
+  const issue = s.findIssue(id)
+  const issueId = String(issue['id'])
   let text: unknown
   try {
     text = (JSON.parse(body) as { text?: unknown }).text
@@ -30,5 +88,27 @@ function addNote(s: SentryState, id: string, body: string): Reply {
     throw new HttpError(400, 'You have already posted that comment.')
   }
   s.notes.push({ issueId, text, at: now })
-  return { status: 201, body: { id: String(s.notes.length), data: { text }, type: 'note' } }
+  issue['numComments'] = Number(issue['numComments'] ?? 0) + 1
+  return {
+    status: 201,
+    body: {
+      id: String(s.notes.length),
+      user: servedUser(undefined),
+      type: 'note',
+      data: { text },
+      dateCreated: new Date(now).toISOString()
+    }
+  }
+}
+
+/** A person writes a note in Sentry (as `author`, default the token's user) at `now()`. */
+export function personNote(
+  s: SentryState,
+  issueId: string,
+  text: string,
+  author?: { id: string; name: string; email: string }
+): void {
+  const issue = s.requireIssue(issueId)
+  s.notes.push({ issueId, text, at: s.now().getTime(), ...(author ? { author } : {}) })
+  issue['numComments'] = Number(issue['numComments'] ?? 0) + 1
 }

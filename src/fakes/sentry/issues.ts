@@ -6,6 +6,7 @@
  */
 import { JAVASCRIPT_ERRORS, PEOPLE, PYTHON_ERRORS, TEAMS, pick, prng } from './catalogue.js'
 import { mergeCounts } from './counts.js'
+import { assignFromBody, servedActivity } from './assignees.js'
 import { addEvent } from './events.js'
 import { HttpError, isoPlus, pattern, type Ctx, type Reply, type Route } from './http.js'
 import { projectFor } from './projects.js'
@@ -63,6 +64,11 @@ function updateIssue(s: SentryState, id: string, body: string): Reply {
     typeof parsed === 'object' && parsed !== null
       ? (parsed as Record<string, unknown>)['status']
       : undefined
+  if (typeof parsed === 'object' && parsed !== null && 'assignedTo' in parsed) {
+    const refused = assignFromBody(s, issue, (parsed as Record<string, unknown>)['assignedTo'])
+    if (refused) return refused
+    if (status === undefined) return { status: 200, body: serveDetails(issue) }
+  }
   const change = typeof status === 'string' ? PUT_STATUSES[status] : undefined
   if (!change) {
     throw new HttpError(400, `"status" must be one of ${Object.keys(PUT_STATUSES).join(', ')}`)
@@ -100,6 +106,7 @@ function projectHasRelease(s: SentryState, issue: FakeIssue): boolean {
 function serveDetails(issue: FakeIssue): Record<string, unknown> {
   const served = serveIssue(issue)
   delete served['lifetime']
+  served['activity'] = servedActivity(issue)
   return served
 }
 

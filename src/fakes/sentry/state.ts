@@ -97,6 +97,14 @@ export interface FakeIssueInput {
   [field: string]: unknown
 }
 
+/** A note on an issue; `author` is absent for notes posted through the API (the token's user). */
+export interface FakeNote {
+  issueId: string
+  text: string
+  at: number
+  author?: { id: string; name: string; email: string }
+}
+
 /** An event as the fake stores and serves it (an `IssueEventDetailsResponse`). */
 export type FakeEvent = Record<string, unknown>
 
@@ -153,8 +161,11 @@ export class SentryState {
   urlPrefix: string
   memberProjects: string[] | undefined
   forbiddenTokens: string[]
-  notes: Array<{ issueId: string; text: string; at: number }> = []
+  notes: FakeNote[] = []
   notesForbidden = false
+  /** User ids that are not members of the issues' projects (assigning them is refused). */
+  nonMembers: string[] = []
+  activityCounter = 1
   readonly signals = new FakeSentrySignals()
   readonly links = new FakeSentryIntegrations()
   now: () => Date
