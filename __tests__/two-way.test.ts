@@ -202,6 +202,25 @@ describe('assignees both ways (sync-assignees)', () => {
     expect(sentryWrites().length).toBe(before)
   })
 
+  it('assignee-map may name a Sentry user by id (1234 or user:1234), both ways', async () => {
+    const byId = { 'sync-assignees': 'both', 'assignee-map': '101 => ada-l\nuser:102 => grace-h' }
+    const a = seedOne()
+    await h.run(byId)
+    const gh = issueOf(h.github, a['id'])
+    h.sentry.personAssign(String(a['id']), 'ada@example.com')
+    await h.run(byId)
+    expect(gh.assignees).toEqual(['ada-l'])
+    h.github.personAssign(gh.number, ['grace-h'], ['ada-l'])
+    h.github.resetRequests()
+    const result = await h.run(byId)
+    expect(result.failed).toBe(false)
+    expect(a['assignedTo']).toMatchObject({ type: 'user', id: '102' })
+    // A new issue assigned in Sentry to a user named by id gets the mapped login at once.
+    const b = seedOne({ type: 'user', id: '101', name: 'Ada', email: 'ada@example.com' })
+    await h.run({ 'assignee-map': '101 => ada-l' })
+    expect(issueOf(h.github, b['id']).assignees).toEqual(['ada-l'])
+  })
+
   it('both changed since they agreed: the side that changed last wins', async () => {
     const a = seedOne({ type: 'user', id: '101', name: 'Ada Lovelace', email: 'ada@example.com' })
     await h.run(ASSIGN)

@@ -154,6 +154,12 @@ describe('single inputs', () => {
     expect(parseAssigneeMap('a@x.io => a\nA@X.io => b').problems).toEqual([
       'assignee-map line 2: "A@X.io" is mapped twice'
     ])
+    // A Sentry user by numeric id, bare or as Sentry writes it.
+    expect(parseAssigneeMap('1234 => a\nuser:56 => b').mappings).toEqual([
+      { kind: 'user', key: '1234', login: 'a' },
+      { kind: 'user', key: '56', login: 'b' }
+    ])
+    expect(parseAssigneeMap('user:x1 => a\n12a => b').problems).toHaveLength(2)
   })
 
   it('issue-fields: Field Name = one of the Sentry values, case-insensitive', () => {

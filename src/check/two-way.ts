@@ -66,7 +66,8 @@ export async function twoWayRows(
 /** Whether every person and team assignee-map names is in the Sentry organization. */
 async function mappingRow(config: Config, deps: CheckDeps): Promise<CheckRow> {
   const map = config.content.assigneeMap
-  const fix = 'Correct assignee-map: each line is "sentry-email-or-#team-slug => github-login".'
+  const fix =
+    'Correct assignee-map: each line is "sentry-email-or-user-id-or-#team-slug => github-login".'
   try {
     const users = map.filter((m) => m.kind === 'user')
     const teams = map.filter((m) => m.kind === 'team')
@@ -77,9 +78,10 @@ async function mappingRow(config: Config, deps: CheckDeps): Promise<CheckRow> {
     const emails = new Set(
       members.flatMap((m) => [m.email, m.user?.email]).flatMap((e) => (e ? [e.toLowerCase()] : []))
     )
+    const ids = new Set(members.flatMap((m) => (m.user ? [String(m.user.id)] : [])))
     const slugs = new Set(known.map((t) => t.slug.toLowerCase()))
     const missing = [
-      ...users.filter((u) => !emails.has(u.key)).map((u) => u.key),
+      ...users.filter((u) => !emails.has(u.key) && !ids.has(u.key)).map((u) => u.key),
       ...teams.filter((t) => !slugs.has(t.key)).map((t) => `#${t.key}`)
     ]
     if (missing.length > 0) {

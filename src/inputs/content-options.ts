@@ -227,7 +227,7 @@ export function parseAssigneeMap(
     const parts = line.split('=>')
     if (parts.length !== 2) {
       problems.push(
-        `${where}: expected "sentry-email-or-#team-slug => github-login" (for example "ada@example.com => ada-l" or "#backend => backend-lead"), got ${JSON.stringify(line)}`
+        `${where}: expected "sentry-email-or-user-id-or-#team-slug => github-login" (for example "ada@example.com => ada-l", "1234 => ada-l" or "#backend => backend-lead"), got ${JSON.stringify(line)}`
       )
       continue
     }
@@ -246,10 +246,11 @@ export function parseAssigneeMap(
       }
     } else {
       kind = 'user'
-      normalizedKey = key.toLowerCase()
-      if (!EMAIL.test(normalizedKey)) {
+      // A Sentry user by e-mail, or by numeric id (`1234` or `user:1234`, as Sentry writes it).
+      normalizedKey = key.toLowerCase().replace(/^user:(?=\d+$)/u, '')
+      if (!EMAIL.test(normalizedKey) && !/^\d{1,20}$/u.test(normalizedKey)) {
         problems.push(
-          `${where}: ${JSON.stringify(key)} must be the Sentry user's e-mail address, or #team-slug for a team`
+          `${where}: ${JSON.stringify(key)} must be the Sentry user's e-mail address or numeric id, or #team-slug for a team`
         )
         continue
       }
@@ -507,13 +508,15 @@ export function assigneesFor(
   const assigned = issue.assignedTo
   if (assigned) {
     const type = assigned.type.toLowerCase()
-    const key =
+    const keys =
       type === 'team'
-        ? (assigned.name ?? '').replace(/^#/u, '').toLowerCase()
-        : (assigned.email ?? '').toLowerCase()
+        ? [(assigned.name ?? '').replace(/^#/u, '').toLowerCase()]
+        : [(assigned.email ?? '').toLowerCase(), assigned.id]
     const kind = type === 'team' ? 'team' : 'user'
-    const mapped = options.assigneeMap.find((m) => m.kind === kind && m.key === key)
-    if (key !== '' && mapped) add(mapped.login)
+    const mapped = options.assigneeMap.find(
+      (m) => m.kind === kind && keys.some((key) => key !== '' && m.key === key)
+    )
+    if (mapped) add(mapped.login)
   }
   for (const login of options.assignees) add(login)
   return out.slice(0, MAX_ASSIGNEES)

@@ -559,7 +559,7 @@ export const INPUT_SPECS = [
     name: 'assignee-map',
     summary: 'Assign new issues to the GitHub login of their Sentry assignee.',
     description:
-      'Assign new issues to the GitHub login of their Sentry assignee. One "sentry-email-or-#team-slug => github-login" a line, for example "ada@example.com => ada-l" or "#backend => backend-lead".',
+      'Assign new issues to the GitHub login of their Sentry assignee. One "sentry-email-or-user-id-or-#team-slug => github-login" a line, for example "ada@example.com => ada-l", "1234 => ada-l" (a Sentry user id) or "#backend => backend-lead".',
     required: false,
     default: '',
     cliDefault: '',

@@ -112,7 +112,7 @@ export function parseTwoWayOptions(
     return {
       options: TWO_WAY_OFF,
       problems: [
-        `sync-assignees ${direction} needs assignee-map: one "sentry-email-or-#team-slug => github-login" a line, for example "ada@example.com => ada-l"`
+        `sync-assignees ${direction} needs assignee-map: one "sentry-email-or-user-id-or-#team-slug => github-login" a line, for example "ada@example.com => ada-l"`
       ]
     }
   }

@@ -75,11 +75,14 @@ export function entryForSentry(
   map: readonly AssigneeLink[],
   a: SentryAssignee
 ): AssigneeLink | undefined {
-  // Sentry serves a team's slug as its `name`, and a user's primary e-mail as `email`.
+  // Sentry serves a team's slug as its `name`, and a user's primary e-mail as `email`; a map line
+  // names a user by e-mail or by id.
   if (a.type === 'team') {
     return map.find((e) => e.kind === 'team' && !!a.name && e.key === lower(a.name))
   }
-  return map.find((e) => e.kind === 'user' && !!a.email && e.key === lower(a.email))
+  return map.find(
+    (e) => e.kind === 'user' && ((!!a.email && e.key === lower(a.email)) || e.key === a.id)
+  )
 }
 
 export function entryForLogin(

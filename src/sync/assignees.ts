@@ -201,9 +201,12 @@ async function toSentry(
 
 const teamIds = new WeakMap<RunContext, () => Promise<Map<string, string>>>()
 
-/** What Sentry's `assignedTo` takes for a map line: the user's e-mail, or `team:ID` by slug. */
+/**
+ * What Sentry's `assignedTo` takes for a map line: the user's e-mail, `user:ID` for a user named by
+ * id, or `team:ID` by slug.
+ */
 async function sentryValue(ctx: RunContext, link: AssigneeLink): Promise<string> {
-  if (link.kind === 'user') return link.key
+  if (link.kind === 'user') return /^\d+$/u.test(link.key) ? `user:${link.key}` : link.key
   let load = teamIds.get(ctx)
   if (!load) {
     load = lazy(async () => {
