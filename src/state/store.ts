@@ -23,6 +23,11 @@ export interface SyncState {
    * if a person removed its tracking label, once GitHub's search index has caught up.
    */
   searchUntil?: string
+  /**
+   * The newest `firstSeen` (ISO 8601) among the issues the last full sync read: quick passes
+   * (`watch`, `mode: quick`) file only issues first seen after it that are not tracked yet.
+   */
+  quickSince?: string
 }
 
 export type { GoneRecord }
@@ -70,6 +75,9 @@ export function coerceState(value: unknown): SyncState {
   const searchUntil = (value as { searchUntil?: unknown }).searchUntil
   if (typeof searchUntil === 'string' && !Number.isNaN(Date.parse(searchUntil)))
     state.searchUntil = searchUntil
+  const quickSince = (value as { quickSince?: unknown }).quickSince
+  if (typeof quickSince === 'string' && !Number.isNaN(Date.parse(quickSince)))
+    state.quickSince = quickSince
   const writes = (value as { contentWrites?: unknown }).contentWrites
   if (Array.isArray(writes))
     state.contentWrites = (writes as unknown[]).filter((t): t is number => Number.isSafeInteger(t))
