@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { main } from '../../src/cli/run.js'
 import { FakeGitHub } from '../../src/fakes/fake-github.js'
 import { FakeSentry } from '../../src/fakes/fake-sentry.js'
 import { watchGitHubContract } from '../helpers/contract.js'
@@ -318,5 +319,56 @@ describe('sentry-issues-sync watch', () => {
     expect(refused.lines.find((l) => l.level === 'error')?.message).toMatch(/token/i)
     expect(github.requests).toHaveLength(0)
     expect(existsSync(`${stateFile}.lock`)).toBe(false)
+  })
+})
+
+describe('sentry-issues-sync quick and --log-format (in-process)', () => {
+  async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = []
+    const err: string[] = []
+    const code = await main(argv, env(), {
+      cwd: dir,
+      sentry: { sleep: async () => undefined, maxRetries: 1 },
+      github: { writeSpacingMs: 0, searchSpacingMs: 0, retries: 1 },
+      io: { out: (t) => void out.push(t), err: (t) => void err.push(t) }
+    })
+    return { code, out, err }
+  }
+
+  it('quick files what is new since the last sync; --log-format json prints only JSON lines', async () => {
+    sentry.seed(2, { seed: 85 })
+    const full = await cli(['sync', '--log-format', 'json'])
+    expect(full.code).toBe(0)
+    const lines = [...full.out, ...full.err].map((l) => JSON.parse(l) as LogLine)
+    expect(lines.at(-1)).toMatchObject({ level: 'info', message: 'Sync finished.', created: 2 })
+
+    sentry.requests = []
+    github.resetRequests()
+    const idle = await cli(['quick'])
+    expect(idle.code).toBe(0)
+    expect(idle.out.join('\n')).toContain('nothing new in Sentry')
+    expect(sentry.requests).toHaveLength(1)
+    expect(github.requests).toHaveLength(0)
+
+    sentry.addIssue({ title: 'Error: quick one' })
+    const quick = await cli(['quick'])
+    expect(quick.code).toBe(0)
+    expect(quick.out.join('\n')).toContain('created=1')
+    expect(markerCounts()).toEqual([1, 1, 1])
+  })
+
+  it('refuses watch-only options elsewhere and a bad --log-format, before any request', async () => {
+    const interval = await cli(['sync', '--interval', '5s'])
+    expect(interval.code).toBe(2)
+    expect(interval.err.join('\n')).toContain('--interval applies to the watch command only')
+    const format = await cli(['--log-format', 'yaml'])
+    expect(format.code).toBe(2)
+    expect(format.err.join('\n')).toContain('--log-format')
+    const port = await cli(['watch', '--health-port', 'http'])
+    expect(port.code).toBe(2)
+    expect(port.err.join('\n')).toContain('--health-port')
+    const dry = await cli(['watch', '--dry-run'])
+    expect(dry.code).toBe(2)
+    expect(sentry.requests).toHaveLength(0)
   })
 })
