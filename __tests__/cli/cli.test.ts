@@ -347,7 +347,8 @@ describe('the state lock', () => {
     await writeFile(
       lock,
       JSON.stringify({
-        pid: process.pid,
+        // A live process other than this one (this one's own pid is an earlier incarnation's).
+        pid: process.ppid,
         host: os.hostname(),
         started: new Date().toISOString(),
         nonce: 'x'

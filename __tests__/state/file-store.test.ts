@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Logger } from '../../src/log.js'
@@ -152,6 +152,26 @@ describe('FileStateStore lock', () => {
     const store = new FileStateStore({ file, log })
     await store.acquire()
     expect(log.warnings[0]).toMatch(/Breaking the stale lock .*: its content is unreadable/)
+    await store.release()
+  })
+
+  it("a lock with this process's pid and host that no store here holds is an earlier incarnation's (a container restarted in place): broken", async () => {
+    const started = new Date().toISOString()
+    await mkdir(path.dirname(file), { recursive: true })
+    await writeFile(
+      `${file}.lock`,
+      `${JSON.stringify({ pid: process.pid, host: os.hostname(), started, nonce: 'earlier' })}\n`
+    )
+    const log = recordingLogger()
+    const store = new FileStateStore({ file, log })
+    await store.acquire()
+    expect(store.locked).toBe(true)
+    expect(log.warnings[0]).toMatch(
+      /Breaking the stale lock .*an earlier process with this process's pid/
+    )
+    // While a store of this process holds it, another store here is still refused.
+    const other = new FileStateStore({ file, log: recordingLogger() })
+    await expect(other.acquire()).rejects.toBeInstanceOf(LockHeldError)
     await store.release()
   })
 

@@ -41,6 +41,11 @@ export interface WatchSettings {
 }
 
 const MIN_INTERVAL_MS = 1000
+/**
+ * Every holder refreshes its lock each minute, so one not refreshed for 5 minutes belongs to a run
+ * that died, such as a pod killed for memory whose replacement has another host name.
+ */
+const WATCH_STALE_LOCK_MS = 5 * 60_000
 /** How long a stop may take before the process exits anyway (SIGTERM's grace is usually 10 s). */
 const STOP_GRACE_MS = 8000
 
@@ -91,7 +96,12 @@ export interface WatchContext {
 export async function runWatch(config: Config, ctx: WatchContext): Promise<number> {
   const { log, watch, options } = ctx
   const repository = `${config.github.owner}/${config.github.repo}`
-  const store = new FileStateStore({ file: ctx.stateFile, log, ...options.lock })
+  const store = new FileStateStore({
+    file: ctx.stateFile,
+    log,
+    staleLockMs: WATCH_STALE_LOCK_MS,
+    ...options.lock
+  })
   try {
     await store.acquire()
   } catch (error) {
