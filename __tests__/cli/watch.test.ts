@@ -306,6 +306,64 @@ describe('sentry-issues-sync watch', () => {
     expect(markerCounts()).toEqual([1, 1])
   })
 
+  it('rides out GitHub failing (502) and Sentry rate limiting (429 with Retry-After): one warning and one recovery line each, nothing filed twice', async () => {
+    sentry.seed(1, { seed: 86 })
+    const w = watch()
+    await w.until(() => w.passes('full').length === 1, 'the first full pass')
+    // Each pass tries twice (one retry): two passes fail on GitHub's listing.
+    github.injectFault({
+      kind: 'status',
+      status: 502,
+      method: 'GET',
+      pathIncludes: '/issues',
+      times: 4
+    })
+    sentry.addIssue({ title: 'Error: during a GitHub outage' })
+    await w.until(
+      () => w.lines.filter((l) => /^Recovered/.test(l.message)).length === 1,
+      'the first recovery'
+    )
+    await w.until(() => github.issues.length === 2, 'the issue filed after the outage')
+    sentry.injectFault({
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '1' },
+      pathIncludes: '/issues/',
+      times: 2
+    })
+    await w.until(
+      () => w.lines.filter((l) => /^Recovered/.test(l.message)).length === 2,
+      'the second recovery'
+    )
+    w.kill('SIGTERM')
+    expect((await w.exited).code).toBe(0)
+    const warnings = w.lines.filter((l) => l.level === 'warning')
+    expect(warnings.map((l) => l.message)).toEqual([
+      expect.stringMatching(/^Quick pass failed: GitHub request failed \(HTTP 502\)/),
+      expect.stringMatching(/^Quick pass failed: .*429/)
+    ])
+    expect(w.lines.filter((l) => /^Recovered/.test(l.message))).toEqual([
+      expect.objectContaining({ failures: 2 }),
+      expect.objectContaining({ failures: 1 })
+    ])
+    expect(markerCounts()).toEqual([1, 1])
+  })
+
+  it('killed outright in the middle of a pass, then started again: every issue filed once', async () => {
+    sentry.seed(6, { seed: 87 })
+    const w = watch()
+    await w.until(() => github.issues.length >= 2, 'two issues created')
+    w.kill('SIGKILL')
+    expect((await w.exited).signal).toBe('SIGKILL')
+    expect(existsSync(`${stateFile}.lock`)).toBe(true)
+    const again = watch()
+    await again.until(() => again.passes('full').length === 1, 'the full pass after the restart')
+    expect(again.lines.some((l) => /Breaking the stale lock/.test(l.message))).toBe(true)
+    again.kill('SIGTERM')
+    expect((await again.exited).code).toBe(0)
+    expect(markerCounts()).toEqual(Array(6).fill(1))
+  })
+
   it('a bad configuration exits 2 before the first pass; a refused token on the first pass exits 2 too', async () => {
     const badInterval = watch(['--interval', 'soon'])
     expect((await badInterval.exited).code).toBe(2)
