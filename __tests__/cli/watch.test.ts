@@ -209,6 +209,14 @@ describe('sentry-issues-sync watch', () => {
     const lastList = sentry.requests.filter((r) => r.path.endsWith('/issues/')).at(-1)
     expect(lastList?.query.get('sort')).toBe('new')
     expect(Number(lastList?.query.get('limit'))).toBeLessThanOrEqual(10)
+    // After the new issue was filed, the idle passes logged nothing above debug (until the stop).
+    const afterFiled = w.lines.slice(w.lines.indexOf(quickWithNew!) + 1)
+    const untilStop = afterFiled.slice(
+      0,
+      afterFiled.findIndex((l) => l.signal === 'SIGTERM')
+    )
+    expect(untilStop.length).toBeGreaterThan(4)
+    expect(untilStop.filter((l) => l.level !== 'debug')).toEqual([])
     // Nothing on stderr: no warning in a healthy run.
     expect(w.lines.filter((l) => l.level === 'warning' || l.level === 'error')).toEqual([])
     const saved = JSON.parse(await readFile(stateFile, 'utf8')) as {
