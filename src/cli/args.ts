@@ -86,7 +86,7 @@ export const CLI_OPTIONS = {
     env: 'SENTRY_SYNC_HEALTH_HOST',
     default: '127.0.0.1',
     description:
-      'watch: the address --health-port listens on (0.0.0.0 in a container, for probes from outside it).'
+      'watch: the address --health-port listens on (0.0.0.0 when probes come from outside the container, as in Kubernetes).'
   },
   'preview-dir': {
     env: 'PREVIEW_DIR',
@@ -283,7 +283,7 @@ export function helpText(version: string): string {
     `sentry-issues-sync ${version}`,
     '',
     'Turns Sentry issues into GitHub issues and keeps them in step: the sentry-issues-action core,',
-    'for cron, systemd timers and local runs.',
+    'for cron, systemd timers, a long-running watcher and local runs.',
     '',
     'Usage: sentry-issues-sync [options]        sync',
     '       sentry-issues-sync check [options]  verify everything a sync needs, writing nothing:',
