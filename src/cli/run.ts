@@ -185,7 +185,7 @@ export async function main(
     if (settings.previewDir !== undefined) {
       const dir = path.resolve(cwd, settings.previewDir)
       try {
-        io.out(scrub(await writePreviews(dir, result.rows)))
+        log.info(await writePreviews(dir, result.rows))
       } catch (error) {
         return fail(
           EXIT_FAILED,
