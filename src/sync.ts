@@ -147,6 +147,7 @@ export async function runSync(
   })
 
   const pacer = startPacer(ctx, plan, state)
+  let stopped = false
   try {
     if (config.healDuplicates && !quick) {
       const duplicates = findDuplicates(index)
@@ -173,8 +174,9 @@ export async function runSync(
       config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues',
       async () => {
         for (const item of plan) {
+          stopped ||= pass.stop?.aborted === true
           result.rows.push(
-            pass.stop?.aborted ? stoppedRow(item) : await pacer.run(item, () => execute(ctx, item))
+            stopped ? stoppedRow(item) : await pacer.run(item, () => execute(ctx, item))
           )
         }
       }
@@ -182,9 +184,12 @@ export async function runSync(
   } finally {
     const contentWrites = pacer.finish()
     if (!config.dryRun) {
+      // A run stopped before its end saves what it did, but not as a finished full run: the next
+      // one still looks at what was closed since the last finished run, and at every new issue.
+      const partial = quick || stopped
       await saveState(ctx, state, contentWrites, {
-        quick,
-        ...(quick ? {} : { newestFirstSeen: newestFirstSeen(sentryIssues) })
+        quick: partial,
+        ...(partial ? {} : { newestFirstSeen: newestFirstSeen(sentryIssues) })
       })
     }
   }

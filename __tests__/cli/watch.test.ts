@@ -244,10 +244,15 @@ describe('sentry-issues-sync watch', () => {
     // Every issue created is in the saved state: no write went unrecorded.
     const saved = JSON.parse(await readFile(stateFile, 'utf8')) as {
       issues: Record<string, number>
+      lastRunAt?: string
+      quickSince?: string
     }
     expect(Object.values(saved.issues).sort((a, b) => a - b)).toEqual(
       github.issues.map((i) => i.number).sort((a, b) => a - b)
     )
+    // A stopped pass is not a finished full run: no "last run" time, no quick-pass watermark.
+    expect(saved.lastRunAt).toBeUndefined()
+    expect(saved.quickSince).toBeUndefined()
     expect(existsSync(`${stateFile}.lock`)).toBe(false)
 
     // Started again, it files the rest, each once.
@@ -257,6 +262,8 @@ describe('sentry-issues-sync watch', () => {
     expect((await again.exited).code).toBe(0)
     expect(github.issues).toHaveLength(8)
     expect(markerCounts()).toEqual(Array(8).fill(1))
+    const after = JSON.parse(await readFile(stateFile, 'utf8')) as { lastRunAt?: string }
+    expect(after.lastRunAt).toBeDefined()
   })
 
   it('holds the lock for its life: a second watch exits 2 naming the holder, a one-off sync refuses too', async () => {

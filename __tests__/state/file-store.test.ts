@@ -65,6 +65,21 @@ describe('FileStateStore state', () => {
     expect(await readFile(`${file}.corrupt`, 'utf8')).toBe(content)
   })
 
+  it('keeps every field of the state, not only the issues (last run, gone issues, write budget, watermarks)', async () => {
+    const store = new FileStateStore({ file, log: recordingLogger() })
+    const state = {
+      version: 1 as const,
+      issues: { 'acme/2': 7 },
+      gone: { 'acme/3': { number: 9, how: 'deleted' as const } },
+      lastRunAt: '2026-12-01T10:00:00.000Z',
+      contentWrites: [1_764_583_200_000],
+      searchUntil: '2026-12-01T11:00:00.000Z',
+      quickSince: '2026-12-01T09:59:00.000Z'
+    }
+    await store.save(state)
+    expect(await store.load()).toEqual(state)
+  })
+
   it('read-only (dry runs): reads, but writes neither the state nor a .corrupt copy', async () => {
     await new FileStateStore({ file, log: recordingLogger() }).save({ version: 1, issues: {} })
     await writeFile(file, 'garbage')

@@ -373,7 +373,10 @@ export class FileStateStore implements StateStore {
       directory,
       `.${path.basename(this.file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
     )
+    // Every field is kept (the last run's time, gone issues, the hourly write budget, …), the
+    // issues sorted so the file diffs well.
     const sorted: SyncState = {
+      ...state,
       version: 1,
       issues: Object.fromEntries(
         Object.entries(state.issues).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

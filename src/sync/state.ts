@@ -15,7 +15,7 @@ function searchUntil(ctx: RunContext, previous: SyncState): { searchUntil?: stri
 
 /** What kind of run saves the state. */
 export interface SavedPass {
-  /** A quick pass (new issues only) keeps the last full run's time. */
+  /** A quick pass (new issues only), or a run stopped before its end, keeps the last full run's time. */
   quick: boolean
   /** The newest `firstSeen` among the issues a full run read (see SyncState.quickSince). */
   newestFirstSeen?: string
