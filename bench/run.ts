@@ -9,8 +9,8 @@
  *   npm run bench -- --entry build/x.js # another bundle of the action (default dist/index.js)
  *   npm run bench -- --cache            # with an Actions cache service, as on a runner
  *
- * Scenarios: cold-start, steady, backfill, lifecycle, backlog, steady-traffic, slow-growth (see
- * bench/README.md).
+ * Scenarios: cold-start, steady, backfill, lifecycle, backlog, steady-traffic, slow-growth, and
+ * watch when named (see bench/README.md).
  * Each prints request counts by endpoint, wall time and peak RSS, and writes bench/results/<scenario>.json.
  */
 import path from 'node:path'
@@ -35,6 +35,7 @@ import {
 } from './lib.js'
 import { slowGrowth } from './slow-growth.js'
 import { steadyTraffic } from './steady-traffic.js'
+import { watchScenario } from './watch.js'
 
 const root = repoRoot()
 let entry = path.join(root, 'dist/index.js')
@@ -55,8 +56,11 @@ const SCENARIOS = [
   'lifecycle',
   'backlog',
   'steady-traffic',
-  'slow-growth'
+  'slow-growth',
+  'watch'
 ] as const
+/** Run only when named (about 40 minutes): `npm run bench -- watch`. */
+const ON_REQUEST: readonly Scenario[] = ['watch']
 type Scenario = (typeof SCENARIOS)[number]
 
 function parseArgs(argv: string[]): Args {
@@ -79,7 +83,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(scale > 0)) throw new Error('--scale must be a positive number')
   return {
-    scenarios: scenarios.length > 0 ? scenarios : [...SCENARIOS],
+    scenarios: scenarios.length > 0 ? scenarios : SCENARIOS.filter((s) => !ON_REQUEST.includes(s)),
     scale,
     cache,
     ...(entryArg === undefined ? {} : { entry: path.resolve(entryArg) })
@@ -507,7 +511,8 @@ async function main(): Promise<void> {
     lifecycle: () => lifecycle(args.scale),
     backlog: () => backlog(args.scale),
     'steady-traffic': () => steadyTraffic(entry, args.scale),
-    'slow-growth': () => slowGrowth(entry, args.scale)
+    'slow-growth': () => slowGrowth(entry, args.scale),
+    watch: () => watchScenario(args.scale)
   }
   for (const name of args.scenarios as Scenario[]) {
     console.log(`\n## ${name}`)

@@ -1,7 +1,9 @@
 // `npm run test:container`: builds the Dockerfile with podman and runs the image twice against the
 // project's fake Sentry and fake GitHub (started here, on 127.0.0.1; the container shares the
 // host's network). The first run must create issues, the second none; the state file must be on
-// the /state volume, owned by the image's non-root user. Secrets reach the container only as files
+// the /state volume, owned by the image's non-root user. Then the image runs `watch`: a Sentry issue
+// added while it runs must be filed, /healthz must answer 200, and `podman stop` (SIGTERM) must end
+// it with exit code 0 and no lock left. Secrets reach the container only as files
 // named by SENTRY_TOKEN_FILE and GITHUB_TOKEN_FILE.
 //
 // The base image is NODE_IMAGE when set (for example node:24-slim where a registry is reachable).
@@ -22,6 +24,7 @@ const IMAGE_UID = 10001
 const started = Date.now()
 const work = mkdtempSync(path.join(os.tmpdir(), 'sentry-issues-container-'))
 const volume = `sentry-issues-sync-test-${process.pid}`
+const HEALTH_PORT = 20000 + (process.pid % 20000)
 const cleanups = []
 
 function log(message) {
@@ -244,6 +247,71 @@ async function main() {
   const stats = statSync(stateFile)
   check(stats.uid === IMAGE_UID, `the state file belongs to uid ${IMAGE_UID} (it is ${stats.uid})`)
   check(!existsSync(`${stateFile}.lock`), 'no lock file is left on the volume')
+
+  // `watch`, as the Compose and Kubernetes examples run it.
+  const name = `sentry-issues-sync-watch-${process.pid}`
+  const { spawn } = await import('node:child_process')
+  const watcher = spawn(
+    'podman',
+    [
+      'run',
+      '--name',
+      name,
+      '--network',
+      'host',
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--env-file',
+      envFile,
+      '--env',
+      'SENTRY_SYNC_INTERVAL=1s',
+      '--env',
+      `SENTRY_SYNC_HEALTH_PORT=${HEALTH_PORT}`,
+      '--volume',
+      `${volume}:/state`,
+      '--volume',
+      `${secrets}:/run/secrets:ro`,
+      IMAGE,
+      'watch'
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }
+  )
+  cleanups.push(() => podman(['rm', '--force', name], { allowFail: true }))
+  let watchOut = ''
+  watcher.stdout.on('data', (chunk) => (watchOut += chunk))
+  watcher.stderr.on('data', (chunk) => (watchOut += chunk))
+  const watchExit = new Promise((resolve) => watcher.on('close', (code) => resolve(code)))
+  const waitFor = async (test, what, ms = 120_000) => {
+    const until = Date.now() + ms
+    while (!(await test())) {
+      if (Date.now() > until) {
+        process.stdout.write(`--- watch output\n${watchOut}`)
+        throw new Failure(`watch: timed out waiting for ${what}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+  const healthz = async () => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${HEALTH_PORT}/healthz`)
+      return res.status
+    } catch {
+      return 0
+    }
+  }
+  await waitFor(async () => (await healthz()) === 200, 'GET /healthz to answer 200')
+  check(true, 'watch: /healthz answers 200 after the first pass')
+  const before = github.issues.length
+  sentry.addIssue({ title: 'TypeError: filed while watching', projectSlug: 'web-frontend' })
+  await waitFor(() => github.issues.length === before + 1, 'the new issue in GitHub')
+  check(github.issues.length === before + 1, 'watch filed the issue added while it ran')
+  podman(['stop', '--time', '15', name])
+  const stopped = await watchExit
+  check(stopped === 0, `watch exits 0 after podman stop (SIGTERM), got ${stopped}`)
+  check(!existsSync(`${stateFile}.lock`), 'watch left no lock file on the volume')
 }
 
 let status = 0

@@ -51,7 +51,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
     warnOnPlainHttp(config.sentry.url, log)
     const sentry = createSentryClient(config, log, options.sentry)
     const event = await readIssueEvent()
-    const sentryRead = event ? undefined : readSentry(config, sentry)
+    // mode: quick reads Sentry its own way (new issues only, see src/sync/quick.ts).
+    const sentryRead = event || config.mode === 'quick' ? undefined : readSentry(config, sentry)
     // Awaited, and a failure reported, by the sync; until then a rejection is not unhandled.
     sentryRead?.catch(() => undefined)
     // Compiling the rest blocks the process for a moment: let the request leave first.

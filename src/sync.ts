@@ -41,12 +41,26 @@ export { runIssueEvent } from './sync/issue-events.js'
  * 3. cached state (issue numbers from earlier runs), each verified before it is trusted.
  */
 
+/** How a run is run (the defaults: a full sync, never stopped). */
+export interface PassOptions {
+  /**
+   * A quick pass (`watch`, `mode: quick`): the Sentry read holds new issues only, so tracked
+   * issues outside it are not looked up, nothing is updated, closed or healed, and the state keeps
+   * the last full run's time.
+   */
+  quick?: boolean
+  /** Once aborted, the run writes nothing more: each item left is a row "stopped", then it saves. */
+  stop?: AbortSignal
+}
+
 export async function runSync(
   config: Config,
   deps: SyncDeps,
   /** The Sentry read, when the caller started it already (the action does, see main.ts). */
-  sentryRead?: Promise<SentryRead>
+  sentryRead?: Promise<SentryRead>,
+  pass: PassOptions = {}
 ): Promise<RunResult> {
+  const quick = pass.quick === true
   const { log } = deps
   const repo: RepoRef = { owner: config.github.owner, repo: config.github.repo }
   const result = emptyResult(config.dryRun)
@@ -97,31 +111,39 @@ export async function runSync(
     projectIds: projectIds.length > 0 ? new Set(projectIds) : undefined,
     lastRunAt: state.lastRunAt
   })
-  const lookups = await log.group('Looking up tracked issues outside the query', () =>
-    lookUpTracked(ctx, sentryIssues)
-  )
-  // The triage dashboard (dashboard: true), and auto-create: false.
+  const lookups = quick
+    ? undefined
+    : await log.group('Looking up tracked issues outside the query', () =>
+        lookUpTracked(ctx, sentryIssues)
+      )
+  // The triage dashboard (dashboard: true), and auto-create: false. A quick pass holds what
+  // auto-create: false holds and files what is ticked, but does not rewrite the dashboard: it
+  // reads new issues only, not the whole list.
   const triage =
     config.dashboard.enabled || !config.dashboard.autoCreate
       ? await log.group('Reading the triage dashboard', () => openTriage(ctx, labelled, state))
       : undefined
 
   const plan = await log.group('Planning', async () => {
-    let items = makePlan(ctx, sentryIssues, state, lookups, triage)
+    const planned = (): PlanItem[] => {
+      const all = makePlan(ctx, sentryIssues, state, lookups, triage)
+      return quick ? all.map(onlyCreates) : all
+    }
+    let items = planned()
     // Search when something would be created, and for an hour after a run created something (a
     // run at the same time may have filed the same issue, and a person may have unlabelled it).
     const recentlyCreated =
       state.searchUntil !== undefined && Date.parse(state.searchUntil) > Date.now()
     if (items.some((p) => p.kind === 'create') || recentlyCreated) {
       await searchForMarkers(ctx)
-      items = makePlan(ctx, sentryIssues, state, lookups, triage)
+      items = planned()
     }
     const cached = items.filter(
       (p): p is CreateItem => p.kind === 'create' && p.cachedNumber !== undefined
     )
     if (cached.length > 0) {
       await verifyCached(ctx, cached)
-      items = makePlan(ctx, sentryIssues, state, lookups, triage)
+      items = planned()
     }
     for (const item of items) {
       if (item.kind === 'skip' && item.existing) {
@@ -136,8 +158,9 @@ export async function runSync(
   })
 
   const pacer = startPacer(ctx, plan, state)
+  let stopped = false
   try {
-    if (config.healDuplicates) {
+    if (config.healDuplicates && !quick) {
       const duplicates = findDuplicates(index)
       if (duplicates.length > 0) {
         await log.group('Closing duplicate issues', () =>
@@ -162,6 +185,11 @@ export async function runSync(
       config.dryRun ? 'Planned changes (dry run)' : 'Writing GitHub issues',
       async () => {
         for (const item of plan) {
+          stopped ||= pass.stop?.aborted === true
+          if (stopped) {
+            result.rows.push(stoppedRow(item))
+            continue
+          }
           const row = await pacer.run(item, () => execute(ctx, item))
           await assigneesAfter(ctx, item, row)
           await commentsAfter(ctx, item, row)
@@ -169,12 +197,53 @@ export async function runSync(
         }
       }
     )
-    if (triage) await log.group('Triage dashboard', () => triage.finish(plan, state))
+    if (triage && !quick && !stopped) {
+      await log.group('Triage dashboard', () => triage.finish(plan, state))
+    }
   } finally {
     const contentWrites = pacer.finish()
-    if (!config.dryRun) await saveState(ctx, state, contentWrites)
+    if (!config.dryRun) {
+      // A run stopped before its end saves what it did, but not as a finished full run: the next
+      // one still looks at what was closed since the last finished run, and at every new issue.
+      const partial = quick || stopped
+      await saveState(ctx, state, contentWrites, {
+        quick: partial,
+        ...(partial ? {} : { newestFirstSeen: newestFirstSeen(sentryIssues) })
+      })
+    }
   }
   return result
+}
+
+/** A quick pass files new issues only: what is tracked already waits for the next full sync. */
+function onlyCreates(item: PlanItem): PlanItem {
+  if (item.kind !== 'lifecycle') return item
+  return {
+    kind: 'skip',
+    sentry: item.sentry,
+    key: item.key,
+    reason: 'exists',
+    existing: item.existing,
+    why: 'a quick pass files new issues only'
+  }
+}
+
+function stoppedRow(item: PlanItem): ResultRow {
+  return {
+    ...(item.kind === 'gone' ? keyRow(item.key) : baseRow(item.sentry)),
+    action: 'skipped',
+    detail: 'stopped before this write; the next run does it'
+  }
+}
+
+function newestFirstSeen(issues: readonly SentryIssue[]): string | undefined {
+  let newest: string | undefined
+  for (const issue of issues) {
+    const at = issue.firstSeen
+    if (at && !Number.isNaN(Date.parse(at)) && (!newest || Date.parse(at) > Date.parse(newest)))
+      newest = at
+  }
+  return newest
 }
 
 function makePlan(

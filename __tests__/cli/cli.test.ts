@@ -328,11 +328,11 @@ describe('exit codes', () => {
 })
 
 describe('the state lock', () => {
-  it('of two concurrent runs, one syncs and the other stops with exit 1 and says why', async () => {
+  it('of two concurrent runs, one syncs and the other stops with exit 2 and says why', async () => {
     sentry.seed(3, { seed: 35 })
     const [a, b] = await Promise.all([cli([]), cli([])])
-    expect([a.code, b.code].sort()).toEqual([0, 1])
-    const loser = a.code === 1 ? a : b
+    expect([a.code, b.code].sort()).toEqual([0, 2])
+    const loser = a.code === 2 ? a : b
     expect(loser.err).toContain('Another sync is running')
     expect(loser.err).toContain(`${stateFile}.lock`)
     expect(loser.err).toContain(`process ${process.pid}`)
@@ -347,14 +347,15 @@ describe('the state lock', () => {
     await writeFile(
       lock,
       JSON.stringify({
-        pid: process.pid,
+        // A live process other than this one (this one's own pid is an earlier incarnation's).
+        pid: process.ppid,
         host: os.hostname(),
         started: new Date().toISOString(),
         nonce: 'x'
       })
     )
     const run = await cli([])
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(2)
     expect(run.err).toContain('Another sync is running')
     expect(sentry.requests).toHaveLength(0)
     expect(existsSync(lock)).toBe(true) // not ours: left alone

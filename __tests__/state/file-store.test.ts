@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Logger } from '../../src/log.js'
@@ -63,6 +63,21 @@ describe('FileStateStore state', () => {
     expect(log.warnings[0]).toContain(reason)
     expect(log.warnings[0]).toContain(`${file}.corrupt`)
     expect(await readFile(`${file}.corrupt`, 'utf8')).toBe(content)
+  })
+
+  it('keeps every field of the state, not only the issues (last run, gone issues, write budget, watermarks)', async () => {
+    const store = new FileStateStore({ file, log: recordingLogger() })
+    const state = {
+      version: 1 as const,
+      issues: { 'acme/2': 7 },
+      gone: { 'acme/3': { number: 9, how: 'deleted' as const } },
+      lastRunAt: '2026-12-01T10:00:00.000Z',
+      contentWrites: [1_764_583_200_000],
+      searchUntil: '2026-12-01T11:00:00.000Z',
+      quickSince: '2026-12-01T09:59:00.000Z'
+    }
+    await store.save(state)
+    expect(await store.load()).toEqual(state)
   })
 
   it('read-only (dry runs): reads, but writes neither the state nor a .corrupt copy', async () => {
@@ -152,6 +167,26 @@ describe('FileStateStore lock', () => {
     const store = new FileStateStore({ file, log })
     await store.acquire()
     expect(log.warnings[0]).toMatch(/Breaking the stale lock .*: its content is unreadable/)
+    await store.release()
+  })
+
+  it("a lock with this process's pid and host that no store here holds is an earlier incarnation's (a container restarted in place): broken", async () => {
+    const started = new Date().toISOString()
+    await mkdir(path.dirname(file), { recursive: true })
+    await writeFile(
+      `${file}.lock`,
+      `${JSON.stringify({ pid: process.pid, host: os.hostname(), started, nonce: 'earlier' })}\n`
+    )
+    const log = recordingLogger()
+    const store = new FileStateStore({ file, log })
+    await store.acquire()
+    expect(store.locked).toBe(true)
+    expect(log.warnings[0]).toMatch(
+      /Breaking the stale lock .*an earlier process with this process's pid/
+    )
+    // While a store of this process holds it, another store here is still refused.
+    const other = new FileStateStore({ file, log: recordingLogger() })
+    await expect(other.acquire()).rejects.toBeInstanceOf(LockHeldError)
     await store.release()
   })
 

@@ -58,6 +58,36 @@ export const CLI_OPTIONS = {
     description:
       'JSON file that keeps the sync state between runs. A lock file next to it (.lock) stops two runs from overlapping.'
   },
+  'log-format': {
+    env: 'SENTRY_SYNC_LOG_FORMAT',
+    default: 'text',
+    description:
+      'text, or json for one JSON object a line (time, level, message and fields), for a log collector.'
+  },
+  interval: {
+    env: 'SENTRY_SYNC_INTERVAL',
+    default: '60s',
+    description:
+      'watch: how often a quick pass asks Sentry for issues that are new since the last pass and files them (30s, 5m, 1h; at least 1s).'
+  },
+  'full-every': {
+    env: 'SENTRY_SYNC_FULL_EVERY',
+    default: '1h',
+    description:
+      'watch: how often a full pass runs, exactly what a one-off sync does (updates, closes, reopens, healing); the first pass is a full one.'
+  },
+  'health-port': {
+    env: 'SENTRY_SYNC_HEALTH_PORT',
+    default: 'off',
+    description:
+      'watch: serve GET /healthz (200 while the last pass succeeded within three intervals, else 503 and why) and GET /metrics (Prometheus text) on this port.'
+  },
+  'health-host': {
+    env: 'SENTRY_SYNC_HEALTH_HOST',
+    default: '127.0.0.1',
+    description:
+      'watch: the address --health-port listens on (0.0.0.0 when probes come from outside the container, as in Kubernetes).'
+  },
   'preview-dir': {
     env: 'PREVIEW_DIR',
     default: 'none',
@@ -181,6 +211,8 @@ export interface Settings {
   serverUrl: string | undefined
   stateFile: string | undefined
   previewDir: string | undefined
+  /** CLI options that only some commands take (log format, watch's schedule and health port). */
+  extra: Partial<Record<CliOptionName, string>>
   /** Where each input came from, for debug output (never the value). */
   sources: Partial<Record<InputName, 'flag' | 'env' | 'file'>>
 }
@@ -225,6 +257,14 @@ export function resolveSettings(parsed: ParsedArgs, env: NodeJS.ProcessEnv): Set
     serverUrl: option('github-server-url'),
     stateFile: option('state-file'),
     previewDir: option('preview-dir'),
+    extra: Object.fromEntries(
+      (['log-format', 'interval', 'full-every', 'health-port', 'health-host'] as const).flatMap(
+        (name) => {
+          const value = option(name)
+          return value === undefined ? [] : [[name, value]]
+        }
+      )
+    ),
     sources
   }
 }
@@ -243,11 +283,15 @@ export function helpText(version: string): string {
     `sentry-issues-sync ${version}`,
     '',
     'Turns Sentry issues into GitHub issues and keeps them in step: the sentry-issues-action core,',
-    'for cron, systemd timers and local runs.',
+    'for cron, systemd timers, a long-running watcher and local runs.',
     '',
     'Usage: sentry-issues-sync [options]        sync',
     '       sentry-issues-sync check [options]  verify everything a sync needs, writing nothing:',
     '                                           one line per check (ok, FAIL or warn, with the fix)',
+    '       sentry-issues-sync quick [options]  one quick pass: file only the issues that are new',
+    '                                           since the last run (as --mode quick)',
+    '       sentry-issues-sync watch [options]  keep running: a quick pass every --interval, a full',
+    '                                           sync every --full-every; stop with SIGTERM or SIGINT',
     '',
     'Every input can also be set through the environment, under the two names shown:',
     `${ENV_PREFIX}<INPUT> (the input in upper snake case) or the short name kept for`,
@@ -281,9 +325,11 @@ export function helpText(version: string): string {
     lines.push(...entry(`${short}--${name}`, undefined, description))
   }
   lines.push(
-    'Exit codes: 0 synced; 1 some Sentry issues failed, the run failed, or another run holds the',
-    'lock; 2 invalid options or configuration. check: 0 when a sync would work, 1 when a check',
-    'failed, 2 invalid options or configuration.',
+    'Exit codes: 0 synced; 1 some Sentry issues failed or the run failed; 2 invalid options or',
+    'configuration, or another run holds the lock. check: 0 when a sync would work, 1 when a check',
+    'failed, 2 invalid options or configuration. watch: 0 once stopped by SIGTERM or SIGINT; 2',
+    'invalid options or configuration, another run holds the lock, or the first pass was refused',
+    '(token, organization or repository).',
     '',
     'Documentation: docs/configuration.md (every input and its formats) and',
     'docs/running-anywhere.md in the sentry-issues-action repository.',

@@ -12,11 +12,14 @@ import { passed, renderText } from '../check/checks.js'
 import { runChecks } from '../check/run.js'
 import { fileStateRow } from '../check/state.js'
 import { errorMessage, type Logger } from '../log.js'
-import { countRows, failureMessage, type RunResult } from '../report/result.js'
+import { countRows, emptyResult, failureMessage, type RunResult } from '../report/result.js'
 import { renderSummary } from '../report/summary.js'
-import { FileStateStore } from '../state/file-store.js'
+import { FileStateStore, LockHeldError } from '../state/file-store.js'
 import { SentryApiError } from '../sentry/client.js'
-import { runSync } from '../sync.js'
+import { runSync, type SyncDeps } from '../sync.js'
+import { runQuickSync } from '../sync/quick.js'
+import { eventLogger, parseLogFormat, type EventLogger, type LogFormat } from './log-format.js'
+import { runWatch, watchSettings, type WatchProcessOptions, type WatchSettings } from './watch.js'
 import {
   envNameFor,
   helpText,
@@ -25,35 +28,31 @@ import {
   UsageError,
   type Settings
 } from './args.js'
-import {
-  consoleLogger,
-  createScrubber,
-  processIo,
-  summaryAsText,
-  writePreviews,
-  type CliIo
-} from './output.js'
+import { createScrubber, processIo, summaryAsText, writePreviews, type CliIo } from './output.js'
 
 /**
  * `sentry-issues-sync`: the action's core as a command. `main` is the whole program, returning its
  * exit code; src/cli.ts only calls it, so tests run it in-process against the fakes.
  *
- * Exit codes: 0 synced; 1 some Sentry issues failed, the run failed, or another run holds the
- * lock; 2 invalid options or configuration (nothing was requested). `check`: 0 when a sync would
- * work, 1 when a check failed, 2 as before.
+ * Exit codes: 0 synced; 1 some Sentry issues failed or the run failed; 2 invalid options or
+ * configuration, or another run holds the lock (nothing was requested). `check`: 0 when a sync
+ * would work, 1 when a check failed, 2 as before.
  */
 
 export const EXIT_OK = 0
 export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
 
-export interface MainOptions extends ClientTuning {
+export interface MainOptions extends ClientTuning, WatchProcessOptions {
   io?: CliIo
   /** Folder relative paths (state file, CA file) are resolved against; default process.cwd(). */
   cwd?: string
-  /** Lock staleness and heartbeat (tests). */
-  lock?: { staleLockMs?: number; heartbeatMs?: number }
 }
+
+const COMMANDS = ['sync', 'check', 'quick', 'watch'] as const
+type Command = (typeof COMMANDS)[number]
+/** Options only `watch` takes. */
+const WATCH_ONLY = ['interval', 'full-every', 'health-port', 'health-host'] as const
 
 export async function main(
   argv: readonly string[],
@@ -63,8 +62,17 @@ export async function main(
   const io = options.io ?? processIo
   const cwd = options.cwd ?? process.cwd()
   const scrub = createScrubber()
+  let format: LogFormat = 'text'
   const fail = (code: number, message: string): number => {
-    io.err(scrub(`error: ${message}`))
+    io.err(
+      format === 'json'
+        ? JSON.stringify({
+            time: new Date().toISOString(),
+            level: 'error',
+            message: scrub(message)
+          })
+        : scrub(`error: ${message}`)
+    )
     return code
   }
 
@@ -73,9 +81,11 @@ export async function main(
   scrub.add(env.GITHUB_TOKEN)
   let settings: Settings
   let verbose: boolean
-  // A subcommand first: `check` verifies the set-up; `sync` (or none) syncs.
-  const command = argv[0] === 'check' || argv[0] === 'sync' ? argv[0] : undefined
+  // A subcommand first: `check` verifies the set-up; `sync` (or none) syncs; `quick` files what is
+  // new; `watch` keeps running.
+  const command = COMMANDS.find((c): c is Command => c === argv[0])
   const args = command === undefined ? argv : argv.slice(1)
+  let watch: WatchSettings | undefined
   try {
     const parsed = parseCliArgs(args)
     scrub.add(parsed.inputs['sentry-token'])
@@ -90,7 +100,21 @@ export async function main(
     }
     verbose = parsed.verbose
     settings = resolveSettings(parsed, env)
-    if (command !== undefined) settings.raw.mode = command
+    const logFormat = parseLogFormat(settings.extra['log-format'])
+    if (logFormat === undefined) {
+      throw new UsageError(
+        `--log-format (SENTRY_SYNC_LOG_FORMAT): "${settings.extra['log-format']}" is not a log format; give text or json.`
+      )
+    }
+    format = logFormat
+    if (command === 'watch') {
+      watch = watchSettings(settings)
+      settings.raw.mode = 'sync'
+    } else {
+      const given = WATCH_ONLY.find((name) => parsed.options[name] !== undefined)
+      if (given) throw new UsageError(`--${given} applies to the watch command only.`)
+      if (command !== undefined) settings.raw.mode = command
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       return fail(EXIT_USAGE, `${error.message} Run sentry-issues-sync --help for the options.`)
@@ -115,7 +139,7 @@ export async function main(
     )
   }
 
-  const log = consoleLogger(io, scrub, verbose)
+  const log = eventLogger(io, scrub, verbose, format)
   for (const [name, source] of Object.entries(settings.sources)) {
     log.debug(`${name}: from ${source === 'flag' ? 'the command line' : 'the environment'}`)
   }
@@ -124,6 +148,13 @@ export async function main(
 
   const stateFile = path.resolve(cwd, settings.stateFile ?? defaultStateFile(config, env))
   if (config.mode === 'check') return runCheck(config, { io, scrub, log, stateFile, options })
+  if (watch !== undefined) {
+    if (config.dryRun) {
+      return fail(EXIT_USAGE, 'watch writes: --dry-run is for one-off runs (sync, quick).')
+    }
+    const userAgent = `sentry-issues-sync/${version()}`
+    return runWatch(config, { log, scrub, stateFile, options, watch, userAgent, fail })
+  }
   const store = new FileStateStore({
     file: stateFile,
     log,
@@ -134,7 +165,8 @@ export async function main(
     try {
       await store.acquire()
     } catch (error) {
-      return fail(EXIT_FAILED, errorMessage(error))
+      // Another run holds the lock: refused at once, nothing requested (as for a second watch).
+      return fail(error instanceof LockHeldError ? EXIT_USAGE : EXIT_FAILED, errorMessage(error))
     }
   }
   let clients: Clients | undefined
@@ -147,12 +179,14 @@ export async function main(
       `Syncing Sentry organization "${config.sentry.org}" at ${config.sentry.url} into ${repository}` +
         `${config.dryRun ? ' (dry run: nothing is written)' : ''}; state file ${stateFile}.`
     )
-    const result = await runSync(config, { ...clients, state: store, log })
-    report(io, scrub, result, repository)
+    const deps = { ...clients, state: store, log }
+    const result =
+      config.mode === 'quick' ? await quickRun(config, deps) : await runSync(config, deps)
+    report(log, io, scrub, result, repository)
     if (settings.previewDir !== undefined) {
       const dir = path.resolve(cwd, settings.previewDir)
       try {
-        io.out(scrub(await writePreviews(dir, result.rows)))
+        log.info(await writePreviews(dir, result.rows))
       } catch (error) {
         return fail(
           EXIT_FAILED,
@@ -212,8 +246,30 @@ async function runCheck(
   }
 }
 
-function report(io: CliIo, scrub: (text: string) => string, result: RunResult, repo: string): void {
+/** One quick pass; nothing new is an empty result (no GitHub request was made). */
+async function quickRun(config: Config, deps: SyncDeps): Promise<RunResult> {
+  const { result, newIssues } = await runQuickSync(config, deps)
+  if (result) return result
+  deps.log.info(
+    newIssues === 0
+      ? 'Quick pass: nothing new in Sentry since the last run.'
+      : `Quick pass: ${newIssues} new Sentry issue(s), none over min-events / min-users yet.`
+  )
+  return emptyResult(config.dryRun)
+}
+
+function report(
+  log: EventLogger,
+  io: CliIo,
+  scrub: (text: string) => string,
+  result: RunResult,
+  repo: string
+): void {
   const counts = countRows(result.rows)
+  if (log.format === 'json') {
+    log.event('info', 'Sync finished.', { ...counts, repository: repo })
+    return
+  }
   io.out('')
   io.out(scrub(summaryAsText(renderSummary(result, repo))))
   io.out(

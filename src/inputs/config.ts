@@ -22,7 +22,7 @@ export const SENTRY_SORTS = [
   'recommended'
 ] as const
 
-export const MODES = ['sync', 'check'] as const
+export const MODES = ['sync', 'check', 'quick'] as const
 
 export const INPUT_DEFAULTS = {
   mode: 'sync',
@@ -160,7 +160,7 @@ const STATS_PERIOD = /^(?:\d+[smhdw])?$/
 
 const schema = z.object({
   mode: z.enum(MODES, {
-    error: `mode must be one of: ${MODES.join(', ')} (check verifies the set-up and writes nothing)`
+    error: `mode must be one of: ${MODES.join(', ')} (check verifies the set-up and writes nothing; quick files only the issues that are new since the last run)`
   }),
   'sentry-url': sentryUrl,
   'sentry-token': z

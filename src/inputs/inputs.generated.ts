@@ -26,9 +26,9 @@ export const ENV_PREFIX = 'SENTRY_SYNC_'
 export const INPUT_SPECS = [
   {
     name: 'mode',
-    summary: 'sync, or check to verify everything a sync needs and write nothing.',
+    summary: 'sync; check verifies the set-up; quick files only new issues.',
     description:
-      'sync, or check to verify everything a sync needs and write nothing. check tests Sentry (reachable, token and scopes, organization, projects, environments) and GitHub (repository, issues write, labels, search, the Actions cache, and the optional features that are on), and fails listing what to fix.',
+      'sync; check verifies the set-up; quick files only new issues. check verifies everything a sync needs and writes nothing. quick files only the Sentry issues that are new since the last run, for a frequent schedule beside the hourly sync, and updates or closes nothing; it asks Sentry for the newest issues until the first one already seen (one request when nothing is new, and then none to GitHub). check tests Sentry (reachable, token and scopes, organization, projects, environments) and GitHub (repository, issues write, labels, search, the Actions cache, and the optional features that are on), and fails listing what to fix.',
     required: false,
     default: 'sync',
     cliDefault: 'sync',

@@ -54,6 +54,13 @@ export interface ListIssuesParams {
   sort?: string
   /** Read at most this many issues (a positive integer, or Infinity). */
   max: number
+  /** The first page's size, when smaller than a full page (later pages are full). */
+  firstPage?: number
+  /**
+   * Stop at the first issue for which this is true (it is not kept, and no further page is
+   * asked for): quick passes list `sort: 'new'` until the first issue already seen.
+   */
+  until?: (issue: SentryIssue) => boolean
 }
 
 export interface ListIssuesResult {
@@ -133,12 +140,13 @@ export class SentryClient {
     let truncated = false
     let pages = 0
     await this.#http.paginate(path, base, sentryIssueListSchema, {
-      firstLimit: Math.min(PAGE_SIZE, p.max),
+      firstLimit: Math.min(p.firstPage ?? PAGE_SIZE, PAGE_SIZE, p.max),
       onPage: (page, hasMore) => {
         pages++
         let added = 0
         for (const issue of page) {
           if (ids.has(issue.id)) continue
+          if (p.until?.(issue)) return { stop: true, added }
           if (issues.length >= p.max) {
             // The server sent more than `limit` asked for.
             truncated = true

@@ -71,6 +71,21 @@ export class LockHeldError extends Error {
 }
 
 const DEFAULT_STALE_LOCK_MS = 60 * 60 * 1000
+/** The stores of this process that hold, or are taking, each lock file. */
+const HELD_HERE = new Map<string, Set<FileStateStore>>()
+
+function heldHere(lockFile: string, store: FileStateStore, held: boolean): void {
+  const stores = HELD_HERE.get(lockFile) ?? new Set<FileStateStore>()
+  if (held) stores.add(store)
+  else stores.delete(store)
+  if (stores.size > 0) HELD_HERE.set(lockFile, stores)
+  else HELD_HERE.delete(lockFile)
+}
+
+/** Whether another store of this process holds or is taking the lock file. */
+function heldByAnotherStoreHere(lockFile: string, store: FileStateStore): boolean {
+  return [...(HELD_HERE.get(lockFile) ?? [])].some((other) => other !== store)
+}
 const DEFAULT_HEARTBEAT_MS = 60 * 1000
 /** A lock file without readable content younger than this is taken to be being written. */
 const UNREADABLE_LOCK_GRACE_MS = 30 * 1000
@@ -118,6 +133,16 @@ export class FileStateStore implements StateStore {
    */
   async acquire(): Promise<void> {
     if (this.#held !== undefined) return
+    heldHere(this.lockFile, this, true)
+    try {
+      await this.#acquire()
+    } catch (error) {
+      heldHere(this.lockFile, this, false)
+      throw error
+    }
+  }
+
+  async #acquire(): Promise<void> {
     await mkdir(path.dirname(this.lockFile), { recursive: true })
     for (let attempt = 0; attempt < 5; attempt++) {
       const info: LockInfo = {
@@ -217,6 +242,15 @@ export class FileStateStore implements StateStore {
     if (info.host === os.hostname() && !processAlive(info.pid)) {
       return `process ${info.pid}, which took it at ${info.started}, is no longer running`
     }
+    // Our own pid on our host, yet no store of this process holds it: a container restarted in
+    // place (pid 1 again).
+    if (
+      info.host === os.hostname() &&
+      info.pid === process.pid &&
+      !heldByAnotherStoreHere(this.lockFile, this)
+    ) {
+      return `it was taken at ${info.started} by an earlier process with this process's pid (${info.pid}), which is no longer running`
+    }
     const started = Date.parse(info.started)
     const lastSign = Math.max(Number.isNaN(started) ? 0 : started, lock.mtimeMs)
     const age = now - lastSign
@@ -272,6 +306,7 @@ export class FileStateStore implements StateStore {
 
   #stopHolding(): void {
     this.#held = undefined
+    heldHere(this.lockFile, this, false)
     if (this.#heartbeat) clearInterval(this.#heartbeat)
     this.#heartbeat = undefined
     process.off('exit', this.#onExit)
@@ -282,6 +317,7 @@ export class FileStateStore implements StateStore {
     const held = this.#held
     if (held === undefined) return
     this.#held = undefined
+    heldHere(this.lockFile, this, false)
     try {
       if (readFileSync(this.lockFile, 'utf8') === held) unlinkSync(this.lockFile)
     } catch {
@@ -337,8 +373,8 @@ export class FileStateStore implements StateStore {
       directory,
       `.${path.basename(this.file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
     )
-    // Every field is kept (deleted issues, the dashboard, the hour's writes): only the issue map
-    // is sorted, so the file diffs well.
+    // Every field is kept (the last run's time, gone issues, the hour's writes, the dashboard, …):
+    // only the issue map is sorted, so the file diffs well.
     const sorted: SyncState = {
       ...state,
       version: 1,

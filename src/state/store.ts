@@ -24,6 +24,11 @@ export interface SyncState {
    */
   searchUntil?: string
   /**
+   * The newest `firstSeen` (ISO 8601) among the issues the last full sync read: quick passes
+   * (`watch`, `mode: quick`) file only issues first seen after it that are not tracked yet.
+   */
+  quickSince?: string
+  /**
    * Dashboard id (src/plan/dashboard.ts) → its issue number, and whether a person deleted it or
    * moved it away: then it is not recreated while the state remembers it.
    */
@@ -93,6 +98,9 @@ export function coerceState(value: unknown): SyncState {
       }
     }
   }
+  const quickSince = (value as { quickSince?: unknown }).quickSince
+  if (typeof quickSince === 'string' && !Number.isNaN(Date.parse(quickSince)))
+    state.quickSince = quickSince
   const writes = (value as { contentWrites?: unknown }).contentWrites
   if (Array.isArray(writes))
     state.contentWrites = (writes as unknown[]).filter((t): t is number => Number.isSafeInteger(t))

@@ -13,6 +13,20 @@ function searchUntil(ctx: RunContext, previous: SyncState): { searchUntil?: stri
   return until !== undefined && Date.parse(until) > now ? { searchUntil: until } : {}
 }
 
+/** What kind of run saves the state. */
+export interface SavedPass {
+  /** A quick pass (new issues only), or a run stopped before its end, keeps the last full run's time. */
+  quick: boolean
+  /** The newest `firstSeen` among the issues a full run read (see SyncState.quickSince). */
+  newestFirstSeen?: string
+}
+
+function newest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return Date.parse(b) > Date.parse(a) ? b : a
+}
+
 /**
  * Saves what the next run needs: the tracked issues' numbers, the gone ones, this run's time and
  * `contentWrites`, the times of the content-creating requests within the last hour.
@@ -20,15 +34,21 @@ function searchUntil(ctx: RunContext, previous: SyncState): { searchUntil?: stri
 export async function saveState(
   ctx: RunContext,
   previous: SyncState,
-  contentWrites: number[]
+  contentWrites: number[],
+  pass: SavedPass = { quick: false }
 ): Promise<void> {
+  // A quick pass looks at new issues only: "closed since the last run" still counts from the last
+  // full one.
+  const lastRunAt = pass.quick ? previous.lastRunAt : new Date().toISOString()
+  const quickSince = newest(previous.quickSince, pass.newestFirstSeen)
   const next: SyncState = {
     version: 1,
     issues: { ...previous.issues },
-    lastRunAt: new Date().toISOString(),
+    ...(lastRunAt !== undefined ? { lastRunAt } : {}),
     ...(contentWrites.length ? { contentWrites } : {}),
     ...(previous.dashboards ? { dashboards: previous.dashboards } : {}),
-    ...searchUntil(ctx, previous)
+    ...searchUntil(ctx, previous),
+    ...(quickSince !== undefined ? { quickSince } : {})
   }
   for (const [key, tracked] of ctx.index) {
     const first = tracked.find((t) => t.url !== '')
