@@ -87,6 +87,29 @@ describe('mode: quick', () => {
     expect(quick.outputs.created).toBe('0')
     expect(h.github.requests).toHaveLength(0)
   })
+
+  it('with auto-create: false files nothing on its own, and leaves the dashboard to the full sync', async () => {
+    const inputs = { 'auto-create': 'false', dashboard: 'true' }
+    h.sentry.seed(1, { seed: 95 })
+    await h.run(inputs)
+    const dashboard = h.github.issues.find((i) => (i.body ?? '').includes('sentry-dashboard:'))
+    expect(dashboard).toBeDefined()
+    const listedBefore = dashboard!.body
+    expect(markersInGitHub(h.github).size).toBe(0)
+
+    h.sentry.addIssue({ title: 'Error: held for triage', count: '40' })
+    h.github.resetRequests()
+    const quick = await h.run({ ...inputs, mode: 'quick' })
+    expect(quick.failed).toBe(false)
+    expect(quick.outputs.created).toBe('0')
+    expect(markersInGitHub(h.github).size).toBe(0)
+    // A quick pass reads new issues only: it does not rewrite the list from them.
+    expect(h.github.requests.filter((r) => r.method !== 'GET')).toHaveLength(0)
+    expect(dashboard!.body).toBe(listedBefore)
+    // The next full sync lists the new issue.
+    await h.run(inputs)
+    expect(dashboard!.body).toContain('held for triage')
+  })
 })
 
 describe('seenBefore', () => {
