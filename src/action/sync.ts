@@ -5,18 +5,12 @@ import { ConfigError, type Config } from '../inputs/config.js'
 import type { Logger } from '../log.js'
 import type { RunOptions } from '../main.js'
 import { writeJobSummary } from './job-summary.js'
-import {
-  countRows,
-  emptyResult,
-  failureMessage,
-  issuesOutput,
-  type RunResult
-} from '../report/result.js'
+import { countRows, failureMessage, issuesOutput, type RunResult } from '../report/result.js'
 import { renderSummary } from '../report/summary.js'
 import type { SentryClient } from '../sentry/client.js'
 import { CacheStateStore } from '../state/cache-store.js'
-import { runIssueEvent, runSync, type IssueEventPayload, type SyncDeps } from '../sync.js'
-import { runQuickSync } from '../sync/quick.js'
+import { runIssueEvent, runSync, type IssueEventPayload } from '../sync.js'
+import { runQuickPass } from '../sync/quick.js'
 import type { SentryRead } from '../sync/read-sentry.js'
 
 /**
@@ -62,7 +56,7 @@ export async function runSyncStep(
     const result = started.event
       ? await runIssueEvent(config, deps, started.event)
       : config.mode === 'quick'
-        ? await quickRun(config, deps)
+        ? await runQuickPass(config, deps)
         : await runSync(config, deps, started.sentryRead)
     await report(result, config)
     const failure = failureMessage(result.rows)
@@ -72,18 +66,6 @@ export async function runSyncStep(
       error instanceof ConfigError ? error.message : describeGitHubError(error, config)
     )
   }
-}
-
-/** `mode: quick`: one quick pass; nothing new is an empty result (and no GitHub request). */
-async function quickRun(config: Config, deps: SyncDeps): Promise<RunResult> {
-  const { result, newIssues } = await runQuickSync(config, deps)
-  if (result) return result
-  deps.log.info(
-    newIssues === 0
-      ? 'Quick pass: nothing new in Sentry since the last run.'
-      : `Quick pass: ${newIssues} new Sentry issue(s), none over min-events / min-users yet.`
-  )
-  return emptyResult(config.dryRun)
 }
 
 async function report(result: RunResult, config: Config): Promise<void> {

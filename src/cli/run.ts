@@ -12,12 +12,12 @@ import { passed, renderText } from '../check/checks.js'
 import { runChecks } from '../check/run.js'
 import { fileStateRow } from '../check/state.js'
 import { errorMessage, type Logger } from '../log.js'
-import { countRows, emptyResult, failureMessage, type RunResult } from '../report/result.js'
+import { countRows, failureMessage, type RunResult } from '../report/result.js'
 import { renderSummary } from '../report/summary.js'
 import { FileStateStore, LockHeldError } from '../state/file-store.js'
 import { SentryApiError } from '../sentry/client.js'
-import { runSync, type SyncDeps } from '../sync.js'
-import { runQuickSync } from '../sync/quick.js'
+import { runSync } from '../sync.js'
+import { runQuickPass } from '../sync/quick.js'
 import { eventLogger, parseLogFormat, type EventLogger, type LogFormat } from './log-format.js'
 import { runWatch, watchSettings, type WatchProcessOptions, type WatchSettings } from './watch.js'
 import {
@@ -181,7 +181,7 @@ export async function main(
     )
     const deps = { ...clients, state: store, log }
     const result =
-      config.mode === 'quick' ? await quickRun(config, deps) : await runSync(config, deps)
+      config.mode === 'quick' ? await runQuickPass(config, deps) : await runSync(config, deps)
     report(log, io, scrub, result, repository)
     if (settings.previewDir !== undefined) {
       const dir = path.resolve(cwd, settings.previewDir)
@@ -244,18 +244,6 @@ async function runCheck(
   } finally {
     await clients.close().catch(() => undefined)
   }
-}
-
-/** One quick pass; nothing new is an empty result (no GitHub request was made). */
-async function quickRun(config: Config, deps: SyncDeps): Promise<RunResult> {
-  const { result, newIssues } = await runQuickSync(config, deps)
-  if (result) return result
-  deps.log.info(
-    newIssues === 0
-      ? 'Quick pass: nothing new in Sentry since the last run.'
-      : `Quick pass: ${newIssues} new Sentry issue(s), none over min-events / min-users yet.`
-  )
-  return emptyResult(config.dryRun)
 }
 
 function report(

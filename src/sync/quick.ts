@@ -1,6 +1,6 @@
 import type { Config } from '../inputs/config.js'
 import { markerKey } from '../plan/marker.js'
-import type { RunResult } from '../report/result.js'
+import { emptyResult, type RunResult } from '../report/result.js'
 import type { SentryIssue, SentryOrganization } from '../sentry/schemas.js'
 import { underOrg, type SyncState } from '../state/store.js'
 import { runSync, type PassOptions } from '../sync.js'
@@ -86,4 +86,19 @@ export async function runQuickSync(
   }
   const result = await runSync(config, deps, Promise.resolve(read), { ...pass, quick: true })
   return { result, newIssues: listed.issues.length }
+}
+
+/**
+ * One quick pass on its own (`mode: quick`, `sentry-issues-sync quick`): nothing new is an empty
+ * result, and no GitHub request.
+ */
+export async function runQuickPass(config: Config, deps: SyncDeps): Promise<RunResult> {
+  const { result, newIssues } = await runQuickSync(config, deps)
+  if (result) return result
+  deps.log.info(
+    newIssues === 0
+      ? 'Quick pass: nothing new in Sentry since the last run.'
+      : `Quick pass: ${newIssues} new Sentry issue(s), none over min-events / min-users yet.`
+  )
+  return emptyResult(config.dryRun)
 }
