@@ -1,4 +1,5 @@
 import spec from './data/sentry-spec.json' with { type: 'json' }
+import { sentryUserJson } from './sentry/users.js'
 
 /**
  * The fake Sentry's side of an issue's signals: suggested owners (`expand=owners` on the issue
@@ -220,28 +221,7 @@ export class FakeSentrySignals {
       email: m.email,
       name: m.name,
       user:
-        m.userId === null
-          ? null
-          : {
-              id: m.userId,
-              name: m.name,
-              username: m.email,
-              email: m.email,
-              avatarUrl: 'https://secure.gravatar.com/avatar/0?s=32&d=mm',
-              isActive: true,
-              isSuspended: false,
-              hasPasswordAuth: true,
-              isManaged: false,
-              dateJoined: '2021-07-06T21:13:58.375239Z',
-              lastLogin: null,
-              has2fa: false,
-              lastActive: null,
-              isSuperuser: false,
-              isStaff: false,
-              experiments: {},
-              emails: [{ id: m.id, email: m.email, is_verified: true }],
-              avatar: { avatarType: 'letter_avatar', avatarUuid: null }
-            },
+        m.userId === null ? null : sentryUserJson({ id: m.userId, name: m.name, email: m.email }),
       orgRole: 'member',
       pending: m.userId === null,
       expired: false,

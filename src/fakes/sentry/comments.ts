@@ -17,6 +17,7 @@ import {
   type Route
 } from './http.js'
 import type { SentryState } from './state.js'
+import { sentryUserJson } from './users.js'
 
 export const commentRoutes: Route[] = [
   {
@@ -32,26 +33,7 @@ const TOKEN_USER = { id: '1', name: 'Ada', username: 'ada', email: 'ada@example.
 
 /** A note's author as Sentry serializes a user in an activity. */
 function servedUser(author: { id: string; name: string; email: string } | undefined) {
-  const user = author ?? TOKEN_USER
-  return {
-    id: user.id,
-    name: user.name,
-    username: user.email,
-    email: user.email,
-    avatarUrl: 'https://secure.gravatar.com/avatar/0?s=32&d=mm',
-    isActive: true,
-    hasPasswordAuth: true,
-    isManaged: false,
-    dateJoined: '2021-07-06T21:13:58.375239Z',
-    lastLogin: null,
-    has2fa: false,
-    lastActive: null,
-    isSuperuser: false,
-    isStaff: false,
-    experiments: {},
-    emails: [{ id: user.id, email: user.email, is_verified: true }],
-    avatar: { avatarType: 'letter_avatar', avatarUuid: null }
-  }
+  return sentryUserJson(author ?? TOKEN_USER)
 }
 
 function listNotes(s: SentryState, id: string, ctx: Ctx): Reply {
