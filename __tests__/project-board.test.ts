@@ -10,6 +10,7 @@ import {
 import type { SentryIssue } from '../src/sentry/schemas.js'
 import { stepWrites } from '../src/sync/steps.js'
 import { startHarness, type Harness } from './helpers/harness.js'
+import { VALID_INPUTS } from './helpers/config.js'
 
 /** `project-board` and `project-fields`: new issues on a Projects (v2) board, through the fakes. */
 
@@ -326,10 +327,7 @@ describe('project-board and project-fields inputs', () => {
   it('counts its writes in the budget: an add, and an update when fields are set', () => {
     const config = (extra: Record<string, string>): Parameters<typeof stepWrites>[0] =>
       parseConfig({
-        'sentry-token': 'sntryu_abc',
-        'sentry-org': 'acme',
-        'github-token': 'ghs_x',
-        repository: 'octo-org/web',
+        ...VALID_INPUTS,
         ...extra
       })
     expect(stepWrites(config({ 'project-board': 'acme/7' }))).toEqual({

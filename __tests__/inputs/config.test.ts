@@ -1,23 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { ConfigError, parseConfig, parseList, type RawInputs } from '../../src/inputs/config.js'
+import { parseConfig, parseList } from '../../src/inputs/config.js'
 import { normalizeSentryBaseUrl } from '../../src/sentry/url.js'
+import { problemsOf, VALID_INPUTS } from '../helpers/config.js'
 
-const valid: RawInputs = {
-  'sentry-token': 'sntryu_abc',
-  'sentry-org': 'acme',
-  'github-token': 'ghs_x',
-  repository: 'octo-org/web'
-}
-
-function problemsOf(raw: RawInputs): string[] {
-  try {
-    parseConfig(raw)
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError)
-    return (error as ConfigError).problems
-  }
-  throw new Error('expected a ConfigError')
-}
+const valid = VALID_INPUTS
 
 describe('parseConfig', () => {
   it('applies the documented defaults', () => {

@@ -1,23 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { ConfigError, parseConfig, type RawInputs } from '../../src/inputs/config.js'
+import { parseConfig } from '../../src/inputs/config.js'
+import { problemsOf, VALID_INPUTS } from '../helpers/config.js'
 import { startHarness, type Harness } from '../helpers/harness.js'
 
-const valid: RawInputs = {
-  'sentry-token': 'sntryu_abc',
-  'sentry-org': 'acme',
-  'github-token': 'ghs_x',
-  repository: 'octo-org/web'
-}
-
-function problemsOf(raw: RawInputs): string[] {
-  try {
-    parseConfig(raw)
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError)
-    return (error as ConfigError).problems
-  }
-  throw new Error('expected a ConfigError')
-}
+const valid = VALID_INPUTS
 
 describe('dashboard inputs', () => {
   it('default to no dashboard, the title "Sentry triage" and auto-create on', () => {

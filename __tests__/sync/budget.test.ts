@@ -14,6 +14,7 @@ import {
   withinHour,
   writesPerCreate
 } from '../../src/sync/budget.js'
+import { VALID_INPUTS } from '../helpers/config.js'
 
 const NOW = Date.parse('2026-11-30T12:00:00Z')
 
@@ -68,10 +69,7 @@ describe('the hourly content budget', () => {
     expect(writesPerCreate({ perCreate: 2 })).toBe(3)
     const config = (fields: string): Config =>
       parseConfig({
-        'sentry-token': 'sntryu_abc',
-        'sentry-org': 'acme',
-        'github-token': 'ghs_x',
-        repository: 'octo-org/web',
+        ...VALID_INPUTS,
         'issue-fields': fields
       })
     expect(stepWrites(config(''))).toEqual({ perCreate: 0, perUpdate: 0 })
